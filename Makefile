@@ -1,0 +1,43 @@
+# Every developer command goes through `make install`, which builds .venv from pyproject.toml.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_DIR ?= demo-data
+PORT ?= 8080
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint typecheck openapi bench demo clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[server,notebook,dev]'
+	$(BIN)/python -m gateway.engine_extensions_install
+	touch $(STAMP)
+
+demo: install
+	test -f $(DEMO_DIR)/lakegate.yaml || $(BIN)/lakegate demo --out $(DEMO_DIR)
+
+run: demo
+	$(BIN)/lakegate serve --config $(DEMO_DIR)/lakegate.yaml --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+test: install lint typecheck
+	$(BIN)/pytest -q
+
+openapi: install
+	$(BIN)/lakegate openapi --out openapi/openapi.json
+
+bench: install
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache
