@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[server,notebook,dev]'
-	$(BIN)/python -m gateway.engine_extensions_install
+	$(BIN)/python -m connectors.duckdb.extensions
 	touch $(STAMP)
 
 demo: install

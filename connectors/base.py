@@ -1,0 +1,127 @@
+"""The one interface every engine implements, and the metadata it describes.
+
+A *connector* is an engine (the embedded DuckDB, a Trino cluster) serving one or more logical
+catalogs. The gateway never sees how a catalog is stored: it asks the connector for metadata,
+hands it SQL in the connector's dialect with physical catalog names, and reads Arrow batches back.
+This package imports nothing else of Lakegate's.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+import pyarrow as pa
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnInfo:
+    name: str
+    type: str  # the type in Trino's spelling (varchar, bigint, decimal(12,2), timestamp(6), ...)
+    nullable: bool = True
+    comment: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TableInfo:
+    catalog: str
+    schema: str
+    name: str
+    columns: tuple[ColumnInfo, ...]
+    kind: str = "BASE TABLE"  # or VIEW
+    comment: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogInfo:
+    name: str
+    connector: str
+    comment: str | None = None
+    schemas: dict[str, dict[str, TableInfo]] = field(default_factory=dict)
+
+
+class ConnectorError(Exception):
+    """An engine refused or failed a query; ``kind`` says how, ``message`` is safe to show."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind  # "data" | "canceled" | "unavailable" | "engine"
+        self.message = message
+
+
+class QueryCanceled(ConnectorError):
+    def __init__(self, message: str = "the query was canceled") -> None:
+        super().__init__("canceled", message)
+
+
+class Cancellation:
+    """A flag a query's owner sets; the running execution checks it and interrupts the engine."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._callbacks: list[object] = []
+        self._lock = threading.Lock()
+        self.reason = "the query was canceled"
+
+    def cancel(self, reason: str | None = None) -> None:
+        with self._lock:
+            if self._event.is_set():
+                return
+            if reason:
+                self.reason = reason
+            self._event.set()
+            callbacks = list(self._callbacks)
+        for callback in callbacks:
+            try:
+                callback()  # type: ignore[operator]
+            except Exception:  # noqa: S112 - a failing interrupt must not stop the others
+                continue
+
+    def on_cancel(self, callback: object) -> None:
+        with self._lock:
+            if not self._event.is_set():
+                self._callbacks.append(callback)
+                return
+        callback()  # type: ignore[operator]
+
+    @property
+    def canceled(self) -> bool:
+        return self._event.is_set()
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionResult:
+    schema: pa.Schema
+    batches: Iterator[pa.RecordBatch]
+
+
+@runtime_checkable
+class Connector(Protocol):
+    """An engine serving one or more logical catalogs."""
+
+    name: str
+    #: sqlglot dialect the engine speaks
+    dialect: str
+
+    def catalogs(self) -> list[CatalogInfo]:
+        """Metadata for every catalog this connector serves (logical names)."""
+        ...
+
+    def physical_catalog(self, logical: str) -> str:
+        """The engine's own name for a logical catalog."""
+        ...
+
+    def execute(self, sql: str, cancellation: Cancellation, batch_rows: int) -> ExecutionResult:
+        """Run SQL (in ``dialect``, physical names); batches are yielded as the engine makes them.
+
+        Raises ConnectorError when the engine rejects the query; iteration may raise it too.
+        """
+        ...
+
+    def health(self) -> tuple[bool, str]:
+        """(healthy, detail)."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,42 @@
+"""Liveness, readiness and Prometheus metrics."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from gateway.service import Gateway
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz", summary="The process is alive")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get(
+    "/readyz",
+    summary="Every engine answers",
+    responses={503: {"description": "An engine is not ready", "content": {"application/json": {}}}},
+)
+async def readyz(request: Request) -> Response:
+    gateway: Gateway = request.app.state.gateway
+    checks = {}
+    ready = True
+    for connector in gateway.connectors.connectors():
+        healthy, detail = await asyncio.to_thread(connector.health)
+        checks[connector.name] = {"healthy": healthy, "detail": detail}
+        ready = ready and healthy
+    return JSONResponse(
+        {"status": "ready" if ready else "not ready", "engines": checks}, status_code=200 if ready else 503
+    )
+
+
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+async def metrics(request: Request) -> Response:
+    gateway: Gateway = request.app.state.gateway
+    return Response(generate_latest(gateway.metrics.registry), media_type=CONTENT_TYPE_LATEST)

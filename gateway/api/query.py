@@ -1,0 +1,217 @@
+"""The native query API: POST /v1/query streams Arrow; GET/DELETE /v1/queries/{id}."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+import pyarrow as pa
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from auth.identity import Identity
+from gateway.api.identity import identify
+from gateway.api.problems import problem_response
+from gateway.errors import ErrorCode, LakegateError
+from gateway.execution import Encoder, RunningQuery
+from gateway.planner.context import QueryRequest
+from gateway.results import (
+    ARROW_EOS,
+    ARROW_STREAM,
+    CSV,
+    JSON,
+    arrow_batch_message,
+    csv_header,
+    csv_rows,
+    json_document,
+    negotiate,
+)
+from gateway.service import Gateway
+
+router = APIRouter(tags=["query"])
+QUERY_ID_HEADER = "X-Lakegate-Query-Id"
+_NAME = r"^[A-Za-z_][A-Za-z0-9_$\-]*$"
+
+
+class QueryBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    sql: str = Field(min_length=1, description="One read-only SQL statement")
+    catalog: str | None = Field(None, max_length=128, pattern=_NAME, description="Default catalog")
+    schema_: str | None = Field(
+        None, alias="schema", max_length=128, pattern=_NAME, description="Default schema"
+    )
+    dialect: str = Field("trino", max_length=32, description="sqlglot dialect of the SQL text")
+
+
+class QueryStatus(BaseModel):
+    id: str
+    user: str
+    state: str
+    sql: str
+    source: str
+    created: str | None
+    started: str | None
+    finished: str | None
+    elapsed_ms: float
+    rows: int
+    bytes: int
+    error: dict[str, Any] | None
+
+
+PROBLEM = {"application/problem+json": {"schema": {"type": "object"}}}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"description": desc, "content": PROBLEM}
+    for status, desc in {
+        400: "Bad SQL or request",
+        401: "Not authenticated",
+        403: "Statement or function not allowed",
+        404: "Unknown catalog, schema or table",
+        406: "No acceptable result format",
+        408: "Query timed out",
+        413: "Request or result too large",
+        422: "The data made the query fail",
+        429: "Too many queries",
+    }.items()
+}
+
+
+def _gateway(request: Request) -> Gateway:
+    gateway: Gateway = request.app.state.gateway
+    return gateway
+
+
+def _encoder(media: str) -> Encoder:
+    if media == ARROW_STREAM:
+        return arrow_batch_message
+    if media == CSV:
+        return csv_rows
+    return lambda batch: batch
+
+
+@router.post(
+    "/v1/query",
+    summary="Run one read-only SQL statement",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The result: an Arrow IPC stream (default), JSON or CSV",
+            "content": {ARROW_STREAM: {}, JSON: {"schema": {"type": "object"}}, CSV: {}},
+            "headers": {QUERY_ID_HEADER: {"schema": {"type": "string"}}},
+        },
+        **_ERRORS,
+    },
+)
+async def run_query(
+    body: QueryBody, request: Request, identity: Annotated[Identity, Depends(identify)]
+) -> Response:
+    media = negotiate(request.headers.get("accept"))
+    if media is None:
+        raise LakegateError(
+            ErrorCode.NOT_ACCEPTABLE, f"results are offered as {ARROW_STREAM}, {JSON} or {CSV}"
+        )
+    gateway = _gateway(request)
+    query = QueryRequest(body.sql, body.catalog, body.schema_, body.dialect, identity.user)
+    try:
+        record, running = await gateway.start_query(query, "native", _encoder(media))
+    except LakegateError as exc:
+        return problem_response(exc, exc.query_id)
+    headers = {QUERY_ID_HEADER: record.id}
+    if media == JSON:
+        return await _json_answer(gateway, running, headers)
+    head = running.schema.serialize() if media == ARROW_STREAM else pa.py_buffer(csv_header(running.schema))
+    tail = ARROW_EOS if media == ARROW_STREAM else b""
+    return StreamingResponse(_stream(gateway, running, head, tail), media_type=media, headers=headers)
+
+
+async def _stream(
+    gateway: Gateway, running: RunningQuery, head: pa.Buffer, tail: bytes
+) -> AsyncIterator[Any]:
+    error: LakegateError | None = None
+    sent = head.size
+    try:
+        yield memoryview(head)
+        async for payload in running.payloads():
+            view = memoryview(payload) if isinstance(payload, pa.Buffer) else payload
+            sent += len(payload) if isinstance(payload, bytes) else payload.size
+            yield view
+        if tail:
+            yield tail
+            sent += len(tail)
+    except LakegateError as exc:
+        # The status line is gone: the stream ends without its end marker, and the query's
+        # status (GET /v1/queries/{id}) carries the error.
+        error = exc
+    except BaseException:
+        gateway.cancel(running.record, "the client disconnected")
+        error = LakegateError(ErrorCode.QUERY_CANCELED, "the client disconnected")
+        raise
+    finally:
+        gateway.metrics.bytes_streamed.inc(sent)
+        gateway.metrics.rows_streamed.inc(running.record.rows)
+        gateway.end(running, error)
+
+
+async def _json_answer(gateway: Gateway, running: RunningQuery, headers: dict[str, str]) -> Response:
+    limit = gateway.config.server.limits.max_text_rows
+    batches: list[pa.RecordBatch] = []
+    rows = 0
+    error: LakegateError | None = None
+    try:
+        async for batch in running.payloads():
+            batches.append(batch)
+            rows += batch.num_rows
+            if rows > limit:
+                gateway.cancel(running.record, f"result exceeds {limit} rows for JSON")
+                error = LakegateError(
+                    ErrorCode.RESULT_TOO_LARGE,
+                    f"JSON answers hold at most {limit} rows; ask for {ARROW_STREAM} or add a LIMIT",
+                )
+                break
+    except LakegateError as exc:
+        error = exc
+    finally:
+        gateway.end(running, error)
+    if error is not None:
+        return problem_response(error, running.record.id)
+    body = json_document(running.record.id, running.schema, batches)
+    gateway.metrics.bytes_streamed.inc(len(body))
+    gateway.metrics.rows_streamed.inc(rows)
+    return Response(body, media_type=JSON, headers=headers)
+
+
+def _owned_query(request: Request, query_id: str, identity: Identity) -> Any:
+    record = _gateway(request).queries.get(query_id)
+    if record is None or record.user != identity.user:
+        # Another user's query is as unknown as a query that never existed.
+        raise LakegateError(ErrorCode.QUERY_NOT_FOUND, f"query {query_id} does not exist")
+    return record
+
+
+@router.get(
+    "/v1/queries/{query_id}",
+    summary="A query's state, counters and error",
+    response_model=QueryStatus,
+    responses={404: _ERRORS[404], 401: _ERRORS[401]},
+)
+async def query_status(
+    query_id: str, request: Request, identity: Annotated[Identity, Depends(identify)]
+) -> dict[str, Any]:
+    status: dict[str, Any] = _owned_query(request, query_id, identity).describe()
+    return status
+
+
+@router.delete(
+    "/v1/queries/{query_id}",
+    summary="Cancel a query",
+    status_code=204,
+    response_class=Response,
+    responses={404: _ERRORS[404], 401: _ERRORS[401]},
+)
+async def cancel_query(
+    query_id: str, request: Request, identity: Annotated[Identity, Depends(identify)]
+) -> Response:
+    record = _owned_query(request, query_id, identity)
+    _gateway(request).cancel(record)
+    return Response(status_code=204)

@@ -1,0 +1,49 @@
+"""The FastAPI application factory: the only place the pieces are wired together."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from connectors.base import Connector
+from gateway.api import browse, health, query
+from gateway.api.body_limit import BodyLimitMiddleware
+from gateway.api.problems import install_problem_handlers
+from gateway.config import LakegateConfig
+from gateway.connector_factory import build_connectors
+from gateway.service import Gateway
+
+log = logging.getLogger("lakegate")
+VERSION = "0.1.0"
+
+
+def create_app(config: LakegateConfig, connectors: list[Connector] | None = None) -> FastAPI:
+    gateway = Gateway(config, connectors if connectors is not None else build_connectors(config))
+    if config.server.dev_mode:
+        log.warning(
+            "DEVELOPMENT MODE: requests are NOT authenticated; the user name is taken from the "
+            "X-Lakegate-User header. Never run this way with real data."
+        )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        gateway.close()
+
+    app = FastAPI(
+        title="Lakegate",
+        version=VERSION,
+        summary="One SQL API over lake files and databases, with Ranger-style security.",
+        lifespan=lifespan,
+    )
+    app.state.gateway = gateway
+    install_problem_handlers(app)
+    app.include_router(query.router)
+    app.include_router(browse.router)
+    app.include_router(health.router)
+    # SQL larger than the limit is refused by the planner; a body this big is refused unread.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=config.server.limits.max_sql_bytes + 64 * 1024)
+    return app

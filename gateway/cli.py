@@ -1,0 +1,184 @@
+"""The ``lakegate`` command: serve, demo, query, catalogs, openapi."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+DEFAULT_URL = os.environ.get("LAKEGATE_URL", "http://127.0.0.1:8080")
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # sqlglot logs every SHOW it parses as a generic command; that is expected here.
+    logging.getLogger("sqlglot").setLevel(logging.ERROR)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from gateway.app import create_app
+    from gateway.config import ConfigError, load_config
+
+    _configure_logging(args.log_level)
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(f"lakegate: configuration error\n{exc}", file=sys.stderr)
+        return 2
+    app = create_app(config)
+    uvicorn.run(
+        app,
+        host=args.host or config.server.host,
+        port=args.port or config.server.port,
+        log_level=args.log_level.lower(),
+        loop="uvloop",
+        http="httptools",
+        access_log=args.access_log,
+    )
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from gateway.demo import generate_demo
+
+    _configure_logging("INFO")
+    path = generate_demo(Path(args.out), tpch_scale=args.tpch_scale)
+    print(f"demo written; serve it with: lakegate serve --config {path}")
+    return 0
+
+
+def cmd_openapi(args: argparse.Namespace) -> int:
+    from gateway.openapi_export import export_openapi
+
+    text = export_openapi()
+    if args.out == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.out).write_text(text, encoding="utf-8")
+    return 0
+
+
+def _connect(args: argparse.Namespace) -> Any:
+    import lakegate
+
+    return lakegate.connect(
+        args.url,
+        user=args.user,
+        password=os.environ.get("LAKEGATE_PASSWORD"),
+        token=os.environ.get("LAKEGATE_TOKEN"),
+        catalog=args.catalog,
+        schema=args.schema,
+        dialect=args.dialect,
+    )
+
+
+def _print_table(table: Any, out: Any) -> None:
+    names = table.column_names
+    columns = [[("NULL" if v is None else str(v)) for v in col.to_pylist()] for col in table.columns]
+    widths = [max([len(n)] + [len(v) for v in col]) for n, col in zip(names, columns, strict=True)]
+    out.write(" | ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)) + "\n")
+    out.write("-+-".join("-" * w for w in widths) + "\n")
+    for row in zip(*columns, strict=True):
+        out.write(" | ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)) + "\n")
+    out.write(f"({table.num_rows} row{'s' if table.num_rows != 1 else ''})\n")
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    import lakegate
+
+    try:
+        with _connect(args) as connection:
+            cursor = connection.cursor()
+            cursor.execute(args.sql)
+            table = cursor.fetch_arrow_table()
+    except lakegate.Error as exc:
+        code = getattr(exc, "code", None)
+        print(f"lakegate: {code + ': ' if code else ''}{exc}", file=sys.stderr)
+        return 1
+    if args.format == "table":
+        _print_table(table, sys.stdout)
+    elif args.format == "csv":
+        sink = pa.BufferOutputStream()
+        pacsv.write_csv(table, sink)
+        sys.stdout.buffer.write(sink.getvalue().to_pybytes())
+    elif args.format == "json":
+        columns = [c.to_pylist() for c in table.columns]
+        rows = [dict(zip(table.column_names, r, strict=True)) for r in zip(*columns, strict=True)]
+        print(json.dumps(rows, default=str, indent=2))
+    else:
+        with pa.ipc.new_stream(sys.stdout.buffer, table.schema) as writer:
+            writer.write_table(table)
+    return 0
+
+
+def cmd_catalogs(args: argparse.Namespace) -> int:
+    import lakegate
+
+    try:
+        with _connect(args) as connection:
+            for catalog in connection.catalogs():
+                name = catalog["name"] if isinstance(catalog, dict) else str(catalog)
+                print(name)
+    except lakegate.Error as exc:
+        print(f"lakegate: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lakegate", description="Lakegate: one SQL door to all your data")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the gateway")
+    serve.add_argument("--config", required=True, help="the lakegate.yaml to serve")
+    serve.add_argument("--host", default=None)
+    serve.add_argument("--port", type=int, default=None)
+    serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    serve.add_argument("--access-log", action="store_true", help="log every HTTP request")
+    serve.set_defaults(func=cmd_serve)
+
+    demo = sub.add_parser("demo", help="write the demo data and its config")
+    demo.add_argument("--out", required=True, help="folder to write into")
+    demo.add_argument(
+        "--tpch-scale", type=float, default=None, help="also write TPC-H at this scale (e.g. 1)"
+    )
+    demo.set_defaults(func=cmd_demo)
+
+    openapi = sub.add_parser("openapi", help="print or write the OpenAPI spec")
+    openapi.add_argument("--out", default="-")
+    openapi.set_defaults(func=cmd_openapi)
+
+    for name, func, text in (
+        ("query", cmd_query, "run one SQL statement"),
+        ("catalogs", cmd_catalogs, "list the catalogs"),
+    ):
+        command = sub.add_parser(name, help=text)
+        if name == "query":
+            command.add_argument("sql")
+            command.add_argument("--format", choices=["table", "csv", "json", "arrow"], default="table")
+        command.add_argument("--url", default=DEFAULT_URL)
+        command.add_argument("--user", default=os.environ.get("LAKEGATE_USER"))
+        command.add_argument("--catalog", default=None)
+        command.add_argument("--schema", default=None)
+        command.add_argument("--dialect", default=None)
+        command.set_defaults(func=func)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

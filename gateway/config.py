@@ -1,0 +1,214 @@
+"""The one YAML file that configures a Lakegate server: settings, limits and catalogs.
+
+Secrets are never written inline: a secret field holds a reference, either ``${ENV_VAR}`` or
+``file:/path/to/secret``, resolved when the server starts. A bad file is reported with the file,
+the key and what is wrong (:class:`ConfigError`), never with a secret's value.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+_ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
+_FILE_REF = "file:"
+FILE_FORMATS = ("parquet", "csv", "json", "avro")
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used; the message names the file and the key."""
+
+
+class Secret:
+    """A secret read from a reference; its value never appears in repr, str or logs."""
+
+    __slots__ = ("_ref", "_value")
+
+    def __init__(self, ref: str, value: str) -> None:
+        self._ref = ref
+        self._value = value
+
+    @property
+    def reference(self) -> str:
+        return self._ref
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"Secret({self._ref!r})"
+
+    __str__ = __repr__
+
+
+def resolve_secret(ref: str, base_dir: Path) -> Secret:
+    """Resolve ``${ENV}`` or ``file:PATH``; anything else is refused as an inline secret."""
+    match = _ENV_REF.match(ref)
+    if match:
+        name = match.group(1)
+        if name not in os.environ:
+            raise ValueError(f"environment variable {name} is not set")
+        return Secret(ref, os.environ[name])
+    if ref.startswith(_FILE_REF):
+        path = Path(ref[len(_FILE_REF) :]).expanduser()
+        if not path.is_absolute():
+            path = base_dir / path
+        try:
+            return Secret(ref, path.read_text(encoding="utf-8").strip())
+        except OSError as exc:
+            raise ValueError(f"cannot read secret file {path}: {exc.strerror}") from None
+    raise ValueError("secrets must be references: write ${ENV_VAR} or file:/path, not the value itself")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class QueryLimits(_Model):
+    timeout_seconds: float = Field(300.0, gt=0)
+    max_rows: int = Field(1_000_000_000, gt=0)
+    max_bytes: int = Field(64 * 2**30, gt=0)
+    max_sql_bytes: int = Field(1_000_000, gt=0)
+    # json and csv answers are for small results; bigger ones must use Arrow.
+    max_text_rows: int = Field(100_000, gt=0)
+
+
+class EngineSettings(_Model):
+    threads: int | None = Field(None, gt=0)
+    memory_limit: str | None = None
+    batch_rows: int = Field(122_880, gt=0)
+    max_concurrent_queries: int = Field(16, gt=0)
+
+
+class ServerSettings(_Model):
+    host: str = "127.0.0.1"
+    port: int = Field(8080, gt=0, lt=65536)
+    # Development mode: the user name comes from the X-Lakegate-User header, unauthenticated.
+    dev_mode: bool = False
+    plan_cache_size: int = Field(4096, ge=0)
+    query_history_size: int = Field(1000, gt=0)
+    limits: QueryLimits = QueryLimits()
+    engine: EngineSettings = EngineSettings()
+
+
+class FileTable(_Model):
+    schema_: str = Field(alias="schema")
+    name: str
+    path: str
+    format: Literal["parquet", "csv", "json", "avro"] | None = None
+    comment: str | None = None
+    columns: dict[str, str] = {}
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class FilesCatalog(_Model):
+    """Lake files: declared one by one, or discovered as ``root/<schema>/<table>.<ext>``
+    (or ``root/<schema>/<table>/`` holding files of one format)."""
+
+    connector: Literal["files"]
+    root: str | None = None
+    tables: list[FileTable] = []
+    comment: str | None = None
+
+
+class SqliteCatalog(_Model):
+    connector: Literal["sqlite"]
+    path: str
+    comment: str | None = None
+
+
+class PostgresCatalog(_Model):
+    connector: Literal["postgres"]
+    host: str = "127.0.0.1"
+    port: int = 5432
+    database: str
+    user: str
+    password: str | None = None  # a secret reference
+    schemas: list[str] | None = None  # only these schemas are exposed
+    comment: str | None = None
+
+    @field_validator("password")
+    @classmethod
+    def _must_be_reference(cls, value: str | None) -> str | None:
+        if value is not None and not (_ENV_REF.match(value) or value.startswith(_FILE_REF)):
+            raise ValueError(
+                "secrets must be references: write ${ENV_VAR} or file:/path, not the value itself"
+            )
+        return value
+
+
+CatalogConfig = Annotated[FilesCatalog | SqliteCatalog | PostgresCatalog, Field(discriminator="connector")]
+
+
+class LakegateConfig(_Model):
+    server: ServerSettings = ServerSettings()
+    catalogs: dict[str, CatalogConfig] = {}
+    # Directory the file was read from; relative paths are resolved against it.
+    base_dir: Path = Path()
+
+    @field_validator("catalogs")
+    @classmethod
+    def _catalog_names(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for name in value:
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+                raise ValueError(f"catalog name {name!r} must be lower case letters, digits and _")
+            if name in {"system", "information_schema"}:
+                raise ValueError(f"catalog name {name!r} is reserved")
+        return value
+
+    def resolve_path(self, path: str) -> Path:
+        p = Path(path).expanduser()
+        return p if p.is_absolute() else (self.base_dir / p).resolve()
+
+    def secret(self, ref: str) -> Secret:
+        return resolve_secret(ref, self.base_dir)
+
+
+def _format_location(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in loc if part not in {"files", "sqlite", "postgres"}) or "(top)"
+
+
+def load_config(path: str | os.PathLike[str]) -> LakegateConfig:
+    """Read and validate a config file; raise ConfigError naming the file, the key and the problem."""
+    file = Path(path)
+    try:
+        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot read: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        raise ConfigError(f"{file}: not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+    return parse_config(raw, file)
+
+
+def parse_config(raw: Any, file: Path) -> LakegateConfig:
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{file}: the top level must be a mapping with 'server' and 'catalogs'")
+    try:
+        config = LakegateConfig.model_validate({**raw, "base_dir": file.resolve().parent})
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            # Never echo input values: they may be secrets.
+            problems.append(f"{file}: {_format_location(err['loc'])}: {err['msg']}")
+        raise ConfigError("\n".join(problems)) from None
+    _check_secrets(config, file)
+    return config
+
+
+def _check_secrets(config: LakegateConfig, file: Path) -> None:
+    for name, catalog in config.catalogs.items():
+        if isinstance(catalog, PostgresCatalog) and catalog.password is not None:
+            try:
+                config.secret(catalog.password)
+            except ValueError as exc:
+                raise ConfigError(f"{file}: catalogs.{name}.password: {exc}") from None

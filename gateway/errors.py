@@ -1,0 +1,114 @@
+"""Lakegate's errors: a stable code, an HTTP status, and a message a person can act on.
+
+Every error a client sees is one of these, rendered as ``application/problem+json`` by the
+native API and as Trino's error shape by the Trino front door. Messages never carry secrets,
+storage paths, stack traces or the engine's physical names.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+
+class ErrorCode(StrEnum):
+    # the request or the SQL is wrong (4xx)
+    INVALID_REQUEST = "INVALID_REQUEST"
+    SQL_SYNTAX_ERROR = "SQL_SYNTAX_ERROR"
+    MULTIPLE_STATEMENTS = "MULTIPLE_STATEMENTS"
+    STATEMENT_NOT_ALLOWED = "STATEMENT_NOT_ALLOWED"
+    FUNCTION_NOT_ALLOWED = "FUNCTION_NOT_ALLOWED"
+    UNSUPPORTED_DIALECT = "UNSUPPORTED_DIALECT"
+    CATALOG_NOT_FOUND = "CATALOG_NOT_FOUND"
+    SCHEMA_NOT_FOUND = "SCHEMA_NOT_FOUND"
+    TABLE_NOT_FOUND = "TABLE_NOT_FOUND"
+    COLUMN_NOT_FOUND = "COLUMN_NOT_FOUND"
+    QUERY_TOO_LARGE = "QUERY_TOO_LARGE"
+    QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
+    CROSS_ENGINE_QUERY = "CROSS_ENGINE_QUERY"
+    ENGINE_USER_ERROR = "ENGINE_USER_ERROR"
+    ENGINE_DATA_ERROR = "ENGINE_DATA_ERROR"
+    NOT_ACCEPTABLE = "NOT_ACCEPTABLE"
+    # who is asking
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    ACCESS_DENIED = "ACCESS_DENIED"
+    # limits and lifecycle
+    QUERY_NOT_FOUND = "QUERY_NOT_FOUND"
+    QUERY_TIMEOUT = "QUERY_TIMEOUT"
+    QUERY_CANCELED = "QUERY_CANCELED"
+    RESULT_TOO_LARGE = "RESULT_TOO_LARGE"
+    TOO_MANY_QUERIES = "TOO_MANY_QUERIES"
+    ENGINE_UNAVAILABLE = "ENGINE_UNAVAILABLE"
+    ENGINE_ERROR = "ENGINE_ERROR"
+    INTERNAL_ERROR = "INTERNAL_ERROR"
+
+
+STATUS: dict[ErrorCode, int] = {
+    ErrorCode.INVALID_REQUEST: 400,
+    ErrorCode.SQL_SYNTAX_ERROR: 400,
+    ErrorCode.MULTIPLE_STATEMENTS: 400,
+    ErrorCode.STATEMENT_NOT_ALLOWED: 403,
+    ErrorCode.FUNCTION_NOT_ALLOWED: 403,
+    ErrorCode.UNSUPPORTED_DIALECT: 400,
+    ErrorCode.CATALOG_NOT_FOUND: 404,
+    ErrorCode.SCHEMA_NOT_FOUND: 404,
+    ErrorCode.TABLE_NOT_FOUND: 404,
+    ErrorCode.COLUMN_NOT_FOUND: 400,
+    ErrorCode.QUERY_TOO_LARGE: 413,
+    ErrorCode.QUERY_TOO_COMPLEX: 400,
+    ErrorCode.CROSS_ENGINE_QUERY: 400,
+    ErrorCode.ENGINE_USER_ERROR: 400,
+    ErrorCode.ENGINE_DATA_ERROR: 422,
+    ErrorCode.NOT_ACCEPTABLE: 406,
+    ErrorCode.UNAUTHENTICATED: 401,
+    ErrorCode.ACCESS_DENIED: 403,
+    ErrorCode.QUERY_NOT_FOUND: 404,
+    ErrorCode.QUERY_TIMEOUT: 408,
+    ErrorCode.QUERY_CANCELED: 409,
+    ErrorCode.RESULT_TOO_LARGE: 413,
+    ErrorCode.TOO_MANY_QUERIES: 429,
+    ErrorCode.ENGINE_UNAVAILABLE: 503,
+    ErrorCode.ENGINE_ERROR: 502,
+    ErrorCode.INTERNAL_ERROR: 500,
+}
+
+TITLES: dict[ErrorCode, str] = {code: code.value.replace("_", " ").capitalize() for code in ErrorCode}
+
+
+class LakegateError(Exception):
+    """An error to show to the client, as is."""
+
+    def __init__(self, code: ErrorCode, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+        self.extra = extra
+        #: the query this error ended, when there was one
+        self.query_id: str | None = None
+
+    @property
+    def status(self) -> int:
+        return STATUS[self.code]
+
+    def problem(self, query_id: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": f"urn:lakegate:error:{self.code.value.lower().replace('_', '-')}",
+            "title": TITLES[self.code],
+            "status": self.status,
+            "detail": self.detail,
+            "code": self.code.value,
+        }
+        query_id = query_id or self.query_id
+        if query_id is not None:
+            body["query_id"] = query_id
+        body.update(self.extra)
+        return body
+
+
+def syntax_error(detail: str, line: int | None = None, column: int | None = None) -> LakegateError:
+    extra: dict[str, Any] = {}
+    if line is not None:
+        extra["line"] = line
+    if column is not None:
+        extra["column"] = column
+    return LakegateError(ErrorCode.SQL_SYNTAX_ERROR, detail, **extra)

@@ -1,0 +1,223 @@
+"""Run a plan on a worker thread and hand its Arrow batches to the event loop.
+
+The engine executes on its own thread (a DuckDB cursor per query), so a long query never stalls
+the event loop; batches cross to the loop through a small bounded buffer, so memory stays flat
+whatever the result size, and execution overlaps with sending. Limits (time, rows, bytes) and
+cancellation are enforced here, for every front door alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+from connectors.base import ConnectorError
+from gateway.config import QueryLimits
+from gateway.errors import ErrorCode, LakegateError
+from gateway.planner.context import Plan
+from gateway.queries import QueryRecord, QueryState
+
+log = logging.getLogger(__name__)
+
+_CONNECTOR_ERRORS = {
+    "data": ErrorCode.ENGINE_DATA_ERROR,
+    "user": ErrorCode.ENGINE_USER_ERROR,
+    "canceled": ErrorCode.QUERY_CANCELED,
+    "unavailable": ErrorCode.ENGINE_UNAVAILABLE,
+    "resources": ErrorCode.RESULT_TOO_LARGE,
+    "engine": ErrorCode.ENGINE_ERROR,
+}
+
+#: What the worker hands over: a schema first, then encoded batches, then None (the end) or an error.
+Item = Any
+Encoder = Callable[[pa.RecordBatch], Any]
+
+
+def _identity(batch: pa.RecordBatch) -> pa.RecordBatch:
+    return batch
+
+
+def lakegate_error(exc: BaseException, record: QueryRecord) -> LakegateError:
+    if isinstance(exc, LakegateError):
+        return exc
+    if isinstance(exc, ConnectorError):
+        if exc.kind == "canceled":
+            return _cancel_error(record)
+        if exc.kind == "user" and "not found in FROM clause" in exc.message:
+            return LakegateError(ErrorCode.COLUMN_NOT_FOUND, exc.message)
+        return LakegateError(_CONNECTOR_ERRORS.get(exc.kind, ErrorCode.ENGINE_ERROR), exc.message)
+    log.exception("query %s failed unexpectedly", record.id, exc_info=exc)
+    return LakegateError(ErrorCode.INTERNAL_ERROR, f"query {record.id} failed; the server log has details")
+
+
+def _cancel_error(record: QueryRecord) -> LakegateError:
+    reason = record.cancellation.reason
+    if reason.startswith("timeout"):
+        return LakegateError(ErrorCode.QUERY_TIMEOUT, reason)
+    if reason.startswith("result"):
+        return LakegateError(ErrorCode.RESULT_TOO_LARGE, reason)
+    return LakegateError(ErrorCode.QUERY_CANCELED, reason)
+
+
+def _plain(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """Decode dictionary columns (DuckDB ENUMs) so every batch serializes on its own."""
+    if not any(pa.types.is_dictionary(f.type) for f in batch.schema):
+        return batch
+    arrays = [c.dictionary_decode() if pa.types.is_dictionary(c.type) else c for c in batch.columns]
+    return pa.RecordBatch.from_arrays(arrays, names=batch.schema.names)
+
+
+def plain_schema(schema: pa.Schema) -> pa.Schema:
+    fields = [
+        pa.field(f.name, f.type.value_type, f.nullable) if pa.types.is_dictionary(f.type) else f
+        for f in schema
+    ]
+    return pa.schema(fields)
+
+
+@dataclass
+class RunningQuery:
+    """The loop-side handle of one executing plan."""
+
+    record: QueryRecord
+    schema: pa.Schema
+    _queue: asyncio.Queue[Item]
+    _slots: threading.Semaphore
+    released: bool = False
+
+    async def payloads(self) -> AsyncIterator[Any]:
+        """Yield encoded batches; raise LakegateError if the query fails after it started."""
+        while True:
+            item = await self._queue.get()
+            if item is None:
+                return
+            if isinstance(item, LakegateError):
+                raise item
+            self._slots.release()
+            yield item
+
+
+class Executor:
+    """Starts plans on worker threads, with per-query limits."""
+
+    def __init__(self, limits: QueryLimits, batch_rows: int, buffered_batches: int = 3) -> None:
+        self.limits = limits
+        self.batch_rows = batch_rows
+        self.buffered_batches = buffered_batches
+
+    async def start(self, plan: Plan, record: QueryRecord, encode: Encoder = _identity) -> RunningQuery:
+        """Start the plan; return once its schema is known, or raise its error."""
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[Item] = asyncio.Queue()
+        slots = threading.Semaphore(self.buffered_batches)
+        record.start()
+        timer = loop.call_later(self.limits.timeout_seconds, self._timeout, record)
+
+        def put(item: Item) -> bool:
+            # Block the worker while the buffer is full, but wake up if the query is canceled.
+            # The last item (the end, or an error) always goes through, so the loop never waits
+            # for a worker that has stopped.
+            terminal = item is None or isinstance(item, LakegateError)
+            while not terminal and not slots.acquire(timeout=0.05):
+                if record.cancellation.canceled:
+                    return False
+            loop.call_soon_threadsafe(queue.put_nowait, item)
+            return True
+
+        worker = threading.Thread(
+            target=self._run,
+            args=(plan, record, put, encode, timer.cancel, loop),
+            name=f"query-{record.id}",
+            daemon=True,
+        )
+        worker.start()
+        first = await queue.get()
+        if isinstance(first, LakegateError):
+            raise first
+        slots.release()
+        assert isinstance(first, pa.Schema)
+        return RunningQuery(record, first, queue, slots)
+
+    def _timeout(self, record: QueryRecord) -> None:
+        record.cancellation.cancel(f"timeout: the query ran longer than {self.limits.timeout_seconds:g} s")
+
+    def _run(
+        self,
+        plan: Plan,
+        record: QueryRecord,
+        put: Callable[[Item], bool],
+        encode: Encoder,
+        stop_timer: Callable[[], Any],
+        loop: asyncio.AbstractEventLoop,
+    ) -> None:
+        batches: Any = None
+        try:
+            if plan.kind == "local":
+                assert plan.local_result is not None
+                table = plan.local_result
+                schema, batches = table.schema, iter(table.to_batches(max_chunksize=self.batch_rows))
+            else:
+                assert plan.connector is not None
+                assert plan.engine_sql is not None
+                result = plan.connector.execute(plan.engine_sql, record.cancellation, self.batch_rows)
+                schema, batches = result.schema, result.batches
+            if put(plain_schema(schema)) and self._send_batches(batches, record, put, encode):
+                put(None)
+        except BaseException as exc:
+            error = lakegate_error(exc, record)
+            if record.cancellation.canceled and not isinstance(exc, LakegateError):
+                error = _cancel_error(record)
+            put(error)
+        finally:
+            close = getattr(batches, "close", None)
+            if close is not None:
+                try:
+                    close()
+                except Exception:
+                    log.debug("closing the result of %s failed", record.id)
+            loop.call_soon_threadsafe(stop_timer)
+
+    def _send_batches(
+        self, batches: Any, record: QueryRecord, put: Callable[[Item], bool], encode: Encoder
+    ) -> bool:
+        rows = nbytes = 0
+        limits = self.limits
+        for batch in batches:
+            if batch.num_rows == 0:
+                continue
+            rows += batch.num_rows
+            nbytes += batch.nbytes
+            if rows > limits.max_rows or nbytes > limits.max_bytes:
+                limit = f"{limits.max_rows} rows" if rows > limits.max_rows else f"{limits.max_bytes} bytes"
+                record.cancellation.cancel(f"result exceeds the limit of {limit}")
+                raise LakegateError(
+                    ErrorCode.RESULT_TOO_LARGE,
+                    f"the result exceeds the limit of {limit}; add a LIMIT or aggregate",
+                )
+            payload = encode(_plain(batch))
+            record.add(batch.num_rows, payload_size(payload))
+            if not put(payload):
+                return False
+        return True
+
+
+def payload_size(payload: Any) -> int:
+    if isinstance(payload, pa.RecordBatch):
+        return int(payload.nbytes)
+    if isinstance(payload, pa.Buffer):
+        return int(payload.size)
+    return len(payload)
+
+
+def finish_state(error: LakegateError | None) -> QueryState:
+    if error is None:
+        return QueryState.FINISHED
+    if error.code in (ErrorCode.QUERY_CANCELED,):
+        return QueryState.CANCELED
+    return QueryState.FAILED

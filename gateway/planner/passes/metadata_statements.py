@@ -1,0 +1,160 @@
+"""Answer SHOW and DESCRIBE from Lakegate's metadata, never from the engine.
+
+The engine knows physical names and storage paths; the metadata snapshot knows only what users
+may see. Output columns follow Trino (``Catalog``, ``Schema``, ``Table``; ``Column``, ``Type``,
+``Extra``, ``Comment``), so tools written against Trino read them unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pyarrow as pa
+from sqlglot import exp
+
+from connectors.base import TableInfo
+from gateway.errors import ErrorCode, LakegateError, syntax_error
+from gateway.planner.context import QueryContext
+
+_IDENT = r'(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)'
+_NAME = rf"{_IDENT}(?:\s*\.\s*{_IDENT}){{0,2}}"
+_LIKE = r"(?:\s+LIKE\s+'(?P<like>(?:[^']|'')*)'(?:\s+ESCAPE\s+'(?P<escape>[^']*)')?)?"
+_SHOW = {
+    "CATALOGS": re.compile(rf"^SHOW\s+CATALOGS{_LIKE}\s*;?\s*$", re.I | re.S),
+    "SCHEMAS": re.compile(
+        rf"^SHOW\s+SCHEMAS(?:\s+(?:FROM|IN)\s+(?P<name>{_NAME}))?{_LIKE}\s*;?\s*$", re.I | re.S
+    ),
+    "TABLES": re.compile(
+        rf"^SHOW\s+TABLES(?:\s+(?:FROM|IN)\s+(?P<name>{_NAME}))?{_LIKE}\s*;?\s*$", re.I | re.S
+    ),
+    "COLUMNS": re.compile(rf"^SHOW\s+COLUMNS\s+(?:FROM|IN)\s+(?P<name>{_NAME}){_LIKE}\s*;?\s*$", re.I | re.S),
+}
+
+
+def _split_name(text: str) -> list[str]:
+    parts = re.findall(_IDENT, text)
+    return [p[1:-1].replace('""', '"') if p.startswith('"') else p.lower() for p in parts]
+
+
+def _like(pattern: str | None, escape: str | None) -> re.Pattern[str] | None:
+    if pattern is None:
+        return None
+    pattern = pattern.replace("''", "'")
+    out, i = [], 0
+    while i < len(pattern):
+        char = pattern[i]
+        if escape and char == escape and i + 1 < len(pattern):
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+            continue
+        out.append(".*" if char == "%" else "." if char == "_" else re.escape(char))
+        i += 1
+    return re.compile("".join(out), re.S)
+
+
+def _one_column(name: str, values: list[str], like: re.Pattern[str] | None) -> pa.Table:
+    kept = [v for v in values if like is None or like.fullmatch(v)]
+    return pa.table({name: pa.array(kept, pa.string())})
+
+
+def _session_catalog(ctx: QueryContext) -> str:
+    if not ctx.request.catalog:
+        raise LakegateError(
+            ErrorCode.CATALOG_NOT_FOUND, "no catalog given and the session has no default catalog"
+        )
+    return ctx.request.catalog
+
+
+def _schema_of(ctx: QueryContext, parts: list[str]) -> tuple[str, str]:
+    if len(parts) == 1:
+        catalog, schema = _session_catalog(ctx), parts[0]
+    elif len(parts) == 2:
+        catalog, schema = parts
+    else:
+        raise syntax_error("expected [catalog.]schema")
+    if ctx.snapshot.catalog(catalog) is None:
+        raise LakegateError(ErrorCode.CATALOG_NOT_FOUND, f"catalog {catalog!r} does not exist")
+    real = ctx.snapshot.schema_name(catalog, schema)
+    if real is None:
+        raise LakegateError(ErrorCode.SCHEMA_NOT_FOUND, f"schema {catalog}.{schema} does not exist")
+    return catalog.lower(), real
+
+
+def _table_of(ctx: QueryContext, parts: list[str]) -> TableInfo:
+    if len(parts) == 1:
+        if not ctx.request.schema:
+            raise LakegateError(
+                ErrorCode.SCHEMA_NOT_FOUND, "no schema given and the session has no default schema"
+            )
+        catalog, schema = _schema_of(ctx, [_session_catalog(ctx), ctx.request.schema])
+    else:
+        catalog, schema = _schema_of(ctx, parts[:-1])
+    info = ctx.snapshot.table(catalog, schema, parts[-1])
+    if info is None:
+        raise LakegateError(ErrorCode.TABLE_NOT_FOUND, f"table {catalog}.{schema}.{parts[-1]} does not exist")
+    return info
+
+
+def describe_table(info: TableInfo, like: re.Pattern[str] | None = None) -> pa.Table:
+    columns = [c for c in info.columns if like is None or like.fullmatch(c.name)]
+    return pa.table(
+        {
+            "Column": pa.array([c.name for c in columns], pa.string()),
+            "Type": pa.array([c.type for c in columns], pa.string()),
+            "Extra": pa.array(["" for _ in columns], pa.string()),
+            "Comment": pa.array([c.comment or "" for c in columns], pa.string()),
+        }
+    )
+
+
+def answer_show(ctx: QueryContext, text: str) -> pa.Table:
+    for kind, pattern in _SHOW.items():
+        match = pattern.match(text.strip())
+        if not match:
+            continue
+        like = _like(match.group("like"), match.group("escape"))
+        name = match.groupdict().get("name")
+        if kind == "CATALOGS":
+            return _one_column("Catalog", [c.name for c in ctx.snapshot.catalogs()], like)
+        if kind == "SCHEMAS":
+            catalog = _split_name(name)[0] if name else _session_catalog(ctx)
+            info = ctx.snapshot.catalog(catalog)
+            if info is None:
+                raise LakegateError(ErrorCode.CATALOG_NOT_FOUND, f"catalog {catalog!r} does not exist")
+            return _one_column("Schema", sorted(info.schemas), like)
+        if kind == "TABLES":
+            if name:
+                catalog, schema = _schema_of(ctx, _split_name(name))
+            else:
+                if not ctx.request.schema:
+                    raise LakegateError(
+                        ErrorCode.SCHEMA_NOT_FOUND, "no schema given and the session has no default schema"
+                    )
+                catalog, schema = _schema_of(ctx, [_session_catalog(ctx), ctx.request.schema])
+            return _one_column("Table", [t.name for t in ctx.snapshot.tables(catalog, schema)], like)
+        assert name is not None
+        return describe_table(_table_of(ctx, _split_name(name)), like)
+    raise LakegateError(
+        ErrorCode.STATEMENT_NOT_ALLOWED,
+        "supported SHOW statements: SHOW CATALOGS, SHOW SCHEMAS, SHOW TABLES, SHOW COLUMNS",
+    )
+
+
+def _part(node: exp.Expr) -> str:
+    quoted = isinstance(node, exp.Identifier) and node.quoted
+    return str(node.name) if quoted else str(node.name).lower()
+
+
+def metadata_statements(ctx: QueryContext) -> QueryContext:
+    tree = ctx.tree
+    if isinstance(tree, exp.Describe):
+        target = tree.this
+        if not isinstance(target, exp.Table) or not isinstance(target.this, exp.Identifier):
+            raise LakegateError(ErrorCode.STATEMENT_NOT_ALLOWED, "DESCRIBE takes a table name")
+        parts = [_part(p) for p in target.parts]
+        ctx.local_result = describe_table(_table_of(ctx, parts))
+        ctx.done = True
+    elif isinstance(tree, exp.Command) and str(tree.this).upper() == "SHOW":
+        ctx.local_result = answer_show(ctx, tree.sql(dialect="trino"))
+        ctx.done = True
+    return ctx

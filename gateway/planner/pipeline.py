@@ -1,0 +1,129 @@
+"""The query planner: a tuple of small passes over the sqlglot tree, with a plan cache.
+
+    parse -> read_only -> metadata_statements -> qualify_tables -> resolve_tables
+          -> forbid_functions -> route -> map_catalogs -> transpile
+
+Plans are cached (cachetools LRU) under a key holding everything that changes the outcome: the
+SQL, its dialect, the session catalog and schema, and the metadata version.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+
+import pyarrow as pa
+from cachetools import LRUCache
+from sqlglot import exp
+
+from catalog.metadata import MetadataSnapshot
+from connectors.registry import ConnectorRegistry
+from gateway.errors import ErrorCode, LakegateError
+from gateway.planner.context import Plan, QueryContext, QueryRequest
+from gateway.planner.passes.forbid_functions import forbid_functions
+from gateway.planner.passes.map_catalogs import map_catalogs
+from gateway.planner.passes.metadata_statements import metadata_statements
+from gateway.planner.passes.parse import parse
+from gateway.planner.passes.qualify_tables import qualify_tables
+from gateway.planner.passes.read_only import read_only
+from gateway.planner.passes.resolve_tables import resolve_tables
+from gateway.planner.passes.route import route
+from gateway.planner.passes.transpile import transpile
+
+Pass = Callable[[QueryContext], QueryContext]
+
+PASSES: tuple[Pass, ...] = (
+    parse,
+    read_only,
+    metadata_statements,
+    qualify_tables,
+    resolve_tables,
+    forbid_functions,
+    route,
+    map_catalogs,
+    transpile,
+)
+
+_EXPLAIN = re.compile(
+    r"^\s*EXPLAIN(?:\s+ANALYZE)?(?:\s*\((?P<options>[^)]*)\))?\s+(?P<query>.+)$", re.I | re.S
+)
+
+
+class Planner:
+    def __init__(
+        self,
+        connectors: ConnectorRegistry,
+        snapshot: MetadataSnapshot,
+        *,
+        max_sql_bytes: int,
+        cache_size: int = 4096,
+        passes: tuple[Pass, ...] = PASSES,
+    ) -> None:
+        self.connectors = connectors
+        self.snapshot = snapshot
+        self.max_sql_bytes = max_sql_bytes
+        self.passes = passes
+        self._cache: LRUCache[tuple[str, ...], Plan] = LRUCache(maxsize=max(cache_size, 1))
+        self._cache_enabled = cache_size > 0
+        self._lock = threading.Lock()
+
+    def cache_key(self, request: QueryRequest) -> tuple[str, ...]:
+        return (
+            request.sql,
+            request.dialect,
+            request.catalog or "",
+            request.schema or "",
+            self.snapshot.version,
+        )
+
+    def plan(self, request: QueryRequest) -> Plan:
+        key = self.cache_key(request)
+        if self._cache_enabled:
+            with self._lock:
+                cached = self._cache.get(key)
+            if cached is not None:
+                return cached
+        plan = self.plan_uncached(request)
+        if self._cache_enabled:
+            with self._lock:
+                self._cache[key] = plan
+        return plan
+
+    def plan_uncached(self, request: QueryRequest) -> Plan:
+        ctx = QueryContext(request, self.snapshot, self.connectors, self.max_sql_bytes)
+        try:
+            for step in self.passes:
+                ctx = step(ctx)
+                if step is parse and _is_explain(ctx.tree):
+                    return self._explain(request)
+        except RecursionError:
+            raise LakegateError(ErrorCode.QUERY_TOO_COMPLEX, "the query is nested too deeply") from None
+        tables = tuple((t.catalog, t.schema, t.table) for t in ctx.tables)
+        if ctx.local_result is not None:
+            return Plan("local", None, None, None, tables, ctx.local_result)
+        return Plan("engine", ctx.connector, ctx.engine_sql, ctx.logical_sql, tables)
+
+    def _explain(self, request: QueryRequest) -> Plan:
+        match = _EXPLAIN.match(request.sql)
+        if not match:
+            raise LakegateError(ErrorCode.SQL_SYNTAX_ERROR, "EXPLAIN must be followed by a query")
+        inner = self.plan_uncached(
+            QueryRequest(match.group("query"), request.catalog, request.schema, request.dialect, request.user)
+        )
+        if inner.kind == "local":
+            lines = ["Lakegate answers this statement from its metadata"]
+        else:
+            assert inner.connector is not None
+            lines = [
+                f"Engine: {inner.connector.name}",
+                "Tables: " + ", ".join(".".join(t) for t in inner.tables),
+                "Query:",
+                inner.logical_sql or "",
+            ]
+        result = pa.table({"Query Plan": pa.array(["\n".join(lines)], pa.string())})
+        return Plan("local", None, None, None, inner.tables, result)
+
+
+def _is_explain(tree: exp.Expr | None) -> bool:
+    return isinstance(tree, exp.Command) and str(tree.this).upper() == "EXPLAIN"

@@ -1,0 +1,100 @@
+"""Result encodings for the native API: Arrow IPC stream (the default), CSV and JSON.
+
+Arrow batches are serialized on the query's worker thread, one IPC message per batch, so the
+event loop only moves buffers. CSV and JSON are for small results.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import decimal
+from typing import Any
+
+import orjson
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from connectors.arrow_types import trino_type_of
+
+ARROW_STREAM = "application/vnd.apache.arrow.stream"
+JSON = "application/json"
+CSV = "text/csv"
+# The IPC end-of-stream marker: continuation token and a zero length.
+ARROW_EOS = b"\xff\xff\xff\xff\x00\x00\x00\x00"
+
+
+def negotiate(accept: str | None) -> str | None:
+    """The media type to answer with, or None if the client accepts none of ours."""
+    if not accept:
+        return ARROW_STREAM
+    best: tuple[float, int, str] | None = None
+    for position, part in enumerate(accept.split(",")):
+        fields = [f.strip() for f in part.split(";")]
+        media = fields[0].lower()
+        quality = 1.0
+        for param in fields[1:]:
+            if param.startswith("q="):
+                try:
+                    quality = float(param[2:])
+                except ValueError:
+                    quality = 0.0
+        if quality <= 0:
+            continue
+        choice = {
+            ARROW_STREAM: ARROW_STREAM,
+            JSON: JSON,
+            CSV: CSV,
+            "*/*": ARROW_STREAM,
+            "application/*": ARROW_STREAM,
+            "text/*": CSV,
+        }.get(media)
+        if choice and (best is None or (quality, -position) > (best[0], -best[1])):
+            best = (quality, position, choice)
+    return best[2] if best else None
+
+
+def arrow_schema_message(schema: pa.Schema) -> pa.Buffer:
+    return schema.serialize()
+
+
+def arrow_batch_message(batch: pa.RecordBatch) -> pa.Buffer:
+    return batch.serialize()
+
+
+def csv_header(schema: pa.Schema) -> bytes:
+    sink = pa.BufferOutputStream()
+    pacsv.write_csv(pa.Table.from_batches([], schema), sink)
+    data: bytes = sink.getvalue().to_pybytes()
+    return data
+
+
+def csv_rows(batch: pa.RecordBatch) -> bytes:
+    sink = pa.BufferOutputStream()
+    pacsv.write_csv(batch, sink, pacsv.WriteOptions(include_header=False))
+    data: bytes = sink.getvalue().to_pybytes()
+    return data
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode()
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    if isinstance(value, dict):
+        return value
+    return str(value)
+
+
+def json_document(query_id: str, schema: pa.Schema, batches: list[pa.RecordBatch]) -> bytes:
+    table = pa.Table.from_batches(batches, schema)
+    columns = [{"name": f.name, "type": trino_type_of(f.type)} for f in schema]
+    columns_data = [column.to_pylist() for column in table.columns]
+    rows = [list(row) for row in zip(*columns_data, strict=True)] if columns_data else []
+    return orjson.dumps(
+        {"query_id": query_id, "columns": columns, "data": rows, "rows": table.num_rows},
+        default=_json_default,
+        option=orjson.OPT_NON_STR_KEYS,
+    )

@@ -1,0 +1,104 @@
+"""The gateway's services in one place: engines, metadata, planner, queries, limits, metrics.
+
+Front doors (the native API, the Trino protocol) call :meth:`Gateway.start_query` and stream
+what it returns; they never talk to an engine directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from catalog.metadata import MetadataSnapshot
+from connectors.base import Connector
+from connectors.registry import ConnectorRegistry
+from gateway.config import LakegateConfig
+from gateway.errors import ErrorCode, LakegateError
+from gateway.execution import Encoder, Executor, RunningQuery, _identity, finish_state
+from gateway.metrics import Metrics
+from gateway.planner.context import Plan, QueryRequest
+from gateway.planner.pipeline import Planner
+from gateway.queries import QueryRecord, QueryRegistry
+
+log = logging.getLogger(__name__)
+
+
+class Gateway:
+    def __init__(self, config: LakegateConfig, connectors: list[Connector]) -> None:
+        self.config = config
+        self.connectors = ConnectorRegistry(connectors)
+        self.snapshot = MetadataSnapshot(self.connectors.catalogs())
+        settings = config.server
+        self.planner = Planner(
+            self.connectors,
+            self.snapshot,
+            max_sql_bytes=settings.limits.max_sql_bytes,
+            cache_size=settings.plan_cache_size,
+        )
+        self.queries = QueryRegistry(settings.query_history_size)
+        self.executor = Executor(settings.limits, settings.engine.batch_rows)
+        self.metrics = Metrics()
+        self._slots = asyncio.Semaphore(settings.engine.max_concurrent_queries)
+        self.started = time.time()
+
+    def plan(self, request: QueryRequest) -> Plan:
+        return self.planner.plan(request)
+
+    async def start_query(
+        self, request: QueryRequest, source: str, encode: Encoder = _identity
+    ) -> tuple[QueryRecord, RunningQuery]:
+        """Plan and start a query. Raises LakegateError (recorded against the query's id)."""
+        record = self.queries.create(request.user, request.sql, source)
+        try:
+            if self._slots.locked():
+                raise LakegateError(
+                    ErrorCode.TOO_MANY_QUERIES,
+                    "the server is running as many queries as it allows; retry shortly",
+                )
+            plan = await asyncio.to_thread(self.planner.plan, request)
+            await self._slots.acquire()
+            try:
+                running = await self.executor.start(plan, record, encode)
+            except BaseException:
+                self._slots.release()
+                raise
+        except LakegateError as exc:
+            exc.query_id = record.id
+            self.finish(record, exc)
+            raise
+        except BaseException as exc:
+            error = LakegateError(ErrorCode.INTERNAL_ERROR, "the query could not be started")
+            if not isinstance(exc, asyncio.CancelledError):
+                log.exception("query %s could not start", record.id)
+            error.query_id = record.id
+            self.finish(record, error)
+            raise error from None
+        self.metrics.running.inc()
+        return record, running
+
+    def end(self, running: RunningQuery, error: LakegateError | None) -> None:
+        """A started query is over: free its slot (once) and record how it ended."""
+        if not running.released:
+            running.released = True
+            self._slots.release()
+            self.metrics.running.dec()
+        if error is None and running.record.cancellation.canceled:
+            error = LakegateError(ErrorCode.QUERY_CANCELED, running.record.cancellation.reason)
+        self.finish(running.record, error)
+
+    def finish(self, record: QueryRecord, error: LakegateError | None) -> None:
+        if record.finish(finish_state(error), error):
+            self.queries.done(record)
+            self.metrics.queries.labels(record.state.value, record.source).inc()
+            self.metrics.latency.observe(record.elapsed())
+            if error is not None:
+                self.metrics.errors.labels(error.code.value).inc()
+
+    def cancel(self, record: QueryRecord, reason: str = "canceled by the user") -> None:
+        record.cancellation.cancel(reason)
+
+    def close(self) -> None:
+        for record in self.queries.running():
+            record.cancellation.cancel("the server is shutting down")
+        self.connectors.close()
