@@ -72,7 +72,9 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.INTERNAL_ERROR: 500,
 }
 
-TITLES: dict[ErrorCode, str] = {code: code.value.replace("_", " ").capitalize() for code in ErrorCode}
+TITLES: dict[ErrorCode, str] = {
+    code: code.value.replace("_", " ").capitalize().replace("Sql ", "SQL ") for code in ErrorCode
+}
 
 
 class LakegateError(Exception):

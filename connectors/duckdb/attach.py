@@ -39,7 +39,7 @@ def _scan(table: FileTable) -> str:
     if table.format == "json":
         return f"read_json({literal(target)}, auto_detect = true, union_by_name = true)"
     if table.format == "avro":
-        return f"read_avro({literal(target)}, union_by_name = true)"
+        return f"read_avro({literal(target)})"
     raise ValueError(f"unsupported file format {table.format!r}")
 
 
@@ -47,22 +47,28 @@ def _suffix_glob(fmt: str) -> str:
     return {"parquet": ".parquet", "csv": ".csv", "json": ".json*", "avro": ".avro"}[fmt]
 
 
-def attach(con: duckdb.DuckDBPyConnection, source: Source) -> list[Path]:
-    """Create the catalog for ``source``; return the folders the engine must be allowed to read."""
+def attach(con: duckdb.DuckDBPyConnection, source: Source, failed: dict[str, str]) -> list[Path]:
+    """Create the catalog for ``source``; return the folders the engine must be allowed to read.
+
+    A lake table that cannot be read is left out and reported in ``failed`` (by its name);
+    the rest of its catalog is served.
+    """
     physical = ident(physical_name(source.catalog))
     if isinstance(source, FilesSource):
         con.execute(f"ATTACH ':memory:' AS {physical}")
         folders: list[Path] = []
         for table in source.tables:
-            if table.format == "avro":
-                extensions.load(con, "avro")
-            elif table.format == "json":
-                extensions.load(con, "json")
-            con.execute(f"CREATE SCHEMA IF NOT EXISTS {physical}.{ident(table.schema)}")
-            con.execute(
-                f"CREATE OR REPLACE VIEW {physical}.{ident(table.schema)}.{ident(table.name)} "
-                f"AS SELECT * FROM {_scan(table)}"
-            )
+            try:
+                if table.format in ("avro", "json"):
+                    extensions.load(con, table.format)
+                con.execute(f"CREATE SCHEMA IF NOT EXISTS {physical}.{ident(table.schema)}")
+                con.execute(
+                    f"CREATE OR REPLACE VIEW {physical}.{ident(table.schema)}.{ident(table.name)} "
+                    f"AS SELECT * FROM {_scan(table)}"
+                )
+            except (duckdb.Error, extensions.ExtensionUnavailable) as exc:
+                failed[f"{source.catalog}.{table.schema}.{table.name}"] = str(exc)
+                continue
             folders.append(table.path if table.path.is_dir() else table.path.parent)
         return folders
     if isinstance(source, SqliteSource):

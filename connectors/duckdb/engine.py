@@ -76,11 +76,12 @@ class DuckDBConnector:
             extensions.load(self._db, ext)
         for source in sources:
             try:
-                self._folders.extend(attach(self._db, source))
+                self._folders.extend(attach(self._db, source, self._failed))
             except (duckdb.Error, ValueError, extensions.ExtensionUnavailable) as exc:
-                message = self._clean(str(exc))
-                self._failed[source.catalog] = message
-                log.error("catalog %s is unavailable: %s", source.catalog, message)
+                self._failed[source.catalog] = str(exc)
+        for name, problem in self._failed.items():
+            self._failed[name] = self._clean(problem)
+            log.error("%s is unavailable: %s", name, self._failed[name])
         self._lock_down()
         self._metadata = self._read_metadata()
 

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from gateway.app import create_app
+from gateway.config import LakegateConfig, parse_config
+from gateway.demo import generate_demo
+from tests.server import LiveServer
+
+logging.getLogger("sqlglot").setLevel(logging.ERROR)
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("demo")
+    generate_demo(out)
+    return out
+
+
+def demo_config(demo_dir: Path, **server: Any) -> LakegateConfig:
+    """The demo's config, with server settings overridden (e.g. limits)."""
+    path = demo_dir / "lakegate.yaml"
+    raw = yaml.safe_load(path.read_text())
+    raw.setdefault("server", {}).update(server)
+    return parse_config(raw, path)
+
+
+@pytest.fixture(scope="session")
+def server(demo_dir: Path) -> Iterator[LiveServer]:
+    with LiveServer(create_app(demo_config(demo_dir))) as live:
+        yield live
+
+
+@pytest.fixture
+def http(server: LiveServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.url, timeout=60, headers={"X-Lakegate-User": "alice"}) as client:
+        yield client
