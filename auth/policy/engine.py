@@ -15,7 +15,7 @@ import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, replace
 from typing import Any
 
@@ -39,6 +39,7 @@ from auth.policy.service_defs import (
     normalize_tag_service_def,
     resources_for,
 )
+from auth.policy.tags import TaggedResource, TagStore
 
 SUPER_USER_PRIORITY = 2**31 - 1
 POLICY_TYPES = (POLICY_TYPE_ACCESS, POLICY_TYPE_DATAMASK, POLICY_TYPE_ROWFILTER)
@@ -85,6 +86,7 @@ class PolicyEngine:
         audit_excluded_groups: Iterable[str] = (),
         audit_excluded_roles: Iterable[str] = (),
         audit_mode: str = "audit-default",
+        service_tags: Sequence[TaggedResource] = (),
         version: str | None = None,
     ):
         policies = [p for p in policies if p.is_enabled and p.zone_name is None]
@@ -136,6 +138,7 @@ class PolicyEngine:
                 entries.append(_TagPolicy(evaluator, ValueMatcher(tag_resource, tag_options)))
             self._tag_policies[ptype] = tuple(entries)
         self._has_tag_policies = bool(tag_policies)
+        self._tag_store = TagStore(tuple(service_tags), service_def) if service_tags else None
 
         self.version = version or _fingerprint(
             [asdict(p) for p in policies],
@@ -149,6 +152,7 @@ class PolicyEngine:
             self._super_groups,
             self._audit_excluded,
             self._audit_mode,
+            [asdict(t) for t in service_tags],
         )
 
     @classmethod
@@ -236,12 +240,16 @@ class PolicyEngine:
             else self.roles_of(request.user, request.user_groups)
         )
         tokens = {k: v for k, v in (("USER", request.user), ("OWNER", request.owner)) if v is not None}
+        tags = request.tags
+        if not tags and self._tag_store is not None:
+            tags = self._tag_store.tags_for(request, request.resource, tokens)
         return EvalContext(
             request=request,
             user=request.user,
             groups=request.user_groups,
             roles=roles,
             tokens=tokens,
+            tags=tags,
             access_time=when,
             conditions=ConditionContext(access_time=when, remote_ip=request.remote_ip, tag_attributes={}),
         )
@@ -265,7 +273,7 @@ class PolicyEngine:
         return out
 
     def _tag_entries(self, ctx: EvalContext, policy_type: int) -> list[tuple[PolicyEvaluator, Tag]]:
-        tags = ctx.request.tags
+        tags = ctx.tags
         if not tags or not self._tag_policies[policy_type]:
             return []
         found = [

@@ -24,7 +24,7 @@ from auth.policy.model import (
     RowFilterInfo,
     ServiceDef,
 )
-from auth.policy.request import AccessRequest, MatchingScope, MatchType, ResourceValue
+from auth.policy.request import AccessRequest, MatchingScope, MatchType, ResourceValue, Tag
 from auth.policy.resource_matcher import PolicyResourceMatcher, Tokens, best_match_type
 
 GROUP_PUBLIC = "public"
@@ -43,6 +43,7 @@ class EvalContext:
     groups: frozenset[str]
     roles: frozenset[str]
     tokens: Tokens
+    tags: tuple[Tag, ...]
     access_time: dt.datetime
     conditions: ConditionContext
 
@@ -312,7 +313,9 @@ class PolicyEvaluator:
             if deny is not None and _first(self.deny_exceptions, ctx, access_type) is not None:
                 deny = None
             if deny is not None:
-                self._update(out, match_type, False, None, empty)
+                # A matching deny item decides this policy, even when the deny itself is ignored
+                # (descendant match with ignore_descendant_deny, or an empty resource).
+                self._update(out, match_type, False, None, empty, ctx.request.ignore_descendant_deny)
                 return
             if out.determined:
                 return
@@ -320,9 +323,10 @@ class PolicyEvaluator:
             if allow is not None and _first(self.allow_exceptions, ctx, access_type) is not None:
                 allow = None
             if allow is not None:
-                self._update(out, match_type, True, None, empty)
+                self._update(out, match_type, True, None, empty, False)
             elif self.is_deny_all_else:
-                self._update(out, match_type, False, "matched deny-all-else policy", empty)
+                reason = "matched deny-all-else policy"
+                self._update(out, match_type, False, reason, empty, ctx.request.ignore_descendant_deny)
             return
         items = self.masks if self.policy_type == 1 else self.filters
         item = _first(items, ctx, access_type)
@@ -336,11 +340,17 @@ class PolicyEvaluator:
         out.priority = self.priority
 
     def _update(
-        self, out: Outcome, match_type: MatchType, allowed: bool, reason: str | None, empty: bool
+        self,
+        out: Outcome,
+        match_type: MatchType,
+        allowed: bool,
+        reason: str | None,
+        empty: bool,
+        ignore_descendant_deny: bool,
     ) -> None:
         if not allowed:
-            if match_type is MatchType.DESCENDANT or empty:
-                return  # a deny on a descendant does not deny the ancestor (ignoreDescendantDeny)
+            if empty or (ignore_descendant_deny and match_type is MatchType.DESCENDANT):
+                return
             out.allowed = False
             out.determined = True
         elif out.allowed or match_type is MatchType.ANCESTOR:

@@ -9,6 +9,9 @@ Accepted shapes (unknown keys are ignored everywhere):
 * Ranger Admin's export: ``{"policies": [...]}``, the service definition found from ``serviceType``;
 * a bare list of policies.
 
+Tags for requests that carry none come from a ServiceTags document: embedded as ``serviceTags``, or named by a
+tag enricher's ``serviceTagsFileName`` option (looked up by file name next to the policies file).
+
 Ranger's own JSON files are read by a lenient Gson; trailing commas are accepted here too.
 """
 
@@ -25,6 +28,7 @@ from typing import Any
 from auth.policy.engine import PolicyEngine
 from auth.policy.model import Policy, ServiceDef
 from auth.policy.service_defs import BUILTIN_SERVICE_DEFS
+from auth.policy.tags import TaggedResource, service_tags_from_json
 
 
 def strip_trailing_commas(text: str) -> str:
@@ -96,6 +100,7 @@ class PolicyBundle:
     audit_excluded_groups: frozenset[str] = frozenset()
     audit_excluded_roles: frozenset[str] = frozenset()
     audit_mode: str = "audit-default"
+    service_tags: tuple[TaggedResource, ...] = ()
     version: str | None = None
 
     def engine(self) -> PolicyEngine:
@@ -113,6 +118,7 @@ class PolicyBundle:
             audit_excluded_groups=self.audit_excluded_groups,
             audit_excluded_roles=self.audit_excluded_roles,
             audit_mode=self.audit_mode,
+            service_tags=self.service_tags,
             version=self.version,
         )
 
@@ -134,7 +140,31 @@ def _service_def(doc: Mapping[str, Any], policies: Sequence[Any], service_type: 
     return BUILTIN_SERVICE_DEFS[service_type]
 
 
-def bundle_from_json(doc: Any, *, service_type: str = "trino") -> PolicyBundle:
+def _tags_file_names(*defs: Any) -> list[str]:
+    names = []
+    for sdef in defs:
+        enrichers = sdef.get("contextEnrichers") if isinstance(sdef, Mapping) else None
+        for enricher in enrichers or ():
+            options = enricher.get("enricherOptions") if isinstance(enricher, Mapping) else None
+            name = options.get("serviceTagsFileName") if isinstance(options, Mapping) else None
+            if isinstance(name, str) and name:
+                names.append(name)
+    return names
+
+
+def _service_tags(doc: Mapping[str, Any], tag_info: Any, base_dir: Path | None) -> tuple[TaggedResource, ...]:
+    embedded = doc.get("serviceTags")
+    if isinstance(embedded, Mapping):
+        return service_tags_from_json(embedded)
+    tag_def = tag_info.get("serviceDef") if isinstance(tag_info, Mapping) else None
+    for name in _tags_file_names(tag_def, doc.get("serviceDef")):
+        candidate = (base_dir or Path.cwd()) / Path(name).name
+        if candidate.is_file():
+            return service_tags_from_json(load_json(candidate))
+    return ()
+
+
+def bundle_from_json(doc: Any, *, service_type: str = "trino", base_dir: Path | None = None) -> PolicyBundle:
     """Build a :class:`PolicyBundle` from a parsed document of any accepted shape."""
     version = hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()[:16]
     if isinstance(doc, list):
@@ -164,9 +194,10 @@ def bundle_from_json(doc: Any, *, service_type: str = "trino") -> PolicyBundle:
         audit_excluded_groups=_str_set(doc.get("auditExcludedGroups")),
         audit_excluded_roles=_str_set(doc.get("auditExcludedRoles")),
         audit_mode=str(doc.get("auditMode") or "audit-default"),
+        service_tags=_service_tags(doc, tag_info, base_dir),
         version=version,
     )
 
 
 def load_bundle(path: str | os.PathLike[str], *, service_type: str = "trino") -> PolicyBundle:
-    return bundle_from_json(load_json(path), service_type=service_type)
+    return bundle_from_json(load_json(path), service_type=service_type, base_dir=Path(path).parent)

@@ -95,6 +95,7 @@ class AccessRequest:
     owner: str | None = None
     remote_ip: str | None = None
     user_attributes: Mapping[str, str] = field(default_factory=dict)
+    ignore_descendant_deny: bool = False
 
     @property
     def is_any_access(self) -> bool:

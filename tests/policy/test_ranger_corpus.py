@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from auth.policy.engine import PolicyEngine
-from auth.policy.loader import bundle_from_json, load_json
+from auth.policy.loader import load_bundle, load_json
 from auth.policy.model import PolicyResource
 from auth.policy.request import request_from_json
 from auth.policy.resource_matcher import ValueMatcher
@@ -46,7 +46,7 @@ def _policy_engine_files() -> list[Path]:
 
 @cache
 def _engine(path: Path) -> PolicyEngine:
-    return bundle_from_json(load_json(path), service_type="hive").engine()
+    return load_bundle(path, service_type="hive").engine()
 
 
 def _engine_cases() -> list[Any]:
