@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from connectors.base import Connector
 from gateway.api import browse, health, query
 from gateway.api.body_limit import BodyLimitMiddleware
-from gateway.api.problems import install_problem_handlers
+from gateway.api.problems import install_problem_handlers, quiet_stream_aborts
 from gateway.config import LakegateConfig
 from gateway.connector_factory import build_connectors
 from gateway.service import Gateway
@@ -41,6 +41,7 @@ def create_app(config: LakegateConfig, connectors: list[Connector] | None = None
     )
     app.state.gateway = gateway
     install_problem_handlers(app)
+    quiet_stream_aborts()
     app.include_router(query.router)
     app.include_router(browse.router)
     app.include_router(health.router)

@@ -86,10 +86,18 @@ class RunningQuery:
     """The loop-side handle of one executing plan."""
 
     record: QueryRecord
-    schema: pa.Schema
+    _first: asyncio.Future[Item]
     _queue: asyncio.Queue[Item]
     _slots: threading.Semaphore
     released: bool = False
+
+    async def schema(self) -> pa.Schema:
+        """The result's schema: at once for most queries; a long aggregate computes first."""
+        first = await self._first
+        if isinstance(first, LakegateError):
+            raise first
+        assert isinstance(first, pa.Schema)
+        return first
 
     async def payloads(self) -> AsyncIterator[Any]:
         """Yield encoded batches; raise LakegateError if the query fails after it started."""
@@ -106,7 +114,15 @@ class RunningQuery:
 class Executor:
     """Starts plans on worker threads, with per-query limits."""
 
-    def __init__(self, limits: QueryLimits, batch_rows: int, buffered_batches: int = 3) -> None:
+    def __init__(
+        self,
+        limits: QueryLimits,
+        batch_rows: int,
+        buffered_batches: int = 3,
+        header_wait_seconds: float = 0.5,
+    ) -> None:
+        self.header_wait_seconds = header_wait_seconds
+        self._workers: set[threading.Thread] = set()
         self.limits = limits
         self.batch_rows = batch_rows
         self.buffered_batches = buffered_batches
@@ -136,13 +152,27 @@ class Executor:
             name=f"query-{record.id}",
             daemon=True,
         )
+        self._workers.add(worker)
         worker.start()
-        first = await queue.get()
-        if isinstance(first, LakegateError):
-            raise first
-        slots.release()
-        assert isinstance(first, pa.Schema)
+        first: asyncio.Future[Item] = asyncio.ensure_future(self._first_item(queue, slots))
+        # Wait a moment for the schema, so that most failures still get a proper error status;
+        # a query still computing after that gets its response (and id) at once, body later.
+        await asyncio.wait({first}, timeout=self.header_wait_seconds)
+        if first.done() and isinstance(first.result(), LakegateError):
+            raise first.result()
         return RunningQuery(record, first, queue, slots)
+
+    @staticmethod
+    async def _first_item(queue: asyncio.Queue[Item], slots: threading.Semaphore) -> Item:
+        item = await queue.get()
+        if not isinstance(item, LakegateError):
+            slots.release()
+        return item
+
+    def join(self, timeout: float) -> None:
+        """Wait for worker threads (already told to stop) to leave the engine."""
+        for worker in list(self._workers):
+            worker.join(timeout)
 
     def _timeout(self, record: QueryRecord) -> None:
         record.cancellation.cancel(f"timeout: the query ran longer than {self.limits.timeout_seconds:g} s")
@@ -182,6 +212,7 @@ class Executor:
                 except Exception:
                     log.debug("closing the result of %s failed", record.id)
             loop.call_soon_threadsafe(stop_timer)
+            self._workers.discard(threading.current_thread())
 
     def _send_batches(
         self, batches: Any, record: QueryRecord, put: Callable[[Item], bool], encode: Encoder

@@ -101,4 +101,5 @@ class Gateway:
     def close(self) -> None:
         for record in self.queries.running():
             record.cancellation.cancel("the server is shutting down")
+        self.executor.join(timeout=10)
         self.connectors.close()

@@ -15,6 +15,24 @@ log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 
 
+class StreamAborted(Exception):
+    """Raised inside a result stream that failed after its status line was sent.
+
+    The server then drops the connection, so HTTP clients see an incomplete body (not a result
+    that merely looks short). It is expected, so it is never logged as a server error.
+    """
+
+
+class _DropStreamAborted(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], StreamAborted))
+
+
+def quiet_stream_aborts() -> None:
+    for name in ("uvicorn.error", "uvicorn", "starlette"):
+        logging.getLogger(name).addFilter(_DropStreamAborted())
+
+
 def problem_response(error: LakegateError, query_id: str | None = None) -> JSONResponse:
     headers = {"X-Lakegate-Query-Id": query_id} if query_id else None
     if error.code is ErrorCode.UNAUTHENTICATED:
@@ -63,6 +81,8 @@ def install_problem_handlers(app: FastAPI) -> None:
         return JSONResponse(body, status_code=exc.status_code, media_type=PROBLEM_JSON, headers=exc.headers)
 
     async def unexpected(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, StreamAborted):
+            raise exc
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(
             LakegateError(ErrorCode.INTERNAL_ERROR, "the server failed to handle the request")

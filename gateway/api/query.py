@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from auth.identity import Identity
 from gateway.api.identity import identify
-from gateway.api.problems import problem_response
+from gateway.api.problems import StreamAborted, problem_response
 from gateway.errors import ErrorCode, LakegateError
 from gateway.execution import Encoder, RunningQuery
 from gateway.planner.context import QueryRequest
@@ -120,17 +120,17 @@ async def run_query(
     headers = {QUERY_ID_HEADER: record.id}
     if media == JSON:
         return await _json_answer(gateway, running, headers)
-    head = running.schema.serialize() if media == ARROW_STREAM else pa.py_buffer(csv_header(running.schema))
-    tail = ARROW_EOS if media == ARROW_STREAM else b""
-    return StreamingResponse(_stream(gateway, running, head, tail), media_type=media, headers=headers)
+    return StreamingResponse(_stream(gateway, running, media), media_type=media, headers=headers)
 
 
-async def _stream(
-    gateway: Gateway, running: RunningQuery, head: pa.Buffer, tail: bytes
-) -> AsyncIterator[Any]:
+async def _stream(gateway: Gateway, running: RunningQuery, media: str) -> AsyncIterator[Any]:
     error: LakegateError | None = None
-    sent = head.size
+    sent = 0
+    tail = ARROW_EOS if media == ARROW_STREAM else b""
     try:
+        schema = await running.schema()
+        head = schema.serialize() if media == ARROW_STREAM else pa.py_buffer(csv_header(schema))
+        sent += head.size
         yield memoryview(head)
         async for payload in running.payloads():
             view = memoryview(payload) if isinstance(payload, pa.Buffer) else payload
@@ -140,9 +140,10 @@ async def _stream(
             yield tail
             sent += len(tail)
     except LakegateError as exc:
-        # The status line is gone: the stream ends without its end marker, and the query's
-        # status (GET /v1/queries/{id}) carries the error.
+        # The status line is gone: abort the connection so that no client can take the partial
+        # stream for a whole result; the query's status (GET /v1/queries/{id}) carries the error.
         error = exc
+        raise StreamAborted(exc.code.value) from None
     except BaseException:
         gateway.cancel(running.record, "the client disconnected")
         error = LakegateError(ErrorCode.QUERY_CANCELED, "the client disconnected")
@@ -159,6 +160,7 @@ async def _json_answer(gateway: Gateway, running: RunningQuery, headers: dict[st
     rows = 0
     error: LakegateError | None = None
     try:
+        await running.schema()
         async for batch in running.payloads():
             batches.append(batch)
             rows += batch.num_rows
@@ -175,7 +177,7 @@ async def _json_answer(gateway: Gateway, running: RunningQuery, headers: dict[st
         gateway.end(running, error)
     if error is not None:
         return problem_response(error, running.record.id)
-    body = json_document(running.record.id, running.schema, batches)
+    body = json_document(running.record.id, await running.schema(), batches)
     gateway.metrics.bytes_streamed.inc(len(body))
     gateway.metrics.rows_streamed.inc(rows)
     return Response(body, media_type=JSON, headers=headers)
