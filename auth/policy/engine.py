@@ -251,7 +251,12 @@ class PolicyEngine:
             tokens=tokens,
             tags=tags,
             access_time=when,
-            conditions=ConditionContext(access_time=when, remote_ip=request.remote_ip, tag_attributes={}),
+            conditions=ConditionContext(
+                access_time=when,
+                remote_ip=request.remote_ip,
+                tag_attributes={},
+                user_attributes=request.user_attributes,
+            ),
         )
 
     def _new_outcome(self, ctx: EvalContext) -> Outcome:

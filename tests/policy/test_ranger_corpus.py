@@ -28,15 +28,6 @@ SKIPS: dict[tuple[str, str], str] = {
         "ALLOW 'select ssn from employee.personal;' for user1 using EXPIRES_ON tag",
     ): "script-template condition enforce-expiry (ctx.isAccessedAfter) against the wall clock: the tag's "
     "expiry_date 2026-06-15 has passed, so Ranger itself now denies",
-    (
-        "test_policyengine_tag_hive.json",
-        "ALLOW 'select ssn from employee.personal;' for user1",
-    ): "JavaScript condition 'if ( ctx.isAccessedBefore('expiry') ) ctx.result = true;' "
-    "(RangerScriptConditionEvaluator)",
-    (
-        "test_policyengine_tag_hive.json",
-        "DENY 'select ssn from employee.personal;' for user2",
-    ): "JavaScript condition in a deny exception (RangerScriptConditionEvaluator)",
 }
 
 
