@@ -42,7 +42,10 @@ def test_session_defaults_qualify_tables(http: httpx.Client) -> None:
 def test_json_and_csv_for_small_results(http: httpx.Client) -> None:
     sql = "SELECT r_regionkey, r_name FROM tpch.tiny.region ORDER BY r_regionkey"
     body = http.post("/v1/query", json={"sql": sql}, headers={"Accept": "application/json"}).json()
-    assert body["columns"] == [{"name": "r_regionkey", "type": "integer"}, {"name": "r_name", "type": "varchar"}]
+    assert body["columns"] == [
+        {"name": "r_regionkey", "type": "integer"},
+        {"name": "r_name", "type": "varchar"},
+    ]
     assert body["data"][0] == [0, "AFRICA"]
     assert body["rows"] == 5
     response = http.post("/v1/query", json={"sql": sql}, headers={"Accept": "text/csv"})
@@ -138,7 +141,11 @@ def test_health_readiness_and_metrics(http: httpx.Client) -> None:
         ("CREATE TABLE t AS SELECT 1", "STATEMENT_NOT_ALLOWED", 403),
         ("DROP TABLE tpch.tiny.nation", "STATEMENT_NOT_ALLOWED", 403),
         ("DELETE FROM tpch.tiny.nation", "STATEMENT_NOT_ALLOWED", 403),
-        ("WITH x AS (DELETE FROM tpch.tiny.nation RETURNING *) SELECT * FROM x", "STATEMENT_NOT_ALLOWED", 403),
+        (
+            "WITH x AS (DELETE FROM tpch.tiny.nation RETURNING *) SELECT * FROM x",
+            "STATEMENT_NOT_ALLOWED",
+            403,
+        ),
         ("SELECT * FROM read_csv('/etc/passwd')", "FUNCTION_NOT_ALLOWED", 403),
         ("SELECT * FROM read_parquet('x.parquet')", "FUNCTION_NOT_ALLOWED", 403),
         ("SELECT * FROM glob('/etc/*')", "SQL_SYNTAX_ERROR", 400),

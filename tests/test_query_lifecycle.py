@@ -23,7 +23,9 @@ ENDLESS = (
 MANY_ROWS = "SELECT a.*, b.n_name FROM tpch.tiny.lineitem a, tpch.tiny.nation b"  # 1.5 million rows
 
 
-def wait_for_state(http: httpx.Client, query_id: str, states: set[str], timeout: float = 10) -> dict[str, object]:
+def wait_for_state(
+    http: httpx.Client, query_id: str, states: set[str], timeout: float = 10
+) -> dict[str, object]:
     deadline = time.monotonic() + timeout
     while True:
         status: dict[str, object] = http.get(f"/v1/queries/{query_id}").json()
