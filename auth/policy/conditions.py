@@ -3,6 +3,8 @@
 Supported natively:
 
 * ``ip-range`` style conditions (``RangerIpMatcher``);
+* context-value conditions (``RangerSimpleMatcher`` with ``CONTEXT_NAME``: the request context value
+  matches one of the condition's values, wildcards allowed);
 * the script templates ``ctx.isAccessedAfter('attr')`` / ``ctx.isAccessedBefore('attr')``
   (``RangerScriptTemplateConditionEvaluator``, used by the tag definition's ``enforce-expiry``);
 * a small, side-effect-free subset of the JavaScript of ``RangerScriptConditionEvaluator``: comparisons
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import fnmatch
 import ipaddress
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -35,6 +38,7 @@ class ConditionContext:
     remote_ip: str | None
     tag_attributes: Mapping[str, str]
     user_attributes: Mapping[str, str]
+    request_context: Mapping[str, str]
 
 
 _Check = Callable[[ConditionContext], bool]
@@ -67,6 +71,18 @@ def _accessed(after: bool, attribute: str) -> _Check:
         if when is None:
             return False
         return ctx.access_time > when if after else ctx.access_time < when
+
+    return check
+
+
+def _context_value(name: str, values: Iterable[str]) -> _Check:
+    patterns = [re.compile(fnmatch.translate(v)) for v in values if v]
+    if not patterns or any(v == "*" for v in values):
+        return lambda ctx: True
+
+    def check(ctx: ConditionContext) -> bool:
+        value = ctx.request_context.get(name)
+        return value is not None and any(p.match(value) for p in patterns)
 
     return check
 
@@ -179,6 +195,8 @@ def _compile_one(cond: PolicyCondition, service_def: ServiceDef) -> _Check | Non
     evaluator = cond_def.evaluator.rsplit(".", 1)[-1] if cond_def else ""
     if evaluator == "RangerIpMatcher" or (cond_def is None and cond.type == "ip-range"):
         return _ip_range(cond.values)
+    if evaluator == "RangerSimpleMatcher" and cond_def is not None:
+        return _context_value(cond_def.evaluator_options.get("CONTEXT_NAME", cond.type), cond.values)
     if evaluator == "RangerScriptConditionEvaluator":
         checks = [_compile_expression(v) for v in cond.values]
         if any(c is None for c in checks):

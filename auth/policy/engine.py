@@ -256,6 +256,7 @@ class PolicyEngine:
                 remote_ip=request.remote_ip,
                 tag_attributes={},
                 user_attributes=request.user_attributes,
+                request_context=request.context,
             ),
         )
 

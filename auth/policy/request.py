@@ -95,6 +95,7 @@ class AccessRequest:
     owner: str | None = None
     remote_ip: str | None = None
     user_attributes: Mapping[str, str] = field(default_factory=dict)
+    context: Mapping[str, str] = field(default_factory=dict)
     ignore_descendant_deny: bool = False
 
     @property
@@ -116,6 +117,7 @@ class AccessRequest:
         owner: str | None = None,
         remote_ip: str | None = None,
         user_attributes: Mapping[str, str] | None = None,
+        context: Mapping[str, str] | None = None,
     ) -> AccessRequest:
         """Build a request from loose inputs; ``None`` resource values are dropped."""
         clean: dict[str, ResourceValue] = {}
@@ -135,6 +137,7 @@ class AccessRequest:
             owner=owner,
             remote_ip=remote_ip,
             user_attributes=dict(user_attributes or {}),
+            context=dict(context or {}),
         )
 
 
@@ -181,4 +184,9 @@ def request_from_json(obj: Mapping[str, Any]) -> AccessRequest:
         owner=resource.get("ownerUser") if isinstance(resource, Mapping) else None,
         remote_ip=obj.get("remoteIPAddress"),
         user_attributes=obj.get("userAttributes") or None,
+        context=(
+            {str(k): str(v) for k, v in context.items() if k != "TAGS" and isinstance(v, str | int | float)}
+            if isinstance(context, Mapping)
+            else None
+        ),
     )
