@@ -103,7 +103,8 @@ def test_browse_endpoints(http: httpx.Client) -> None:
 def test_show_and_describe_come_from_lakegate_metadata(http: httpx.Client) -> None:
     catalogs = arrow_query(http, "SHOW CATALOGS").column("Catalog").to_pylist()
     assert catalogs == sorted(catalogs)
-    assert "lake" in catalogs and "system" not in catalogs
+    assert "lake" in catalogs
+    assert "system" not in catalogs
     assert all(not c.startswith("lg_") for c in catalogs)
     tables = arrow_query(http, "SHOW TABLES FROM tpch.tiny LIKE 'li%'").column("Table").to_pylist()
     assert tables == ["lineitem"]
@@ -111,7 +112,8 @@ def test_show_and_describe_come_from_lakegate_metadata(http: httpx.Client) -> No
     assert described.column("Column").to_pylist() == ["n_nationkey", "n_name", "n_regionkey", "n_comment"]
     explained = arrow_query(http, "EXPLAIN SELECT * FROM tpch.tiny.nation").column("Query Plan")[0].as_py()
     assert "tpch.tiny.nation" in explained
-    assert "lg_" not in explained and "/" not in explained.replace("Query Plan", "")
+    assert "lg_" not in explained
+    assert "/" not in explained.replace("Query Plan", "")
 
 
 def test_health_readiness_and_metrics(http: httpx.Client) -> None:

@@ -79,7 +79,7 @@ def test_other_dialects_are_parsed_in_their_own_syntax(planner: Planner) -> None
         planner.plan(QueryRequest("SELECT `n_name` FROM nation LIMIT 1", "tpch", "tiny"))
     assert caught.value.code is ErrorCode.SQL_SYNTAX_ERROR
     plan = planner.plan(QueryRequest("SELECT `n_name` FROM nation LIMIT 1", "tpch", "tiny", dialect="mysql"))
-    assert plan.engine_sql == 'SELECT n_name FROM "lg_tpch".tiny.nation AS nation LIMIT 1'
+    assert plan.engine_sql == 'SELECT "n_name" FROM "lg_tpch".tiny.nation AS nation LIMIT 1'
 
 
 def test_sql_over_the_size_limit(planner: Planner) -> None:
