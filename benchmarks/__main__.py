@@ -1,0 +1,187 @@
+"""Lakegate benchmarks, measured side by side in one run: ``make bench`` (python -m benchmarks).
+
+(a) rows/s and MB/s of ``SELECT * FROM tpch.sf1.lineitem`` through Lakegate into a client Arrow
+    table, against DuckDB running the same scan in-process into Arrow; the ratio is the figure.
+(b) ``SELECT 1`` round trip through Lakegate (HTTP keep-alive), p50 and p99 over 1,000 queries.
+(c) planner time (parse to generated SQL) for the 22 TPC-H queries, uncached and cached, p50.
+
+The server runs as its own process (``lakegate serve``) as in production; the demo data with
+TPC-H sf1 is generated once into ``benchmarks/data`` (about 220 MB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import httpx
+import pyarrow as pa
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "benchmarks" / "data"
+TPCH_QUERIES = sorted((ROOT / "tests" / "tpch").glob("q*.sql"))
+
+
+def ensure_data(scale: int) -> Path:
+    config = DATA / "lakegate.yaml"
+    marker = DATA / "tpch" / f"sf{scale}" / "lineitem.parquet"
+    if not marker.exists():
+        from gateway.demo import generate_demo
+
+        print(f"generating demo data with TPC-H sf{scale} into {DATA} (once) ...", flush=True)
+        generate_demo(DATA, tpch_scale=scale)
+    return config
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def lakegate_server(config: Path) -> Iterator[str]:
+    port = free_port()
+    command = [sys.executable, "-m", "gateway.cli", "serve", "--config", str(config), "--port", str(port)]
+    command += ["--log-level", "warning"]
+    process = subprocess.Popen(command, cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError("lakegate serve did not become ready")
+            time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def best_of(runs: int, func: Callable[[], int]) -> tuple[float, int]:
+    """The fastest of ``runs`` timings (seconds) and what the function returned."""
+    times, result = [], 0
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = func()
+        times.append(time.perf_counter() - started)
+    return min(times), result
+
+
+def throughput(url: str, config: Path, scale: int, runs: int) -> list[tuple[str, str]]:
+    lineitem = DATA / "tpch" / f"sf{scale}" / "lineitem.parquet"
+    con = duckdb.connect()
+
+    def in_process() -> int:
+        table = con.sql(f"SELECT * FROM read_parquet('{lineitem}')").to_arrow_table()
+        return int(table.nbytes)
+
+    def through_lakegate() -> int:
+        import lakegate
+
+        with lakegate.connect(url, user="bench", progress=False) as connection:
+            cursor = connection.cursor()
+            cursor.execute(f"SELECT * FROM tpch.sf{scale}.lineitem")
+            table = cursor.fetch_arrow_table()
+        return int(table.nbytes)
+
+    rows = con.sql(f"SELECT count(*) FROM read_parquet('{lineitem}')").fetchone()[0]  # type: ignore[index]
+    base_s, nbytes = best_of(runs, in_process)
+    gate_s, gate_bytes = best_of(runs, through_lakegate)
+    assert gate_bytes > 0
+    mb = nbytes / 1e6
+    return [
+        ("(a) in-process DuckDB -> Arrow", f"{rows / base_s / 1e6:.2f} M rows/s, {mb / base_s:.0f} MB/s ({base_s:.2f} s)"),
+        ("(a) Lakegate HTTP -> client Arrow", f"{rows / gate_s / 1e6:.2f} M rows/s, {mb / gate_s:.0f} MB/s ({gate_s:.2f} s)"),
+        ("(a) ratio Lakegate / in-process", f"{base_s / gate_s:.2f} (target >= 0.80)"),
+    ]
+
+
+def round_trip(url: str, count: int) -> list[tuple[str, str]]:
+    with httpx.Client(base_url=url, headers={"X-Lakegate-User": "bench"}) as client:
+        for _ in range(50):
+            client.post("/v1/query", json={"sql": "SELECT 1"}).raise_for_status()
+        samples = []
+        for _ in range(count):
+            started = time.perf_counter()
+            response = client.post("/v1/query", json={"sql": "SELECT 1"})
+            pa.ipc.open_stream(response.content).read_all()
+            samples.append(time.perf_counter() - started)
+    samples.sort()
+    p50 = samples[len(samples) // 2] * 1000
+    p99 = samples[int(len(samples) * 0.99)] * 1000
+    return [(f"(b) SELECT 1 round trip ({count} queries)", f"p50 {p50:.2f} ms, p99 {p99:.2f} ms (target p50 < 3 ms)")]
+
+
+def planner_time(config_path: Path) -> list[tuple[str, str]]:
+    from catalog.metadata import MetadataSnapshot
+    from connectors.registry import ConnectorRegistry
+    from gateway.config import load_config
+    from gateway.connector_factory import build_connectors
+    from gateway.planner.context import QueryRequest
+    from gateway.planner.pipeline import Planner
+
+    registry = ConnectorRegistry(build_connectors(load_config(config_path)))
+    planner = Planner(registry, MetadataSnapshot(registry.catalogs()), max_sql_bytes=1_000_000)
+    requests = [QueryRequest(p.read_text(), "tpch", "tiny") for p in TPCH_QUERIES]
+    uncached: list[float] = []
+    cached: list[float] = []
+    for _ in range(20):
+        for request in requests:
+            started = time.perf_counter()
+            planner.plan_uncached(request)
+            uncached.append(time.perf_counter() - started)
+    for request in requests:
+        planner.plan(request)
+    for _ in range(200):
+        for request in requests:
+            started = time.perf_counter()
+            planner.plan(request)
+            cached.append(time.perf_counter() - started)
+    registry.close()
+    return [
+        ("(c) planner, 22 TPC-H queries, uncached", f"p50 {statistics.median(uncached) * 1000:.3f} ms (target < 2 ms)"),
+        ("(c) planner, 22 TPC-H queries, cached", f"p50 {statistics.median(cached) * 1000:.4f} ms (target < 0.1 ms)"),
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=int, default=1, help="TPC-H scale for (a)")
+    parser.add_argument("--runs", type=int, default=3, help="runs of (a); the best counts")
+    parser.add_argument("--round-trips", type=int, default=1000)
+    args = parser.parse_args()
+    logging.getLogger("sqlglot").setLevel(logging.ERROR)
+    config = ensure_data(args.scale)
+    rows: list[tuple[str, str]] = []
+    with lakegate_server(config) as url:
+        rows += throughput(url, config, args.scale, args.runs)
+        rows += round_trip(url, args.round_trips)
+    rows += planner_time(config)
+    width = max(len(name) for name, _ in rows)
+    print(f"\nLakegate benchmarks ({os.cpu_count()} CPUs, python -m benchmarks)\n")
+    print(f"| {'measure'.ljust(width)} | result |")
+    print(f"|{'-' * (width + 2)}|--------|")
+    for name, value in rows:
+        print(f"| {name.ljust(width)} | {value} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
