@@ -51,7 +51,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def lakegate_server(config: Path) -> Iterator[str]:
+def lakegate_server(config: Path) -> Iterator[tuple[str, int]]:
     port = free_port()
     command = [sys.executable, "-m", "gateway.cli", "serve", "--config", str(config), "--port", str(port)]
     command += ["--log-level", "warning"]
@@ -68,7 +68,7 @@ def lakegate_server(config: Path) -> Iterator[str]:
             if time.monotonic() > deadline or process.poll() is not None:
                 raise RuntimeError("lakegate serve did not become ready")
             time.sleep(0.1)
-        yield url
+        yield url, process.pid
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -110,6 +110,43 @@ def throughput(url: str, config: Path, scale: int, runs: int) -> list[tuple[str,
         ("(a) in-process DuckDB -> Arrow", f"{rows / base_s / 1e6:.2f} M rows/s, {mb / base_s:.0f} MB/s ({base_s:.2f} s)"),
         ("(a) Lakegate HTTP -> client Arrow", f"{rows / gate_s / 1e6:.2f} M rows/s, {mb / gate_s:.0f} MB/s ({gate_s:.2f} s)"),
         ("(a) ratio Lakegate / in-process", f"{base_s / gate_s:.2f} (target >= 0.80)"),
+    ]
+
+
+def server_memory(url: str, pid: int, scale: int) -> list[tuple[str, str]]:
+    """The server's resident memory while it streams all of lineitem to a slow-ish reader."""
+    import threading
+
+    import psutil
+
+    process = psutil.Process(pid)
+    before = process.memory_info().rss
+    peak = before
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, process.memory_info().rss)
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    rows = 0
+    import lakegate
+
+    with lakegate.connect(url, user="bench", progress=False) as connection:
+        cursor = connection.cursor()
+        cursor.execute(f"SELECT * FROM tpch.sf{scale}.lineitem")
+        for batch in cursor.iter_batches():
+            rows += batch.num_rows
+    done.set()
+    sampler.join()
+    return [
+        (
+            f"(d) server memory streaming {rows / 1e6:.1f} M rows",
+            f"RSS {before / 2**20:.0f} MiB before, {peak / 2**20:.0f} MiB peak (+{(peak - before) / 2**20:.0f} MiB)",
+        )
     ]
 
 
@@ -170,9 +207,10 @@ def main() -> int:
     logging.getLogger("sqlglot").setLevel(logging.ERROR)
     config = ensure_data(args.scale)
     rows: list[tuple[str, str]] = []
-    with lakegate_server(config) as url:
+    with lakegate_server(config) as (url, pid):
         rows += throughput(url, config, args.scale, args.runs)
         rows += round_trip(url, args.round_trips)
+        rows += server_memory(url, pid, args.scale)
     rows += planner_time(config)
     width = max(len(name) for name, _ in rows)
     print(f"\nLakegate benchmarks ({os.cpu_count()} CPUs, python -m benchmarks)\n")
