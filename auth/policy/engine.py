@@ -27,10 +27,11 @@ from auth.policy.model import (
     POLICY_TYPE_ROWFILTER,
     Policy,
     PolicyResource,
+    ResourceDef,
     ServiceDef,
 )
-from auth.policy.request import MATCH_TYPE_ORDER, AccessRequest, MatchType, Tag
-from auth.policy.resource_matcher import ValueMatcher
+from auth.policy.request import MATCH_TYPE_ORDER, AccessRequest, MatchType, ResourceValue, Tag
+from auth.policy.resource_matcher import ValueMatcher, index_key
 from auth.policy.results import NO_POLICY, AccessResult, DataMaskResult, RowFilterResult
 from auth.policy.service_defs import (
     TAG_SERVICE_DEF,
@@ -43,6 +44,42 @@ from auth.policy.tags import TaggedResource, TagStore
 
 SUPER_USER_PRIORITY = 2**31 - 1
 POLICY_TYPES = (POLICY_TYPE_ACCESS, POLICY_TYPE_DATAMASK, POLICY_TYPE_ROWFILTER)
+
+
+class _RootIndex:
+    """Policies filed by the literal values of their root resource (a flat version of Ranger's resource trie).
+
+    A request naming ``catalog=sales`` only meets policies whose catalog values could match ``sales``, plus
+    the policies that cannot be filed (wildcards, tokens, excludes). Order is the engine's evaluation order.
+    """
+
+    def __init__(self, evaluators: Sequence[PolicyEvaluator], defs: Sequence[ResourceDef]):
+        names = {d.name for d in defs}
+        self._roots = {d.name: d.matcher_options for d in defs if d.parent not in names}
+        self._all = tuple(evaluators)
+        filed: dict[str, list[PolicyEvaluator]] = {}
+        unfiled: list[PolicyEvaluator] = []
+        for evaluator in evaluators:
+            keys = [m.root_keys for m in evaluator.matchers]
+            if any(k is None for k in keys):
+                unfiled.append(evaluator)
+                continue
+            for key in frozenset().union(*(k for k in keys if k is not None)):
+                filed.setdefault(key, []).append(evaluator)
+        self._unfiled = tuple(unfiled)
+        self._by_key = {
+            key: tuple(sorted([*found, *unfiled], key=lambda e: e.sort_key)) for key, found in filed.items()
+        }
+
+    def candidates(self, resource: Mapping[str, ResourceValue]) -> tuple[PolicyEvaluator, ...]:
+        for name, value in resource.items():
+            options = self._roots.get(name)
+            if options is None:
+                continue
+            if isinstance(value, str) and value not in ("", "*"):
+                return self._by_key.get(index_key(name, value, options), self._unfiled)
+            break
+        return self._all
 
 
 class _TagPolicy:
@@ -111,6 +148,7 @@ class PolicyEngine:
 
         implied = implied_grants(service_def)
         self._evaluators: dict[int, tuple[PolicyEvaluator, ...]] = {}
+        self._index: dict[int, _RootIndex] = {}
         for ptype in POLICY_TYPES:
             defs = resources_for(service_def, ptype)
             paths = hierarchies(defs)
@@ -120,6 +158,7 @@ class PolicyEngine:
                 if p.policy_type == ptype
             ]
             self._evaluators[ptype] = tuple(sorted(evaluators, key=lambda e: e.sort_key))
+            self._index[ptype] = _RootIndex(self._evaluators[ptype], defs)
 
         tag_def = normalize_tag_service_def(tag_service_def or TAG_SERVICE_DEF, self.component)
         tag_defs = tag_def.resources or TAG_SERVICE_DEF.resources
@@ -321,9 +360,9 @@ class PolicyEngine:
         if out.allowed:
             out.determined = True
 
-        evaluators = self._evaluators[policy_type]
-        if not evaluators:
+        if not self._evaluators[policy_type]:
             return out
+        evaluators = self._index[policy_type].candidates(ctx.request.resource)
         allowed_by_tags = out.determined and out.allowed
         denied_by_tags = out.determined and not out.allowed
         out.determined = False

@@ -173,18 +173,19 @@ class ValueMatcher:
 
 
 class _HierarchyMatcher:
-    __slots__ = ("last_non_any", "matchers", "names")
+    __slots__ = ("last_non_any", "matchers", "names", "prefixes")
 
     def __init__(self, names: tuple[str, ...], matchers: tuple[ValueMatcher, ...]):
         self.names = names
         self.matchers = matchers
         self.last_non_any = max((i for i, m in enumerate(matchers) if not m.match_any), default=-1)
+        self.prefixes = tuple(frozenset(names[:i]) for i in range(len(names) + 1))
 
 
 class PolicyResourceMatcher:
     """One resource map of a policy, placed on every hierarchy of the service definition it fits."""
 
-    __slots__ = ("_candidates", "_empty", "_valid")
+    __slots__ = ("_candidates", "_empty", "_valid", "root_keys")
 
     def __init__(
         self,
@@ -207,6 +208,7 @@ class PolicyResourceMatcher:
                 candidates.append(_HierarchyMatcher(names, matchers))
             self._valid = bool(candidates)
         self._candidates = tuple(candidates)
+        self.root_keys = _root_keys(resources, defs) if self._valid else None
 
     def match_type(self, resource: Mapping[str, ResourceValue], tokens: Tokens) -> MatchType:
         if not self._valid:
@@ -216,9 +218,9 @@ class PolicyResourceMatcher:
         if self._empty:
             return MatchType.ANCESTOR
         best = MatchType.NONE
+        depth = len(resource)
         for cand in self._candidates:
-            names = cand.names
-            if set(names[: len(resource)]) != resource.keys():
+            if depth >= len(cand.prefixes) or cand.prefixes[depth] != resource.keys():
                 continue
             found = _match_hierarchy(cand, resource, tokens)
             if found is MatchType.SELF:
@@ -226,6 +228,30 @@ class PolicyResourceMatcher:
             if found is not MatchType.NONE and (best is MatchType.NONE or _rank(found) < _rank(best)):
                 best = found
         return best
+
+
+def index_key(name: str, value: str, options: Mapping[str, str]) -> str:
+    """How a root resource value is filed in the engine's index (case-folded where matching ignores case)."""
+    return f"{name}\x00{value.casefold() if _option(options, 'ignoreCase', True) else value}"
+
+
+def _root_keys(
+    resources: Mapping[str, PolicyResource], defs: Mapping[str, ResourceDef]
+) -> frozenset[str] | None:
+    """Index keys of the root resource's literal values; ``None`` when the values cannot be indexed."""
+    roots = [name for name in resources if defs[name].parent not in defs]
+    if len(roots) != 1:
+        return None
+    name = roots[0]
+    res, options = resources[name], defs[name].matcher_options
+    wildcard = _option(options, "wildCard", True)
+    values = [v for v in res.values if v]
+    if res.is_excludes or not values:
+        return None
+    for value in values:
+        if "{" in value or "\\" in value or (wildcard and ("*" in value or "?" in value)):
+            return None
+    return frozenset(index_key(name, v, options) for v in values)
 
 
 def _rank(match_type: MatchType) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from typing import Any
 
 import pytest
@@ -398,3 +399,41 @@ def test_all_implies_every_access_type() -> None:
     engine = _engine(_policy(1, _res("c"), policyItems=[_item("all", ["alice"])]))
     for access in ("select", "insert", "delete", "drop", "alter"):
         assert _allowed(engine, "c.s.t.x", access)
+
+
+def test_root_index_does_not_change_answers() -> None:
+    rng = random.Random(7)
+    policies = []
+    for pid in range(60):
+        catalog = rng.choice(["sales", "hr", "s*", "{USER}", "*", "SALES", "ops"])
+        resources = _res(catalog, rng.choice(["crm", "*", "c?m"]), rng.choice(["t1", "t*", "*"]))
+        if pid % 7 == 0:
+            resources["catalog"]["isExcludes"] = True
+        items = [
+            _item(
+                rng.choice(["select", "insert", "all"]),
+                [rng.choice(["alice", "bob"])],
+                [rng.choice(["g1", "g2"])],
+            )
+        ]
+        key = "denyPolicyItems" if pid % 5 == 0 else "policyItems"
+        policies.append(_policy(pid, resources, policyPriority=pid % 9 == 0, **{key: items}))
+    engine = _engine(*policies)
+    requests = [
+        _req(
+            ".".join(
+                rng.choice(opts)
+                for opts in (["sales", "Sales", "hr", "alice", "x"], ["crm", "cam"], ["t1", "t2"], ["c"])
+            ),
+            rng.choice(["select", "insert", "_any"]),
+            rng.choice(["alice", "bob", "carol"]),
+            groups=(rng.choice(["g1", "g2", "g3"]),),
+        )
+        for _ in range(300)
+    ]
+    indexed = [engine.is_access_allowed(r) for r in requests]
+    for index in engine._index.values():
+        index.candidates = lambda resource, _all=index._all: _all  # type: ignore[method-assign]
+    assert [engine.is_access_allowed(r) for r in requests] == indexed
+    assert any(r.allowed for r in indexed)
+    assert not all(r.allowed for r in indexed)
