@@ -28,6 +28,16 @@ SKIPS: dict[tuple[str, str], str] = {
         "ALLOW 'select ssn from employee.personal;' for user1 using EXPIRES_ON tag",
     ): "script-template condition enforce-expiry (ctx.isAccessedAfter) against the wall clock: the tag's "
     "expiry_date 2026-06-15 has passed, so Ranger itself now denies",
+    # The two denials below come from the custom condition evaluator RangerHiveResourcesAccessedTogetherCondition
+    # ("accessed-together", judged over context.REQUESTED_RESOURCES), written when policyType 1 meant "deny".
+    (
+        "test_policyengine_hive_mutex_conditions.json",
+        "DENY 'select col1, col2 from default.testtable;' to user1",
+    ): "custom condition evaluator RangerHiveResourcesAccessedTogetherCondition (accessed-together)",
+    (
+        "test_policyengine_hive_mutex_conditions.json",
+        "DENY 'select col1, name from default.testtable;' to user2",
+    ): "custom condition evaluator RangerHiveResourcesAccessedTogetherCondition (accessed-together)",
 }
 
 
