@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, replace
 from typing import Any
@@ -237,8 +238,8 @@ class PolicyEngine:
         mask = out.mask if out.matched else None
         return DataMaskResult(
             mask_type=mask.data_mask_type if mask else None,
-            condition_expr=mask.condition_expr if mask else None,
-            value_expr=mask.value_expr if mask else None,
+            condition_expr=_resolve(mask.condition_expr, ctx) if mask else None,
+            value_expr=_resolve(mask.value_expr, ctx) if mask else None,
             policy_id=out.policy_id if out.matched else NO_POLICY,
             audited=out.audited,
         )
@@ -249,7 +250,7 @@ class PolicyEngine:
         out = self._run(ctx, POLICY_TYPE_ROWFILTER, _select(request), False, {})
         row_filter = out.row_filter if out.matched else None
         return RowFilterResult(
-            filter_expr=row_filter.filter_expr if row_filter else None,
+            filter_expr=_resolve(row_filter.filter_expr, ctx) if row_filter else None,
             policy_id=out.policy_id if out.matched else NO_POLICY,
             audited=out.audited,
         )
@@ -392,6 +393,34 @@ class PolicyEngine:
             elif allowed_by_tags:
                 out.allowed = True
         return out
+
+
+_REQUEST_EXPR = re.compile(r"\$\{\{\s*(USER|UG|UGNAMES|URNAMES)(?:\.([A-Za-z_][\w.]*))?\s*\}\}")
+
+
+def _resolve(text: str | None, ctx: EvalContext) -> str | None:
+    """Ranger's request expressions in filter/mask expressions: ``${{USER.attr}}``, ``${{USER._name}}``,
+    ``${{UGNAMES}}`` / ``${{URNAMES}}`` (group / role names, quoted and comma-separated).
+    Anything else is left as written."""
+    if not text or "${{" not in text:
+        return text
+
+    def quoted(names: Iterable[str]) -> str:
+        return ",".join("'" + n.replace("'", "''") + "'" for n in sorted(names))
+
+    def replace(found: re.Match[str]) -> str:
+        kind, attr = found.group(1), found.group(2)
+        if kind == "USER" and attr == "_name" and ctx.user is not None:
+            return ctx.user
+        if kind == "USER" and attr and attr in ctx.request.user_attributes:
+            return ctx.request.user_attributes[attr]
+        if kind == "UGNAMES" and not attr:
+            return quoted(ctx.groups)
+        if kind == "URNAMES" and not attr:
+            return quoted(ctx.roles)
+        return found.group(0)
+
+    return _REQUEST_EXPR.sub(replace, text)
 
 
 def _select(request: AccessRequest) -> str:

@@ -437,3 +437,28 @@ def test_root_index_does_not_change_answers() -> None:
     assert [engine.is_access_allowed(r) for r in requests] == indexed
     assert any(r.allowed for r in indexed)
     assert not all(r.allowed for r in indexed)
+
+
+def test_request_expressions_in_row_filters() -> None:
+    policy = Policy.from_json(
+        {
+            "id": 9,
+            "name": "by-dept",
+            "policyType": 2,
+            "resources": _res("c", "s", "t", None),
+            "rowFilterPolicyItems": [
+                _item(
+                    "select",
+                    groups=["public"],
+                    rowFilterInfo={
+                        "filterExpr": "dept = '${{USER.dept}}' AND owner = '${{USER._name}}' "
+                        "AND grp IN (${{UGNAMES}}) AND x = '${{USER.missing}}'"
+                    },
+                )
+            ],
+        }
+    )
+    request = _req("c.s.t", user="ann", groups=("g2", "g1"), user_attributes={"dept": "sales"})
+    assert _engine(policy).get_row_filter(request).filter_expr == (
+        "dept = 'sales' AND owner = 'ann' AND grp IN ('g1','g2') AND x = '${{USER.missing}}'"
+    )
