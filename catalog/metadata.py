@@ -10,6 +10,8 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sqlglot.schema import MappingSchema
+
 from connectors.base import CatalogInfo, TableInfo
 
 
@@ -35,6 +37,21 @@ class MetadataSnapshot:
                     digest.update(f"{key}.{schema}.{name}:".encode())
                     digest.update(",".join(f"{c.name} {c.type}" for c in info.columns).encode())
         self.version = digest.hexdigest()[:16]
+        self._sqlglot_schema: MappingSchema | None = None
+
+    def sqlglot_schema(self) -> MappingSchema:
+        """Every table's columns and types, for sqlglot's column qualification (built once)."""
+        if self._sqlglot_schema is None:
+            mapping: dict[str, object] = {}
+            for catalog in self._catalogs.values():
+                for schema, tables in catalog.schemas.items():
+                    for name, info in tables.items():
+                        columns = {c.name: c.type for c in info.columns}
+                        schemas = mapping.setdefault(catalog.name, {})
+                        assert isinstance(schemas, dict)
+                        schemas.setdefault(schema, {})[name] = columns
+            self._sqlglot_schema = MappingSchema(mapping, dialect="trino", normalize=False)
+        return self._sqlglot_schema
 
     def catalogs(self) -> list[CatalogInfo]:
         return [self._catalogs[k] for k in sorted(self._catalogs)]

@@ -101,8 +101,7 @@ def cmd_query(args: argparse.Namespace) -> int:
             cursor.execute(args.sql)
             table = cursor.fetch_arrow_table()
     except lakegate.Error as exc:
-        code = getattr(exc, "code", None)
-        print(f"lakegate: {code + ': ' if code else ''}{exc}", file=sys.stderr)
+        print(f"lakegate: {exc}", file=sys.stderr)
         return 1
     if args.format == "table":
         _print_table(table, sys.stdout)
@@ -126,8 +125,7 @@ def cmd_catalogs(args: argparse.Namespace) -> int:
     try:
         with _connect(args) as connection:
             for catalog in connection.catalogs():
-                name = catalog["name"] if isinstance(catalog, dict) else str(catalog)
-                print(name)
+                print(catalog.name)
     except lakegate.Error as exc:
         print(f"lakegate: {exc}", file=sys.stderr)
         return 1

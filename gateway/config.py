@@ -146,9 +146,35 @@ class PostgresCatalog(_Model):
 CatalogConfig = Annotated[FilesCatalog | SqliteCatalog | PostgresCatalog, Field(discriminator="connector")]
 
 
+class Principals(_Model):
+    users: list[str] = []
+    groups: list[str] = []
+
+
+class PolicySettings(_Model):
+    """Ranger-style policies: a Ranger policies JSON file (reloaded when it changes)."""
+
+    file: str
+    service_type: Literal["trino", "hive"] = "trino"
+    #: classifications for tag-based policies: "catalog.schema.table[.column]" -> tags
+    tags: dict[str, list[str]] = {}
+    #: who may read the audit log and every user's queries
+    admins: Principals = Principals()
+    reload_seconds: float = Field(5.0, ge=0)
+
+
+class AuditSettings(_Model):
+    store: Literal["sqlite", "postgres"] = "sqlite"
+    path: str = "audit.sqlite"  # sqlite
+    dsn: str | None = None  # postgres: a secret reference holding a libpq connection string
+    record_sql: Literal["text", "hash"] = "text"
+
+
 class LakegateConfig(_Model):
     server: ServerSettings = ServerSettings()
     catalogs: dict[str, CatalogConfig] = {}
+    policies: PolicySettings | None = None
+    audit: AuditSettings = AuditSettings()
     # Directory the file was read from; relative paths are resolved against it.
     base_dir: Path = Path()
 

@@ -10,6 +10,7 @@ import asyncio
 import logging
 import time
 
+from auth.authorizer import Authorizer
 from catalog.metadata import MetadataSnapshot
 from connectors.base import Connector
 from connectors.registry import ConnectorRegistry
@@ -24,16 +25,34 @@ from gateway.queries import QueryRecord, QueryRegistry
 log = logging.getLogger(__name__)
 
 
+def build_authorizer(config: LakegateConfig) -> Authorizer | None:
+    policies = config.policies
+    if policies is None:
+        return None
+    return Authorizer(
+        config.resolve_path(policies.file),
+        service_type=policies.service_type,
+        tags=policies.tags,
+        admin_users=policies.admins.users,
+        admin_groups=policies.admins.groups,
+        reload_seconds=policies.reload_seconds,
+    )
+
+
 class Gateway:
     def __init__(self, config: LakegateConfig, connectors: list[Connector]) -> None:
         self.config = config
         self.connectors = ConnectorRegistry(connectors)
         self.snapshot = MetadataSnapshot(self.connectors.catalogs())
         settings = config.server
+        self.authorizer = build_authorizer(config)
+        if self.authorizer is None:
+            log.warning("no policies configured: every authenticated user may read every catalog")
         self.planner = Planner(
             self.connectors,
             self.snapshot,
             max_sql_bytes=settings.limits.max_sql_bytes,
+            authorizer=self.authorizer,
             cache_size=settings.plan_cache_size,
         )
         self.queries = QueryRegistry(settings.query_history_size)

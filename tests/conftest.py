@@ -40,5 +40,5 @@ def server(demo_dir: Path) -> Iterator[LiveServer]:
 
 @pytest.fixture
 def http(server: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=60, headers={"X-Lakegate-User": "alice"}) as client:
+    with httpx.Client(base_url=server.url, timeout=60, headers={"X-Lakegate-User": "root"}) as client:
         yield client

@@ -31,7 +31,7 @@ def test_arrow_is_the_default_and_every_query_has_an_id(http: httpx.Client) -> N
     status = http.get(f"/v1/queries/{query_id}").json()
     assert status["state"] == "FINISHED"
     assert status["rows"] == 25
-    assert status["user"] == "alice"
+    assert status["user"] == "root"
 
 
 def test_session_defaults_qualify_tables(http: httpx.Client) -> None:

@@ -16,7 +16,7 @@ from tests.server import LiveServer
 
 @pytest.fixture
 def conn(server: LiveServer) -> lakegate.Connection:
-    connection = lakegate.connect(server.url, user="ada", catalog="tpch", schema="tiny", progress=False)
+    connection = lakegate.connect(server.url, user="root", catalog="tpch", schema="tiny", progress=False)
     yield connection  # type: ignore[misc]
     connection.close()
 
@@ -89,14 +89,14 @@ def test_server_errors_are_typed(
 def test_cli_query(server: LiveServer) -> None:
     command = [sys.executable, "-m", "gateway.cli", "query", "SELECT r_name FROM tpch.tiny.region ORDER BY 1"]
     result = subprocess.run(
-        [*command, "--url", server.url, "--user", "ada", "--format", "csv"],
+        [*command, "--url", server.url, "--user", "root", "--format", "csv"],
         capture_output=True,
         text=True,
         check=True,
     )
     assert result.stdout.splitlines()[:2] == ['"r_name"', '"AFRICA"']
     failed = subprocess.run(
-        [*command[:-1], "SELECT * FROM nope.x.y", "--url", server.url, "--user", "ada"],
+        [*command[:-1], "SELECT * FROM nope.x.y", "--url", server.url, "--user", "root"],
         capture_output=True,
         text=True,
     )

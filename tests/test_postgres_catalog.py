@@ -58,7 +58,10 @@ def pg_http(
         "schemas": ["billing"],
     }
     config = parse_config(raw, demo_dir / "lakegate.yaml")
-    with LiveServer(create_app(config)) as live, httpx.Client(base_url=live.url, timeout=60) as client:
+    with (
+        LiveServer(create_app(config)) as live,
+        httpx.Client(base_url=live.url, timeout=60, headers={"X-Lakegate-User": "root"}) as client,
+    ):
         yield client
 
 

@@ -78,7 +78,10 @@ def limited(demo_dir: Path) -> Iterator[httpx.Client]:
         limits={"timeout_seconds": 1, "max_rows": 100_000, "max_text_rows": 100},
         engine={"batch_rows": 10_000, "max_concurrent_queries": 2},
     )
-    with LiveServer(create_app(config)) as live, httpx.Client(base_url=live.url, timeout=30) as client:
+    with (
+        LiveServer(create_app(config)) as live,
+        httpx.Client(base_url=live.url, timeout=30, headers={"X-Lakegate-User": "root"}) as client,
+    ):
         yield client
 
 
@@ -112,7 +115,18 @@ def test_json_is_for_small_results(limited: httpx.Client) -> None:
     assert "arrow" in response.json()["detail"]
 
 
-def test_too_many_concurrent_queries_is_429(limited: httpx.Client) -> None:
+@pytest.fixture(scope="module")
+def two_slots(demo_dir: Path) -> Iterator[httpx.Client]:
+    config = demo_config(demo_dir, engine={"max_concurrent_queries": 2})
+    with (
+        LiveServer(create_app(config)) as live,
+        httpx.Client(base_url=live.url, timeout=30, headers={"X-Lakegate-User": "root"}) as client,
+    ):
+        yield client
+
+
+def test_too_many_concurrent_queries_is_429(two_slots: httpx.Client) -> None:
+    limited = two_slots
     streams = [limited.stream("POST", "/v1/query", json={"sql": ENDLESS}) for _ in range(2)]
     responses = [s.__enter__() for s in streams]
     try:
@@ -143,7 +157,7 @@ def test_concurrent_streams(http: httpx.Client, server: LiveServer) -> None:
     results: list[int] = []
 
     def run() -> None:
-        with httpx.Client(base_url=server.url, timeout=60) as client:
+        with httpx.Client(base_url=server.url, timeout=60, headers={"X-Lakegate-User": "root"}) as client:
             response = client.post("/v1/query", json={"sql": "SELECT * FROM tpch.tiny.lineitem"})
             results.append(pa.ipc.open_stream(response.content).read_all().num_rows)
 

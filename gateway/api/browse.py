@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from auth.identity import Identity
+from auth.visible_metadata import VisibleMetadata
 from gateway.api.identity import identify
 from gateway.errors import ErrorCode, LakegateError
 from gateway.service import Gateway
@@ -77,10 +78,15 @@ def _gateway(request: Request) -> Gateway:
     return gateway
 
 
-def _schema(gateway: Gateway, catalog: str, schema: str) -> str:
-    if gateway.snapshot.catalog(catalog) is None:
+def _visible(request: Request, identity: Identity) -> VisibleMetadata:
+    gateway = _gateway(request)
+    return VisibleMetadata(gateway.snapshot, gateway.authorizer, identity)
+
+
+def _schema(visible: VisibleMetadata, catalog: str, schema: str) -> str:
+    if visible.catalog(catalog) is None:
         raise LakegateError(ErrorCode.CATALOG_NOT_FOUND, f"catalog {catalog!r} does not exist")
-    real = gateway.snapshot.schema_name(catalog, schema)
+    real = visible.schema_name(catalog, schema)
     if real is None:
         raise LakegateError(ErrorCode.SCHEMA_NOT_FOUND, f"schema {catalog}.{schema} does not exist")
     return real
@@ -91,7 +97,7 @@ async def list_catalogs(request: Request, identity: Annotated[Identity, Depends(
     return CatalogList(
         catalogs=[
             CatalogItem(name=c.name, connector=c.connector, comment=c.comment)
-            for c in _gateway(request).snapshot.catalogs()
+            for c in _visible(request, identity).catalogs()
         ]
     )
 
@@ -102,10 +108,11 @@ async def list_catalogs(request: Request, identity: Annotated[Identity, Depends(
 async def list_schemas(
     catalog: Name, request: Request, identity: Annotated[Identity, Depends(identify)]
 ) -> SchemaList:
-    info = _gateway(request).snapshot.catalog(catalog)
+    visible = _visible(request, identity)
+    info = visible.catalog(catalog)
     if info is None:
         raise LakegateError(ErrorCode.CATALOG_NOT_FOUND, f"catalog {catalog!r} does not exist")
-    return SchemaList(catalog=info.name, schemas=[SchemaItem(name=s) for s in sorted(info.schemas)])
+    return SchemaList(catalog=info.name, schemas=[SchemaItem(name=s) for s in visible.schemas(catalog)])
 
 
 @router.get(
@@ -117,9 +124,9 @@ async def list_schemas(
 async def list_tables(
     catalog: Name, schema: Name, request: Request, identity: Annotated[Identity, Depends(identify)]
 ) -> TableList:
-    gateway = _gateway(request)
-    real = _schema(gateway, catalog, schema)
-    tables = gateway.snapshot.tables(catalog, real)
+    visible = _visible(request, identity)
+    real = _schema(visible, catalog, schema)
+    tables = visible.tables(catalog, real)
     return TableList(
         catalog=catalog.lower(),
         schema_=real,
@@ -140,9 +147,9 @@ async def describe_table(
     request: Request,
     identity: Annotated[Identity, Depends(identify)],
 ) -> TableDetail:
-    gateway = _gateway(request)
-    real = _schema(gateway, catalog, schema)
-    info = gateway.snapshot.table(catalog, real, table)
+    visible = _visible(request, identity)
+    real = _schema(visible, catalog, schema)
+    info = visible.table(catalog, real, table)
     if info is None:
         raise LakegateError(ErrorCode.TABLE_NOT_FOUND, f"table {catalog}.{real}.{table} does not exist")
     return TableDetail(

@@ -42,7 +42,7 @@ class QueryBody(BaseModel):
     schema_: str | None = Field(
         None, alias="schema", max_length=128, pattern=_NAME, description="Default schema"
     )
-    dialect: str = Field("trino", max_length=32, description="sqlglot dialect of the SQL text")
+    dialect: str | None = Field("trino", max_length=32, description="sqlglot dialect of the SQL text")
 
 
 class QueryStatus(BaseModel):
@@ -112,7 +112,9 @@ async def run_query(
             ErrorCode.NOT_ACCEPTABLE, f"results are offered as {ARROW_STREAM}, {JSON} or {CSV}"
         )
     gateway = _gateway(request)
-    query = QueryRequest(body.sql, body.catalog, body.schema_, body.dialect, identity.user)
+    query = QueryRequest(
+        body.sql, body.catalog, body.schema_, body.dialect or "trino", identity.user, identity.groups
+    )
     try:
         record, running = await gateway.start_query(query, "native", _encoder(media))
     except LakegateError as exc:
@@ -184,8 +186,10 @@ async def _json_answer(gateway: Gateway, running: RunningQuery, headers: dict[st
 
 
 def _owned_query(request: Request, query_id: str, identity: Identity) -> Any:
-    record = _gateway(request).queries.get(query_id)
-    if record is None or record.user != identity.user:
+    gateway = _gateway(request)
+    record = gateway.queries.get(query_id)
+    is_admin = gateway.authorizer is not None and gateway.authorizer.is_admin(identity)
+    if record is None or (record.user != identity.user and not is_admin):
         # Another user's query is as unknown as a query that never existed.
         raise LakegateError(ErrorCode.QUERY_NOT_FOUND, f"query {query_id} does not exist")
     return record

@@ -13,8 +13,10 @@ from pathlib import Path
 from gateway.demo.config_file import write_config
 from gateway.demo.crm import write_crm
 from gateway.demo.lake import write_lake
+from gateway.demo.policies import write_policies
 from gateway.demo.shipping import build_shipping
 from gateway.demo.tpch import TINY_SCALE, schema_name, write_tpch
+from gateway.demo.users import write_users
 
 __all__ = ["generate_demo"]
 
@@ -36,4 +38,6 @@ def generate_demo(out_dir: Path, tpch_scale: float | None = None) -> Path:
     shipping = build_shipping()
     write_lake(shipping, out_dir)
     write_crm(out_dir / "crm" / "crm.sqlite", [v.vessel_id for v in shipping.vessels], shipping.ports)
+    write_policies(out_dir)
+    write_users(out_dir)
     return write_config(out_dir)

@@ -8,6 +8,8 @@ from typing import Any
 import yaml
 
 from gateway.demo.lake_tables import LAKE_SCHEMA, LAKE_TABLES
+from gateway.demo.policies import POLICIES_NAME, TAGS
+from gateway.demo.users import USERS_NAME
 
 CONFIG_NAME = "lakegate.yaml"
 HEADER = (
@@ -19,7 +21,10 @@ HEADER = (
 def demo_config() -> dict[str, Any]:
     """The configuration as plain data, in the shape gateway.config expects."""
     return {
+        # dev_mode: requests without Authorization take their user from X-Lakegate-User;
+        # Basic with a demo user (see users.yaml) is checked for real.
         "server": {"host": "127.0.0.1", "port": 8080, "dev_mode": True},
+        "auth": {"basic": {"users_file": USERS_NAME}},
         "catalogs": {
             "tpch": {
                 "connector": "files",
@@ -49,6 +54,11 @@ def demo_config() -> dict[str, Any]:
                 "comment": "Customer relationship management database: customers with personal data "
                 "(names, e-mail, phone, national id), their vessel charter contracts and support tickets.",
             },
+        },
+        "policies": {
+            "file": POLICIES_NAME,
+            "tags": TAGS,
+            "admins": {"users": ["root"], "groups": ["admins"]},
         },
     }
 

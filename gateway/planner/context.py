@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 from sqlglot import exp
 
+from auth.authorizer import Authorizer, Decision
+from auth.identity import Identity
 from catalog.metadata import MetadataSnapshot, Resolved
 from connectors.base import Connector
 from connectors.registry import ConnectorRegistry
@@ -19,6 +21,11 @@ class QueryRequest:
     schema: str | None = None
     dialect: str = "trino"
     user: str = "anonymous"
+    groups: tuple[str, ...] = ()
+
+    @property
+    def identity(self) -> Identity:
+        return Identity(self.user, self.groups)
 
 
 @dataclass(slots=True)
@@ -27,6 +34,8 @@ class QueryContext:
     snapshot: MetadataSnapshot
     connectors: ConnectorRegistry
     max_sql_bytes: int
+    #: None when no policies are configured (every user may read everything)
+    authorizer: Authorizer | None = None
     tree: exp.Expr | None = None
     tables: list[Resolved] = field(default_factory=list)
     connector: Connector | None = None
@@ -36,6 +45,8 @@ class QueryContext:
     #: set when Lakegate answers the statement itself (SHOW, DESCRIBE, EXPLAIN)
     local_result: pa.Table | None = None
     done: bool = False
+    #: every authorization decision taken, for the audit log
+    decisions: list[Decision] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,3 +59,4 @@ class Plan:
     logical_sql: str | None
     tables: tuple[tuple[str, str, str], ...]
     local_result: pa.Table | None = None
+    decisions: tuple[Decision, ...] = ()

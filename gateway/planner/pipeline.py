@@ -1,10 +1,12 @@
 """The query planner: a tuple of small passes over the sqlglot tree, with a plan cache.
 
     parse -> read_only -> metadata_statements -> qualify_tables -> resolve_tables
-          -> forbid_functions -> route -> map_catalogs -> transpile
+          -> forbid_functions -> qualify_columns -> authorize -> route -> secure_views
+          -> map_catalogs -> transpile
 
 Plans are cached (cachetools LRU) under a key holding everything that changes the outcome: the
-SQL, its dialect, the session catalog and schema, and the metadata version.
+SQL, its dialect, the session catalog and schema, the metadata version, and (with policies) the
+user, their groups and the policy version.
 """
 
 from __future__ import annotations
@@ -17,18 +19,22 @@ import pyarrow as pa
 from cachetools import LRUCache
 from sqlglot import exp
 
+from auth.authorizer import Authorizer
 from catalog.metadata import MetadataSnapshot
 from connectors.registry import ConnectorRegistry
 from gateway.errors import ErrorCode, LakegateError
 from gateway.planner.context import Plan, QueryContext, QueryRequest
+from gateway.planner.passes.authorize import authorize
 from gateway.planner.passes.forbid_functions import forbid_functions
 from gateway.planner.passes.map_catalogs import map_catalogs
 from gateway.planner.passes.metadata_statements import metadata_statements
 from gateway.planner.passes.parse import parse
+from gateway.planner.passes.qualify_columns import qualify_columns
 from gateway.planner.passes.qualify_tables import qualify_tables
 from gateway.planner.passes.read_only import read_only
 from gateway.planner.passes.resolve_tables import resolve_tables
 from gateway.planner.passes.route import route
+from gateway.planner.passes.secure_views import secure_views
 from gateway.planner.passes.transpile import transpile
 
 Pass = Callable[[QueryContext], QueryContext]
@@ -40,7 +46,10 @@ PASSES: tuple[Pass, ...] = (
     qualify_tables,
     resolve_tables,
     forbid_functions,
+    qualify_columns,
+    authorize,
     route,
+    secure_views,
     map_catalogs,
     transpile,
 )
@@ -57,27 +66,34 @@ class Planner:
         snapshot: MetadataSnapshot,
         *,
         max_sql_bytes: int,
+        authorizer: Authorizer | None = None,
         cache_size: int = 4096,
         passes: tuple[Pass, ...] = PASSES,
     ) -> None:
         self.connectors = connectors
         self.snapshot = snapshot
         self.max_sql_bytes = max_sql_bytes
+        self.authorizer = authorizer
         self.passes = passes
         self._cache: LRUCache[tuple[str, ...], Plan] = LRUCache(maxsize=max(cache_size, 1))
         self._cache_enabled = cache_size > 0
         self._lock = threading.Lock()
 
     def cache_key(self, request: QueryRequest) -> tuple[str, ...]:
-        return (
+        key = (
             request.sql,
             request.dialect,
             request.catalog or "",
             request.schema or "",
             self.snapshot.version,
         )
+        if self.authorizer is None:
+            return key
+        return (*key, request.user, ",".join(sorted(request.groups)), self.authorizer.version)
 
     def plan(self, request: QueryRequest) -> Plan:
+        if self.authorizer is not None:
+            self.authorizer.refresh()
         key = self.cache_key(request)
         if self._cache_enabled:
             with self._lock:
@@ -91,7 +107,7 @@ class Planner:
         return plan
 
     def plan_uncached(self, request: QueryRequest) -> Plan:
-        ctx = QueryContext(request, self.snapshot, self.connectors, self.max_sql_bytes)
+        ctx = QueryContext(request, self.snapshot, self.connectors, self.max_sql_bytes, self.authorizer)
         try:
             for step in self.passes:
                 ctx = step(ctx)
@@ -100,16 +116,24 @@ class Planner:
         except RecursionError:
             raise LakegateError(ErrorCode.QUERY_TOO_COMPLEX, "the query is nested too deeply") from None
         tables = tuple((t.catalog, t.schema, t.table) for t in ctx.tables)
+        decisions = tuple(ctx.decisions)
         if ctx.local_result is not None:
-            return Plan("local", None, None, None, tables, ctx.local_result)
-        return Plan("engine", ctx.connector, ctx.engine_sql, ctx.logical_sql, tables)
+            return Plan("local", None, None, None, tables, ctx.local_result, decisions)
+        return Plan("engine", ctx.connector, ctx.engine_sql, ctx.logical_sql, tables, decisions=decisions)
 
     def _explain(self, request: QueryRequest) -> Plan:
         match = _EXPLAIN.match(request.sql)
         if not match:
             raise LakegateError(ErrorCode.SQL_SYNTAX_ERROR, "EXPLAIN must be followed by a query")
         inner = self.plan_uncached(
-            QueryRequest(match.group("query"), request.catalog, request.schema, request.dialect, request.user)
+            QueryRequest(
+                match.group("query"),
+                request.catalog,
+                request.schema,
+                request.dialect,
+                request.user,
+                request.groups,
+            )
         )
         if inner.kind == "local":
             lines = ["Lakegate answers this statement from its metadata"]

@@ -12,6 +12,7 @@ import re
 import pyarrow as pa
 from sqlglot import exp
 
+from auth.visible_metadata import VisibleMetadata
 from connectors.base import TableInfo
 from gateway.errors import ErrorCode, LakegateError, syntax_error
 from gateway.planner.context import QueryContext
@@ -29,6 +30,10 @@ _SHOW = {
     ),
     "COLUMNS": re.compile(rf"^SHOW\s+COLUMNS\s+(?:FROM|IN)\s+(?P<name>{_NAME}){_LIKE}\s*;?\s*$", re.I | re.S),
 }
+
+
+def _visible(ctx: QueryContext) -> VisibleMetadata:
+    return VisibleMetadata(ctx.snapshot, ctx.authorizer, ctx.request.identity)
 
 
 def _split_name(text: str) -> list[str]:
@@ -72,9 +77,9 @@ def _schema_of(ctx: QueryContext, parts: list[str]) -> tuple[str, str]:
         catalog, schema = parts
     else:
         raise syntax_error("expected [catalog.]schema")
-    if ctx.snapshot.catalog(catalog) is None:
+    if _visible(ctx).catalog(catalog) is None:
         raise LakegateError(ErrorCode.CATALOG_NOT_FOUND, f"catalog {catalog!r} does not exist")
-    real = ctx.snapshot.schema_name(catalog, schema)
+    real = _visible(ctx).schema_name(catalog, schema)
     if real is None:
         raise LakegateError(ErrorCode.SCHEMA_NOT_FOUND, f"schema {catalog}.{schema} does not exist")
     return catalog.lower(), real
@@ -89,7 +94,7 @@ def _table_of(ctx: QueryContext, parts: list[str]) -> TableInfo:
         catalog, schema = _schema_of(ctx, [_session_catalog(ctx), ctx.request.schema])
     else:
         catalog, schema = _schema_of(ctx, parts[:-1])
-    info = ctx.snapshot.table(catalog, schema, parts[-1])
+    info = _visible(ctx).table(catalog, schema, parts[-1])
     if info is None:
         raise LakegateError(ErrorCode.TABLE_NOT_FOUND, f"table {catalog}.{schema}.{parts[-1]} does not exist")
     return info
@@ -115,13 +120,12 @@ def answer_show(ctx: QueryContext, text: str) -> pa.Table:
         like = _like(match.group("like"), match.group("escape"))
         name = match.groupdict().get("name")
         if kind == "CATALOGS":
-            return _one_column("Catalog", [c.name for c in ctx.snapshot.catalogs()], like)
+            return _one_column("Catalog", [c.name for c in _visible(ctx).catalogs()], like)
         if kind == "SCHEMAS":
             catalog = _split_name(name)[0] if name else _session_catalog(ctx)
-            info = ctx.snapshot.catalog(catalog)
-            if info is None:
+            if _visible(ctx).catalog(catalog) is None:
                 raise LakegateError(ErrorCode.CATALOG_NOT_FOUND, f"catalog {catalog!r} does not exist")
-            return _one_column("Schema", sorted(info.schemas), like)
+            return _one_column("Schema", _visible(ctx).schemas(catalog), like)
         if kind == "TABLES":
             if name:
                 catalog, schema = _schema_of(ctx, _split_name(name))
@@ -131,7 +135,7 @@ def answer_show(ctx: QueryContext, text: str) -> pa.Table:
                         ErrorCode.SCHEMA_NOT_FOUND, "no schema given and the session has no default schema"
                     )
                 catalog, schema = _schema_of(ctx, [_session_catalog(ctx), ctx.request.schema])
-            return _one_column("Table", [t.name for t in ctx.snapshot.tables(catalog, schema)], like)
+            return _one_column("Table", [t.name for t in _visible(ctx).tables(catalog, schema)], like)
         assert name is not None
         return describe_table(_table_of(ctx, _split_name(name)), like)
     raise LakegateError(

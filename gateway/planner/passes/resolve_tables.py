@@ -38,6 +38,23 @@ def _check_is_name(table: exp.Table) -> None:
         )
 
 
+def _hidden(ctx: QueryContext, catalog: str, schema: str | None = None, table: str | None = None) -> bool:
+    """True when policies hide the object from this user, whether or not it exists."""
+    if ctx.authorizer is None:
+        return False
+    return not ctx.authorizer.can_see(ctx.request.identity, catalog.lower(), schema, table)
+
+
+def _denied(ctx: QueryContext, name: str) -> LakegateError:
+    # The same answer whether the object exists or not: no existence oracle.
+    return LakegateError(
+        ErrorCode.ACCESS_DENIED,
+        f"Access denied: user {ctx.request.user} cannot select from table {name}",
+        resource=name,
+        access_type="select",
+    )
+
+
 def resolve_tables(ctx: QueryContext) -> QueryContext:
     if ctx.done:
         return ctx
@@ -58,12 +75,19 @@ def resolve_tables(ctx: QueryContext) -> QueryContext:
                 ErrorCode.CATALOG_NOT_FOUND,
                 f"table {schema}.{name} has no catalog and the session has no default catalog",
             )
+        written = f"{catalog}.{schema}.{name}"
+        if _hidden(ctx, catalog):
+            raise _denied(ctx, written)
         if snapshot.catalog(catalog) is None:
             raise LakegateError(ErrorCode.CATALOG_NOT_FOUND, f"catalog {catalog!r} does not exist")
         schema_name = snapshot.schema_name(catalog, schema)
+        if _hidden(ctx, catalog, schema_name or schema):
+            raise _denied(ctx, written)
         if schema_name is None:
             raise LakegateError(ErrorCode.SCHEMA_NOT_FOUND, f"schema {catalog}.{schema} does not exist")
         info = snapshot.table(catalog, schema_name, name)
+        if _hidden(ctx, catalog, schema_name, info.name if info else name):
+            raise _denied(ctx, written)
         if info is None:
             raise LakegateError(
                 ErrorCode.TABLE_NOT_FOUND, f"table {catalog}.{schema_name}.{name} does not exist"

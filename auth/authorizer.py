@@ -1,0 +1,191 @@
+"""Lakegate's questions to the Ranger policy engine, in Lakegate's terms.
+
+One object answers both "may this user read these columns?" and "what may this user see?", so
+listings, search and queries are filtered by the same rules. Decisions carry the deciding
+policy; every answer is cached under the policy version, so a reload invalidates them all.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from cachetools import LRUCache
+
+from auth.identity import Identity
+from auth.policy import AccessRequest, MatchingScope, PolicyEngine, Tag, load_bundle
+from auth.policy.request import MatchType
+from auth.policy.results import DataMaskResult, RowFilterResult
+
+log = logging.getLogger(__name__)
+
+TableKey = tuple[str, str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    allowed: bool
+    resource: str
+    access_type: str
+    policy_id: int
+    reason: str | None = None
+
+
+class Authorizer:
+    """Policy decisions for one policy bundle, reloaded from disk when the file changes."""
+
+    def __init__(
+        self,
+        policy_file: Path,
+        *,
+        service_type: str = "trino",
+        tags: Mapping[str, Iterable[str]] | None = None,
+        admin_users: Iterable[str] = (),
+        admin_groups: Iterable[str] = (),
+        reload_seconds: float = 5.0,
+    ) -> None:
+        self.policy_file = policy_file
+        self.service_type = service_type
+        self.admin_users = frozenset(admin_users)
+        self.admin_groups = frozenset(admin_groups)
+        self.reload_seconds = reload_seconds
+        self._tags = {key.lower(): tuple(values) for key, values in (tags or {}).items()}
+        self._lock = threading.Lock()
+        self._cache: LRUCache[tuple[object, ...], object] = LRUCache(maxsize=100_000)
+        self._checked = 0.0
+        self._mtime = 0.0
+        self.engine: PolicyEngine = self._load()
+
+    # -- policies -------------------------------------------------------------------------
+    def _load(self) -> PolicyEngine:
+        self._mtime = os.stat(self.policy_file).st_mtime
+        engine = load_bundle(self.policy_file, service_type=self.service_type).engine()
+        log.info("policies loaded from %s (version %s)", self.policy_file, engine_version(engine))
+        return engine
+
+    def refresh(self) -> None:
+        """Reload the policies if their file changed (checked at most every reload_seconds)."""
+        now = time.monotonic()
+        if now - self._checked < self.reload_seconds:
+            return
+        with self._lock:
+            self._checked = now
+            try:
+                mtime = os.stat(self.policy_file).st_mtime
+                if mtime != self._mtime:
+                    self.engine = self._load()
+                    self._cache.clear()
+            except Exception:  # a broken edit keeps the last good policies
+                log.exception(
+                    "policy reload from %s failed; keeping version %s", self.policy_file, self.version
+                )
+
+    @property
+    def version(self) -> str:
+        return engine_version(self.engine)
+
+    def is_admin(self, identity: Identity) -> bool:
+        return identity.user in self.admin_users or bool(self.admin_groups & set(identity.groups))
+
+    # -- tags -----------------------------------------------------------------------------
+    def _tags_for(self, catalog: str, schema: str, table: str | None, column: str | None) -> tuple[Tag, ...]:
+        if not self._tags or table is None:
+            return ()
+        table_key = f"{catalog}.{schema}.{table}".lower()
+        found: list[Tag] = []
+        for tag in self._tags.get(table_key, ()):
+            found.append(Tag(tag, {}, MatchType.SELF if column is None else MatchType.ANCESTOR))
+        if column is not None:
+            for tag in self._tags.get(f"{table_key}.{column}".lower(), ()):
+                found.append(Tag(tag, {}, MatchType.SELF))
+        else:
+            prefix = table_key + "."
+            for key, tags in self._tags.items():
+                if key.startswith(prefix):
+                    found.extend(Tag(tag, {}, MatchType.DESCENDANT) for tag in tags)
+        return tuple(found)
+
+    def _request(
+        self,
+        identity: Identity,
+        access_type: str,
+        catalog: str,
+        schema: str | None = None,
+        table: str | None = None,
+        column: str | None = None,
+        scope: MatchingScope = MatchingScope.SELF,
+    ) -> AccessRequest:
+        resource = {"catalog": catalog, "schema": schema, "table": table, "column": column}
+        return AccessRequest.create(
+            resource,
+            access_type,
+            identity.user,
+            identity.groups,
+            tags=self._tags_for(catalog, schema or "", table, column),
+            matching_scope=scope,
+        )
+
+    # -- questions ------------------------------------------------------------------------
+    def check_select(self, identity: Identity, table: TableKey, column: str | None) -> Decision:
+        """One select check: per column, as Trino's Ranger plugin does; None = table level."""
+        key = ("select", identity.user, identity.groups, table, column)
+        cached = self._cache.get(key)
+        if isinstance(cached, Decision):
+            return cached
+        result = self.engine.is_access_allowed(self._request(identity, "select", *table, column))
+        name = ".".join(table) + (f".{column}" if column else "")
+        decision = Decision(result.allowed, name, "select", result.policy_id, result.reason)
+        self._cache[key] = decision
+        return decision
+
+    def can_see(
+        self,
+        identity: Identity,
+        catalog: str,
+        schema: str | None = None,
+        table: str | None = None,
+        column: str | None = None,
+    ) -> bool:
+        """Any access to the resource or something below it: what listings and SHOW show."""
+        key = ("see", identity.user, identity.groups, catalog, schema, table, column)
+        cached = self._cache.get(key)
+        if isinstance(cached, bool):
+            return cached
+        request = self._request(
+            identity, "", catalog, schema, table, column, MatchingScope.SELF_OR_DESCENDANTS
+        )
+        # A denied column must not hide its table, schema or catalog from listings.
+        request = replace(request, ignore_descendant_deny=True)
+        allowed = self.engine.is_access_allowed(request).allowed
+        self._cache[key] = allowed
+        return allowed
+
+    def row_filter(self, identity: Identity, table: TableKey) -> RowFilterResult:
+        key = ("filter", identity.user, identity.groups, table)
+        cached = self._cache.get(key)
+        if isinstance(cached, RowFilterResult):
+            return cached
+        result = self.engine.get_row_filter(self._request(identity, "select", *table))
+        self._cache[key] = result
+        return result
+
+    def data_mask(self, identity: Identity, table: TableKey, column: str) -> DataMaskResult:
+        key = ("mask", identity.user, identity.groups, table, column)
+        cached = self._cache.get(key)
+        if isinstance(cached, DataMaskResult):
+            return cached
+        result = self.engine.get_data_mask(self._request(identity, "select", *table, column))
+        if result.mask_type and ":" in result.mask_type:
+            # Tag policies name mask types with their component, e.g. "trino:MASK".
+            result = replace(result, mask_type=result.mask_type.split(":", 1)[1])
+        self._cache[key] = result
+        return result
+
+
+def engine_version(engine: PolicyEngine) -> str:
+    return str(engine.version)

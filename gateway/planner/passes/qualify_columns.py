@@ -1,0 +1,29 @@
+"""Tie every column to its source and expand stars, so authorization sees every column read.
+
+Runs only when policies are configured: it needs the columns of every table (from metadata)
+and costs planning time that an open server does not need to spend.
+"""
+
+from __future__ import annotations
+
+from sqlglot.errors import OptimizeError
+from sqlglot.optimizer.qualify_columns import qualify_columns as _qualify_columns
+from sqlglot.optimizer.qualify_columns import validate_qualify_columns
+
+from gateway.errors import ErrorCode, LakegateError
+from gateway.planner.context import QueryContext
+
+
+def qualify_columns(ctx: QueryContext) -> QueryContext:
+    if ctx.done or ctx.authorizer is None:
+        return ctx
+    assert ctx.tree is not None
+    try:
+        tree = _qualify_columns(ctx.tree, schema=ctx.snapshot.sqlglot_schema(), dialect=ctx.request.dialect)
+        # Every column must resolve to a source: one that does not could not be authorized.
+        ctx.tree = validate_qualify_columns(tree)
+    except OptimizeError as exc:
+        message = str(exc)
+        code = ErrorCode.COLUMN_NOT_FOUND if "column" in message.lower() else ErrorCode.SQL_SYNTAX_ERROR
+        raise LakegateError(code, message) from None
+    return ctx
