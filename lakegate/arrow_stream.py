@@ -13,15 +13,17 @@ for more bytes than the body had.
 
 from __future__ import annotations
 
+import http.client
 import io
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pyarrow as pa
 import pyarrow.ipc
 
 from lakegate.errors import OperationalError
+from lakegate.socket_stream import SocketResponse
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
@@ -136,14 +138,47 @@ class ResponseRawIO(io.RawIOBase):
         return self.error is None and not self.short_read and self._tail == EOS_MARKER
 
 
+class FileRawIO(ResponseRawIO):
+    """The same bookkeeping over a file-like body (the standard library's HTTP response).
+
+    Arrow asks for whole IPC messages; each read goes to the socket in one call and comes back
+    as one buffer, with no re-chunking.
+    """
+
+    def __init__(self, file: Any, on_bytes: Callable[[int], None] | None = None) -> None:
+        super().__init__(iter(()), on_bytes)
+        self._file = file
+
+    def read(self, size: int | None = -1) -> bytes:
+        if self.eof:
+            return self._account(b"", size if size is not None and size >= 0 else None)
+        try:
+            data: bytes = self._file.read() if size is None or size < 0 else self._file.read(size)
+        except (OSError, http.client.HTTPException, ValueError) as exc:
+            self.error = exc
+            self.eof = True
+            data = b""
+        if data and self._on_bytes is not None:
+            self._on_bytes(len(data))
+        if size is not None and size >= 0 and len(data) < size:
+            self.eof = True
+        return self._account(data, size if size is not None and size >= 0 else None)
+
+
 class ArrowStream:
     """Reads record batches one at a time from a 200 response carrying an Arrow IPC stream."""
 
-    def __init__(self, response: httpx.Response, on_bytes: Callable[[int], None] | None = None) -> None:
+    def __init__(
+        self, response: httpx.Response | SocketResponse, on_bytes: Callable[[int], None] | None = None
+    ) -> None:
         self._response = response
-        # No chunk_size: httpx would re-buffer chunks until that many bytes have arrived,
-        # which delays small messages (the schema, early batches) until much later.
-        self._raw = ResponseRawIO(response.iter_bytes(), on_bytes)
+        self._raw: ResponseRawIO
+        if isinstance(response, SocketResponse):
+            self._raw = FileRawIO(response.raw_file, on_bytes)
+        else:
+            # No chunk_size: httpx would re-buffer chunks until that many bytes have arrived,
+            # which delays small messages (the schema, early batches) until much later.
+            self._raw = ResponseRawIO(response.iter_bytes(), on_bytes)
         self._reader: pa.ipc.RecordBatchStreamReader | None = None
         self.schema: pa.Schema | None = None
         self.finished = False

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import html
+import http.client
 import json
 import re
 from collections.abc import Mapping
@@ -18,6 +19,7 @@ from urllib.parse import quote
 
 import httpx
 
+from lakegate import socket_stream
 from lakegate._version import __version__
 from lakegate.errors import (
     AuthenticationError,
@@ -27,6 +29,7 @@ from lakegate.errors import (
     PermissionDeniedError,
     error_from_problem,
 )
+from lakegate.socket_stream import SocketResponse
 
 __all__ = [
     "ARROW_STREAM_MEDIA_TYPE",
@@ -188,6 +191,7 @@ class HttpSession:
         http_client: httpx.Client | None = None,
     ) -> None:
         base_url, _, _ = split_url(url)
+        self._verify = verify
         self.base_url = base_url
         self.credentials = credentials
         self._redact = Redactor(credentials.secrets())
@@ -216,8 +220,10 @@ class HttpSession:
     def redact(self, text: str) -> str:
         return self._redact(text)
 
-    def start_query(self, body: Mapping[str, Any]) -> httpx.Response:
+    def start_query(self, body: Mapping[str, Any]) -> httpx.Response | SocketResponse:
         """POST the query and return the *open*, streaming 200 response (the caller closes it)."""
+        if self._owns_client and socket_stream.usable(self.base_url):
+            return self._start_query_on_socket(body)
         response = self._send(
             "POST",
             QUERY_PATH,
@@ -239,6 +245,39 @@ class HttpSession:
                 message += f": {self._redact(snippet)}"
             raise OperationalError(
                 message, status=response.status_code, query_id=response.headers.get(HEADER_QUERY_ID)
+            )
+        return response
+
+    def _start_query_on_socket(self, body: Mapping[str, Any]) -> SocketResponse:
+        if self.closed:
+            raise InterfaceError("the connection is closed")
+        url = self.base_url + QUERY_PATH
+        timeout = self._query_timeout
+        try:
+            response = socket_stream.post_json(
+                url,
+                body,
+                self._headers(ARROW_STREAM_MEDIA_TYPE),
+                connect_timeout=CONNECT_TIMEOUT
+                if timeout is None or timeout.connect is None
+                else timeout.connect,
+                read_timeout=None if timeout is None else timeout.read,
+                verify=self._verify,
+            )
+        except TimeoutError:
+            raise OperationalError(f"POST {url} timed out") from None
+        except (OSError, http.client.HTTPException) as exc:
+            reason = self._redact(str(exc)) or type(exc).__name__
+            raise OperationalError(f"cannot reach {self.base_url}: {reason}") from None
+        if response.status_code != 200:
+            raise self._error_from_response(response.to_httpx(url))
+        media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media_type != ARROW_STREAM_MEDIA_TYPE:
+            response.close()
+            raise OperationalError(
+                f"expected an Arrow stream from {self.base_url} but got {media_type!r}",
+                status=response.status_code,
+                query_id=response.headers.get(HEADER_QUERY_ID),
             )
         return response
 

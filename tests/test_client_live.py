@@ -6,11 +6,14 @@ import datetime as dt
 import subprocess
 import sys
 from decimal import Decimal
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
 import lakegate
+from gateway.app import create_app
+from tests.conftest import demo_config
 from tests.server import LiveServer
 
 
@@ -102,3 +105,18 @@ def test_cli_query(server: LiveServer) -> None:
     )
     assert failed.returncode == 1
     assert "CATALOG_NOT_FOUND" in failed.stderr
+
+
+def test_a_result_cut_off_by_a_limit_raises_the_servers_error(demo_dir: Path) -> None:
+    config = demo_config(demo_dir, limits={"max_rows": 20_000}, engine={"batch_rows": 5_000})
+    with (
+        LiveServer(create_app(config)) as live,
+        lakegate.connect(live.url, user="root", progress=False) as conn,
+    ):
+        cur = conn.cursor()
+        cur.execute("SELECT * FROM tpch.tiny.lineitem")
+        with pytest.raises(lakegate.ResultTooLargeError) as caught:
+            cur.fetch_arrow_table()
+        assert caught.value.code == "RESULT_TOO_LARGE"
+        # the connection still works
+        assert conn.cursor().execute("SELECT 1 AS one").fetchall() == [(1,)]

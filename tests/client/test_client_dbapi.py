@@ -680,6 +680,8 @@ def test_timeouts_of_an_owned_client(monkeypatch: pytest.MonkeyPatch) -> None:
     fake = FakeGateway()
     fake.serve_table(_numbers(1))
     fake.route_json("GET", "/v1/catalogs", {"catalogs": []})
+    # The query body normally bypasses httpx (lakegate.socket_stream); keep it on the fake here.
+    monkeypatch.setattr(lakegate.socket_stream, "usable", lambda url: False)
     monkeypatch.setattr(
         httpx, "Client", functools.partial(httpx.Client, transport=httpx.MockTransport(fake.handle))
     )
