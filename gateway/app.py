@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from connectors.base import Connector
 from gateway.api import browse, health, query
 from gateway.api.body_limit import BodyLimitMiddleware
+from gateway.api.identity import build_authenticator
 from gateway.api.problems import install_problem_handlers, quiet_stream_aborts
 from gateway.config import LakegateConfig
 from gateway.connector_factory import build_connectors
@@ -21,12 +22,15 @@ VERSION = "0.1.0"
 
 
 def create_app(config: LakegateConfig, connectors: list[Connector] | None = None) -> FastAPI:
+    authenticator = build_authenticator(config)  # before the engines: a bad users file fails fast
     gateway = Gateway(config, connectors if connectors is not None else build_connectors(config))
     if config.server.dev_mode:
         log.warning(
             "DEVELOPMENT MODE: requests are NOT authenticated; the user name is taken from the "
             "X-Lakegate-User header. Never run this way with real data."
         )
+    elif not authenticator.methods:
+        log.warning("no authentication method is configured (auth:): every request will be refused")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -40,6 +44,7 @@ def create_app(config: LakegateConfig, connectors: list[Connector] | None = None
         lifespan=lifespan,
     )
     app.state.gateway = gateway
+    app.state.authenticator = authenticator
     install_problem_handlers(app)
     quiet_stream_aborts()
     app.include_router(query.router)

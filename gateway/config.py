@@ -13,7 +13,10 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from auth.authn.jwks import check_url
+from auth.authn.jwt_bearer import DEFAULT_ALGORITHMS, JwtSettings
 
 _ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 _FILE_REF = "file:"
@@ -96,6 +99,75 @@ class ServerSettings(_Model):
     engine: EngineSettings = EngineSettings()
 
 
+class JwtAuth(_Model):
+    """OAuth2/OIDC bearer JWTs, verified against the issuer's public keys (a JWKS)."""
+
+    issuer: str
+    audience: str
+    # Exactly one: a local JWKS file (offline), or {issuer}/.well-known/openid-configuration.
+    jwks_file: str | None = None
+    discovery_url: str | None = None
+    algorithms: list[str] = list(DEFAULT_ALGORITHMS)
+    user_claim: str = "preferred_username"  # falls back to sub
+    groups_claim: str = "groups"
+    clock_skew_seconds: float = Field(60.0, ge=0, le=600)
+    jwks_cache_seconds: float = Field(300.0, gt=0)
+    # An unknown kid refreshes the keys at most this often.
+    jwks_refresh_interval_seconds: float = Field(30.0, ge=0)
+
+    @model_validator(mode="after")
+    def _check(self) -> JwtAuth:
+        if (self.jwks_file is None) == (self.discovery_url is None):
+            raise ValueError(
+                "set exactly one of jwks_file and discovery_url "
+                "(usually {issuer}/.well-known/openid-configuration)"
+            )
+        if self.discovery_url is not None:
+            try:
+                check_url(self.discovery_url)
+            except ValueError as exc:
+                raise ValueError(f"discovery_url {exc}") from None
+        JwtSettings(self.issuer, self.audience, tuple(self.algorithms))  # refuses HS* and none
+        return self
+
+
+class BasicAuth(_Model):
+    """HTTP Basic against a users file of salted hashes (``lakegate hash-password``)."""
+
+    users_file: str
+    # Successful checks are remembered this long (BI tools send Basic on every request).
+    cache_seconds: float = Field(60.0, ge=0)
+
+
+class ApiTokenEntry(_Model):
+    name: str
+    user: str
+    groups: list[str] = []
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")  # of the token; the token itself is never stored
+    revoked: bool = False
+
+
+class ApiTokensAuth(_Model):
+    """Static API tokens (``Bearer lg_...``): listed here, in a YAML file, or both."""
+
+    file: str | None = None
+    entries: list[ApiTokenEntry] = []
+
+    @model_validator(mode="after")
+    def _check(self) -> ApiTokensAuth:
+        if self.file is None and not self.entries:
+            raise ValueError("set file, entries or both")
+        return self
+
+
+class AuthSettings(_Model):
+    """How requests authenticate; development mode stays ``server.dev_mode``."""
+
+    jwt: JwtAuth | None = None
+    basic: BasicAuth | None = None
+    tokens: ApiTokensAuth | None = None
+
+
 class FileTable(_Model):
     schema_: str = Field(alias="schema")
     name: str
@@ -172,6 +244,7 @@ class AuditSettings(_Model):
 
 class LakegateConfig(_Model):
     server: ServerSettings = ServerSettings()
+    auth: AuthSettings = AuthSettings()
     catalogs: dict[str, CatalogConfig] = {}
     policies: PolicySettings | None = None
     audit: AuditSettings = AuditSettings()

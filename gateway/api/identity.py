@@ -1,21 +1,112 @@
-"""The FastAPI dependency that tells who is asking."""
+"""Who is asking: the FastAPI dependency, and the same check for other front doors.
+
+The :class:`~auth.authn.Authenticator` is built once per app from the config
+(:func:`build_authenticator`, called by ``create_app``) and kept on ``app.state.authenticator``.
+"""
 
 from __future__ import annotations
 
-from fastapi import Request
+from collections.abc import Mapping
 
-from auth.identity import DEV_USER_HEADER, AuthenticationFailed, Identity, development_identity
+from fastapi import Request
+from starlette.applications import Starlette
+
+from auth.authn import (
+    ApiToken,
+    ApiTokens,
+    Authenticator,
+    BasicAuthenticator,
+    JwksFile,
+    JwtSettings,
+    JwtValidator,
+    KeyStore,
+    KeysUnavailable,
+    OidcDiscovery,
+    load_tokens,
+    load_users,
+)
+from auth.authn.jwks import JwksSource, parse_jwks
+from auth.identity import DEV_USER_HEADER, AuthenticationFailed, Identity
+from gateway.config import ApiTokensAuth, ConfigError, JwtAuth, LakegateConfig
 from gateway.errors import ErrorCode, LakegateError
 
 
 def identify(request: Request) -> Identity:
-    gateway = request.app.state.gateway
-    if gateway.config.server.dev_mode:
+    """The FastAPI dependency every endpoint uses (sync: FastAPI runs it in a worker thread,
+    so a slow password hash or a key fetch never blocks the event loop)."""
+    return authenticate_headers(request.headers, request.app)
+
+
+def authenticate_headers(
+    headers: Mapping[str, str], app: Starlette, *, dev_user_header: str = DEV_USER_HEADER
+) -> Identity:
+    """Authenticate a request from its headers, or raise LakegateError(UNAUTHENTICATED) (a 401).
+
+    ``dev_user_header`` names the header that carries the user in development mode (the Trino
+    front door passes ``X-Trino-User``). This blocks (password hashing, key fetching): call it
+    from a worker thread, e.g. a sync dependency or ``run_in_threadpool``.
+    """
+    try:
+        return authenticator_of(app).authenticate_headers(headers, dev_user_header)
+    except AuthenticationFailed as exc:
+        raise LakegateError(ErrorCode.UNAUTHENTICATED, str(exc)) from None
+
+
+def authenticator_of(app: Starlette) -> Authenticator:
+    authenticator: Authenticator | None = getattr(app.state, "authenticator", None)
+    if authenticator is None:  # an app assembled without create_app
+        authenticator = app.state.authenticator = build_authenticator(app.state.gateway.config)
+    return authenticator
+
+
+def build_authenticator(config: LakegateConfig) -> Authenticator:
+    """The authenticator the config describes; ConfigError when a users, tokens or JWKS file is bad."""
+    auth = config.auth
+    basic = None
+    if auth.basic is not None:
         try:
-            return development_identity(request.headers.get(DEV_USER_HEADER))
-        except AuthenticationFailed as exc:
-            raise LakegateError(ErrorCode.UNAUTHENTICATED, str(exc)) from None
-    raise LakegateError(
-        ErrorCode.UNAUTHENTICATED,
-        "authentication is required and no method is configured on this server",
+            users = load_users(config.resolve_path(auth.basic.users_file))
+        except ValueError as exc:
+            raise ConfigError(f"auth.basic.users_file: {exc}") from None
+        basic = BasicAuthenticator(users, cache_seconds=auth.basic.cache_seconds)
+    tokens = _api_tokens(config, auth.tokens) if auth.tokens is not None else None
+    jwt = _jwt_validator(config, auth.jwt) if auth.jwt is not None else None
+    return Authenticator(jwt=jwt, basic=basic, tokens=tokens, dev_mode=config.server.dev_mode)
+
+
+def _api_tokens(config: LakegateConfig, settings: ApiTokensAuth) -> ApiTokens:
+    entries = [ApiToken(e.name, e.user, e.sha256, tuple(e.groups), e.revoked) for e in settings.entries]
+    try:
+        if settings.file is not None:
+            entries += load_tokens(config.resolve_path(settings.file))
+        return ApiTokens(entries)
+    except ValueError as exc:
+        raise ConfigError(f"auth.tokens: {exc}") from None
+
+
+def _jwt_validator(config: LakegateConfig, settings: JwtAuth) -> JwtValidator:
+    source: JwksSource
+    if settings.jwks_file is not None:
+        source = JwksFile(config.resolve_path(settings.jwks_file))
+        try:  # a local key set is checked at start-up; an issuer's is fetched on first use
+            if not parse_jwks(source.fetch()).keys:
+                raise KeysUnavailable("it holds no usable public signature key")
+        except KeysUnavailable as exc:
+            raise ConfigError(f"auth.jwt.jwks_file: {exc}") from None
+    else:
+        assert settings.discovery_url is not None
+        source = OidcDiscovery(settings.discovery_url, settings.issuer)
+    keys = KeyStore(
+        source,
+        cache_seconds=settings.jwks_cache_seconds,
+        refresh_interval=settings.jwks_refresh_interval_seconds,
     )
+    jwt_settings = JwtSettings(
+        issuer=settings.issuer,
+        audience=settings.audience,
+        algorithms=tuple(settings.algorithms),
+        user_claim=settings.user_claim,
+        groups_claim=settings.groups_claim,
+        clock_skew_seconds=settings.clock_skew_seconds,
+    )
+    return JwtValidator(jwt_settings, keys)
