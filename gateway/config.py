@@ -270,7 +270,11 @@ class LakegateConfig(_Model):
 
 
 def _format_location(loc: tuple[int | str, ...]) -> str:
-    return ".".join(str(part) for part in loc if part not in {"files", "sqlite", "postgres"}) or "(top)"
+    parts = list(loc)
+    # catalogs.<name>.<connector tag>.key: drop the union's tag, keep a catalog *named* postgres.
+    if len(parts) > 2 and parts[0] == "catalogs" and parts[2] in {"files", "sqlite", "postgres"}:
+        del parts[2]
+    return ".".join(str(part) for part in parts) or "(top)"
 
 
 def load_config(path: str | os.PathLike[str]) -> LakegateConfig:

@@ -87,6 +87,8 @@ class LakegateError(Exception):
         self.extra = extra
         #: the query this error ended, when there was one
         self.query_id: str | None = None
+        #: the authorization decisions taken before the error (for the audit log)
+        self.decisions: tuple[Any, ...] = ()
 
     @property
     def status(self) -> int:

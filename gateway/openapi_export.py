@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 from gateway.app import create_app
@@ -13,8 +14,11 @@ SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi" / "openapi.json"
 
 def export_openapi() -> str:
     # The spec does not depend on catalogs: an app with no engines describes the same API.
-    app = create_app(LakegateConfig(), connectors=[])
-    return json.dumps(app.openapi(), indent=2, sort_keys=True) + "\n"
+    with tempfile.TemporaryDirectory() as scratch:  # the app's audit log lives there meanwhile
+        app = create_app(LakegateConfig(base_dir=Path(scratch)), connectors=[])
+        spec = app.openapi()
+        app.state.gateway.close()
+    return json.dumps(spec, indent=2, sort_keys=True) + "\n"
 
 
 if __name__ == "__main__":

@@ -45,6 +45,10 @@ class QueryRecord:
     bytes: int = 0
     error: LakegateError | None = None
     cancellation: Cancellation = field(default_factory=Cancellation)
+    groups: tuple[str, ...] = ()
+    client_address: str | None = None
+    #: the authorization decisions the query's plan took (for the audit log)
+    decisions: tuple[Any, ...] = ()
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -109,8 +113,15 @@ class QueryRegistry:
         now = datetime.now(UTC).strftime("%Y%m%d_%H%M%S")
         return f"{now}_{next(self._counter) % 100000:05d}_{self._node}"
 
-    def create(self, user: str, sql: str, source: str) -> QueryRecord:
-        record = QueryRecord(self.new_id(), user, sql, source)
+    def create(
+        self,
+        user: str,
+        sql: str,
+        source: str,
+        groups: tuple[str, ...] = (),
+        client_address: str | None = None,
+    ) -> QueryRecord:
+        record = QueryRecord(self.new_id(), user, sql, source, groups=groups, client_address=client_address)
         with self._lock:
             self._records[record.id] = record
             self._running[record.id] = record

@@ -13,7 +13,9 @@ from typing import Any
 
 import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+import pyarrow.types as pat
 
 from connectors.arrow_types import trino_type_of
 
@@ -88,10 +90,40 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
+def _json_values(column: pa.ChunkedArray) -> list[Any]:
+    dtype = column.type
+    if pat.is_temporal(dtype) or pat.is_interval(dtype) or pat.is_decimal(dtype):
+        # As text, computed by Arrow: also right for values Python's datetime cannot hold.
+        try:
+            return pc.cast(column, pa.string()).to_pylist()  # type: ignore[no-any-return]
+        except pa.ArrowNotImplementedError:
+            pass
+    values: list[Any] = column.to_pylist()
+    return values
+
+
+CSV_TYPES_REFUSED = "array, map, row, interval and varbinary"
+
+
+def csv_can_hold(schema: pa.Schema) -> bool:
+    for field in schema:
+        dtype = field.type
+        if (
+            pat.is_nested(dtype)
+            or pat.is_interval(dtype)
+            or pat.is_binary(dtype)
+            or pat.is_large_binary(dtype)
+        ):
+            return False
+        if pat.is_fixed_size_binary(dtype) or pat.is_duration(dtype):
+            return False
+    return True
+
+
 def json_document(query_id: str, schema: pa.Schema, batches: list[pa.RecordBatch]) -> bytes:
     table = pa.Table.from_batches(batches, schema)
     columns = [{"name": f.name, "type": trino_type_of(f.type)} for f in schema]
-    columns_data = [column.to_pylist() for column in table.columns]
+    columns_data = [_json_values(column) for column in table.columns]
     rows = [list(row) for row in zip(*columns_data, strict=True)] if columns_data else []
     return orjson.dumps(
         {"query_id": query_id, "columns": columns, "data": rows, "rows": table.num_rows},

@@ -10,7 +10,9 @@ import asyncio
 import logging
 import time
 
+from auth.audit import audit_log_from_config
 from auth.authorizer import Authorizer
+from auth.identity import Identity
 from catalog.metadata import MetadataSnapshot
 from connectors.base import Connector
 from connectors.registry import ConnectorRegistry
@@ -59,23 +61,34 @@ class Gateway:
         self.executor = Executor(settings.limits, settings.engine.batch_rows)
         self.metrics = Metrics()
         self._slots = asyncio.Semaphore(settings.engine.max_concurrent_queries)
+        self.audit = audit_log_from_config(config)
+        self._audit_tasks: set[asyncio.Future[None]] = set()
         self.started = time.time()
 
     def plan(self, request: QueryRequest) -> Plan:
         return self.planner.plan(request)
 
     async def start_query(
-        self, request: QueryRequest, source: str, encode: Encoder = _identity
+        self,
+        request: QueryRequest,
+        source: str,
+        encode: Encoder = _identity,
+        client_address: str | None = None,
     ) -> tuple[QueryRecord, RunningQuery]:
         """Plan and start a query. Raises LakegateError (recorded against the query's id)."""
-        record = self.queries.create(request.user, request.sql, source)
+        record = self.queries.create(request.user, request.sql, source, request.groups, client_address)
         try:
             if self._slots.locked():
                 raise LakegateError(
                     ErrorCode.TOO_MANY_QUERIES,
                     "the server is running as many queries as it allows; retry shortly",
                 )
-            plan = await asyncio.to_thread(self.planner.plan, request)
+            try:
+                plan = await asyncio.to_thread(self.planner.plan, request)
+            except LakegateError as exc:
+                record.decisions = exc.decisions
+                raise
+            record.decisions = plan.decisions
             await self._slots.acquire()
             try:
                 running = await self.executor.start(plan, record, encode)
@@ -109,10 +122,38 @@ class Gateway:
     def finish(self, record: QueryRecord, error: LakegateError | None) -> None:
         if record.finish(finish_state(error), error):
             self.queries.done(record)
+            self._audit(record, error)
             self.metrics.queries.labels(record.state.value, record.source).inc()
             self.metrics.latency.observe(record.elapsed())
             if error is not None:
                 self.metrics.errors.labels(error.code.value).inc()
+
+    def _audit(self, record: QueryRecord, error: LakegateError | None) -> None:
+        """Write the query's audit record off the event loop (durable before the task ends)."""
+        identity = Identity(record.user, record.groups)
+        status = error.status if error is not None else 200
+
+        def write() -> None:
+            try:
+                self.audit.log_query(
+                    record,
+                    identity,
+                    record.client_address,
+                    record.source,
+                    decisions=record.decisions,
+                    status=status,
+                )
+            except Exception:
+                log.exception("the audit record of query %s could not be written", record.id)
+
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            write()
+            return
+        task = loop.run_in_executor(None, write)
+        self._audit_tasks.add(task)
+        task.add_done_callback(self._audit_tasks.discard)
 
     def cancel(self, record: QueryRecord, reason: str = "canceled by the user") -> None:
         record.cancellation.cancel(reason)
@@ -122,3 +163,4 @@ class Gateway:
             record.cancellation.cancel("the server is shutting down")
         self.executor.join(timeout=10)
         self.connectors.close()
+        self.audit.close()

@@ -114,11 +114,6 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     assert all(line.startswith(f"{path}: ") for line in lines)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gateway/config.py _format_location drops every location part equal to a connector name "
-    "(files/sqlite/postgres), so a catalog *named* postgres is reported as 'catalogs.user'",
-)
 def test_a_catalog_named_like_its_connector_keeps_its_name_in_errors(tmp_path: Path) -> None:
     path = write(tmp_path, "catalogs:\n  postgres: {connector: postgres, database: d}\n")
     assert config_error(path) == f"{path}: catalogs.postgres.user: Field required"

@@ -204,7 +204,7 @@ class DuckDBConnector:
                 yield batch
         except (duckdb.InterruptException, pa.ArrowCancelled):
             raise QueryCanceled(cancellation.reason) from None
-        except (duckdb.Error, pa.ArrowException) as exc:
+        except (duckdb.Error, pa.ArrowException, OSError) as exc:
             if cancellation.canceled:
                 raise QueryCanceled(cancellation.reason) from None
             raise self._error(exc) from None
@@ -235,7 +235,14 @@ class DuckDBConnector:
             return QueryCanceled()
         if isinstance(exc, _DATA_ERRORS):
             return ConnectorError("data", message)
-        if isinstance(exc, duckdb.BinderException | duckdb.CatalogException):
+        if isinstance(
+            exc,
+            duckdb.BinderException
+            | duckdb.CatalogException
+            | duckdb.ParserException
+            | duckdb.NotImplementedException
+            | duckdb.SyntaxException,
+        ):
             return ConnectorError("user", message)
         if isinstance(exc, duckdb.OutOfMemoryException):
             return ConnectorError("resources", message)
@@ -253,5 +260,7 @@ class DuckDBConnector:
             text = text.replace(str(folder.resolve()), "<storage>").replace(str(folder), "<storage>")
         text = re.sub(r"(?:/[\w.\-]+){2,}", "<path>", text)
         text = _PHYSICAL.sub(r"\1", text)
-        text = re.sub(r"^[A-Za-z ]+ Error: ", "", text.strip())
-        return text.strip() or "the engine failed to run the query"
+        text = re.sub(r"^[A-Za-z ]+ Error: ", "", text.strip()).strip()
+        if len(text) > 500:
+            text = text[:500].rsplit(" ", 1)[0] + " ..."
+        return text or "the engine failed to run the query"

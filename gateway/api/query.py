@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -20,8 +22,10 @@ from gateway.results import (
     ARROW_EOS,
     ARROW_STREAM,
     CSV,
+    CSV_TYPES_REFUSED,
     JSON,
     arrow_batch_message,
+    csv_can_hold,
     csv_header,
     csv_rows,
     json_document,
@@ -29,6 +33,7 @@ from gateway.results import (
 )
 from gateway.service import Gateway
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["query"])
 QUERY_ID_HEADER = "X-Lakegate-Query-Id"
 _NAME = r"^[A-Za-z_][A-Za-z0-9_$\-]*$"
@@ -116,12 +121,17 @@ async def run_query(
         body.sql, body.catalog, body.schema_, body.dialect or "trino", identity.user, identity.groups
     )
     try:
-        record, running = await gateway.start_query(query, "native", _encoder(media))
+        client = request.client.host if request.client else None
+        record, running = await gateway.start_query(query, "native", _encoder(media), client)
     except LakegateError as exc:
         return problem_response(exc, exc.query_id)
     headers = {QUERY_ID_HEADER: record.id}
     if media == JSON:
         return await _json_answer(gateway, running, headers)
+    if media == CSV:
+        refused = await _refuse_for_csv(gateway, running)
+        if refused is not None:
+            return refused
     return StreamingResponse(_stream(gateway, running, media), media_type=media, headers=headers)
 
 
@@ -146,14 +156,37 @@ async def _stream(gateway: Gateway, running: RunningQuery, media: str) -> AsyncI
         # stream for a whole result; the query's status (GET /v1/queries/{id}) carries the error.
         error = exc
         raise StreamAborted(exc.code.value) from None
-    except BaseException:
+    except (asyncio.CancelledError, GeneratorExit):
         gateway.cancel(running.record, "the client disconnected")
         error = LakegateError(ErrorCode.QUERY_CANCELED, "the client disconnected")
         raise
+    except Exception:
+        log.exception("streaming the result of %s failed", running.record.id)
+        gateway.cancel(running.record, "the server failed to send the result")
+        error = LakegateError(ErrorCode.INTERNAL_ERROR, "the server failed to send the result")
+        raise StreamAborted(error.code.value) from None
     finally:
         gateway.metrics.bytes_streamed.inc(sent)
         gateway.metrics.rows_streamed.inc(running.record.rows)
         gateway.end(running, error)
+
+
+async def _refuse_for_csv(gateway: Gateway, running: RunningQuery) -> Response | None:
+    """CSV is decided before the status line: its columns must be ones CSV can hold."""
+    try:
+        schema = await running.schema()
+    except LakegateError as exc:
+        gateway.end(running, exc)
+        return problem_response(exc, running.record.id)
+    if csv_can_hold(schema):
+        return None
+    error = LakegateError(
+        ErrorCode.NOT_ACCEPTABLE,
+        f"CSV cannot hold {CSV_TYPES_REFUSED} columns; ask for {ARROW_STREAM} or {JSON}",
+    )
+    gateway.cancel(running.record, error.detail)
+    gateway.end(running, error)
+    return problem_response(error, running.record.id)
 
 
 async def _json_answer(gateway: Gateway, running: RunningQuery, headers: dict[str, str]) -> Response:
@@ -179,7 +212,13 @@ async def _json_answer(gateway: Gateway, running: RunningQuery, headers: dict[st
         gateway.end(running, error)
     if error is not None:
         return problem_response(error, running.record.id)
-    body = json_document(running.record.id, await running.schema(), batches)
+    try:
+        body = json_document(running.record.id, await running.schema(), batches)
+    except (pa.ArrowException, ValueError, TypeError, OverflowError) as exc:
+        error = LakegateError(
+            ErrorCode.NOT_ACCEPTABLE, f"the result cannot be written as JSON ({exc}); ask for {ARROW_STREAM}"
+        )
+        return problem_response(error, running.record.id)
     gateway.metrics.bytes_streamed.inc(len(body))
     gateway.metrics.rows_streamed.inc(rows)
     return Response(body, media_type=JSON, headers=headers)

@@ -115,6 +115,9 @@ class Planner:
                     return self._explain(request)
         except RecursionError:
             raise LakegateError(ErrorCode.QUERY_TOO_COMPLEX, "the query is nested too deeply") from None
+        except LakegateError as exc:
+            exc.decisions = tuple(ctx.decisions)
+            raise
         tables = tuple((t.catalog, t.schema, t.table) for t in ctx.tables)
         decisions = tuple(ctx.decisions)
         if ctx.local_result is not None:
