@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from connectors.base import Connector
-from gateway.api import audit, browse, health, query
+from gateway.api import admin, audit, browse, health, query
 from gateway.api.body_limit import BodyLimitMiddleware
 from gateway.api.identity import build_authenticator
 from gateway.api.problems import install_problem_handlers, quiet_stream_aborts
@@ -51,6 +51,7 @@ def create_app(config: LakegateConfig, connectors: list[Connector] | None = None
     app.include_router(browse.router)
     app.include_router(health.router)
     app.include_router(audit.router)
+    app.include_router(admin.router)
     # SQL larger than the limit is refused by the planner; a body this big is refused unread.
     app.add_middleware(BodyLimitMiddleware, max_bytes=config.server.limits.max_sql_bytes + 64 * 1024)
     return app

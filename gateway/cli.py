@@ -132,6 +132,28 @@ def cmd_catalogs(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_policy_eval(args: argparse.Namespace) -> int:
+    from auth.policy.cli import evaluate_files
+
+    try:
+        result = evaluate_files(args.policies, args.request)
+    except (OSError, ValueError) as exc:
+        print(f"lakegate: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+def cmd_hash_password(args: argparse.Namespace) -> int:
+    import getpass
+
+    from auth.authn.hashing import hash_password
+
+    password = getpass.getpass("password: ") if args.password is None else args.password
+    print(hash_password(password))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lakegate", description="Lakegate: one SQL door to all your data")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -154,6 +176,17 @@ def build_parser() -> argparse.ArgumentParser:
     openapi = sub.add_parser("openapi", help="print or write the OpenAPI spec")
     openapi.add_argument("--out", default="-")
     openapi.set_defaults(func=cmd_openapi)
+
+    policy = sub.add_parser("policy", help="Ranger policy tools")
+    policy_sub = policy.add_subparsers(dest="policy_command", required=True)
+    evaluate = policy_sub.add_parser("eval", help="evaluate access requests against Ranger policies")
+    evaluate.add_argument("--policies", required=True, help="Ranger policies JSON")
+    evaluate.add_argument("--request", required=True, help="one request or a list, as JSON")
+    evaluate.set_defaults(func=cmd_policy_eval)
+
+    hashing = sub.add_parser("hash-password", help="hash a password for the users file")
+    hashing.add_argument("--password", default=None, help="(prompted for when left out)")
+    hashing.set_defaults(func=cmd_hash_password)
 
     for name, func, text in (
         ("query", cmd_query, "run one SQL statement"),

@@ -1,0 +1,41 @@
+"""Admin endpoints: ask the server's own policy engine about access requests."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Request
+
+from auth.identity import Identity
+from auth.policy.cli import evaluate_request
+from gateway.api.identity import identify
+from gateway.errors import ErrorCode, LakegateError
+from gateway.service import Gateway
+
+router = APIRouter(prefix="/v1/admin", tags=["admin"])
+_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    code: {"description": text, "content": {"application/problem+json": {}}}
+    for code, text in {400: "Invalid request", 401: "Not authenticated", 403: "Not an admin"}.items()
+}
+
+
+@router.post("/policy/evaluate", summary="Evaluate Ranger access requests", responses=_PROBLEMS)
+async def evaluate(
+    request: Request,
+    identity: Annotated[Identity, Depends(identify)],
+    body: Annotated[dict[str, Any] | list[dict[str, Any]], Body(description="one request or a list")],
+) -> Any:
+    """Ranger's access-request shape (``resource.elements``, ``accessType``, ``user``,
+    ``userGroups``, ``context``) plus ``policyType``: access, datamask or rowfilter."""
+    gateway: Gateway = request.app.state.gateway
+    authorizer = gateway.authorizer
+    if authorizer is None or not authorizer.is_admin(identity):
+        raise LakegateError(ErrorCode.ACCESS_DENIED, "only admins may evaluate policies")
+    requests = body if isinstance(body, list) else [body]
+    if len(requests) > 1000:
+        raise LakegateError(ErrorCode.INVALID_REQUEST, "evaluate at most 1000 requests at once")
+    try:
+        results = [evaluate_request(authorizer.engine, item) for item in requests]
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise LakegateError(ErrorCode.INVALID_REQUEST, f"invalid access request: {exc}") from None
+    return results if isinstance(body, list) else results[0]
