@@ -25,10 +25,14 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def demo_config(demo_dir: Path, **server: Any) -> LakegateConfig:
-    """The demo's config, with server settings overridden (e.g. limits)."""
+    """The demo's config, with server settings overridden (e.g. limits).
+
+    Tests run it in development mode (the user named by X-Lakegate-User), so a test can act as
+    any demo user without passwords; tests/auth and test_demo_users exercise real credentials.
+    """
     path = demo_dir / "lakegate.yaml"
     raw = yaml.safe_load(path.read_text())
-    raw.setdefault("server", {}).update(server)
+    raw.setdefault("server", {}).update({"dev_mode": True, **server})
     return parse_config(raw, path)
 
 

@@ -72,7 +72,7 @@ def test_same_inputs_give_identical_bytes_and_overwrite_cleanly(demo_dir: Path, 
 def test_config_validates_with_three_catalogs(demo_dir: Path) -> None:
     config = load_config(demo_dir / "lakegate.yaml")
     assert list(config.catalogs) == ["tpch", "lake", "crm"]
-    assert config.server.dev_mode
+    assert not config.server.dev_mode  # the demo uses real users (users.yaml)
     tpch, lake, crm = config.catalogs["tpch"], config.catalogs["lake"], config.catalogs["crm"]
     assert isinstance(tpch, FilesCatalog)
     assert tpch.root is not None

@@ -21,9 +21,8 @@ HEADER = (
 def demo_config() -> dict[str, Any]:
     """The configuration as plain data, in the shape gateway.config expects."""
     return {
-        # dev_mode: requests without Authorization take their user from X-Lakegate-User;
-        # Basic with a demo user (see users.yaml) is checked for real.
-        "server": {"host": "127.0.0.1", "port": 8080, "dev_mode": True},
+        # Real users (users.yaml, HTTP Basic); development mode stays off.
+        "server": {"host": "127.0.0.1", "port": 8080, "dev_mode": False},
         "auth": {"basic": {"users_file": USERS_NAME}},
         "catalogs": {
             "tpch": {

@@ -107,7 +107,7 @@ def test_demo_users_file(tmp_path: Path) -> None:
     again.mkdir()
     assert write_users(again).read_bytes() == path.read_bytes()  # reproducible, for the demo only
     raw = demo_config()
-    assert raw["server"]["dev_mode"] is True
+    assert raw["server"]["dev_mode"] is False
     cfg = parse_config(raw, tmp_path / "lakegate.yaml")
     authenticator = build_authenticator(cfg)
     assert authenticator.basic is not None
