@@ -39,6 +39,8 @@ def test_demo_users_see_what_their_groups_allow(demo_server: LiveServer) -> None
         assert [r[0] for r in sam.cursor().execute(sql).fetchall()] == ["EMEA"]
     with lakegate.connect(demo_server.url, user="root", password="root-demo-pw", progress=False) as root:
         assert [r[0] for r in root.cursor().execute(sql).fetchall()] == ["AMER", "APAC", "EMEA"]
-    with lakegate.connect(demo_server.url, user="eve", password="eve-demo-pw", progress=False) as eve:
-        with pytest.raises(lakegate.PermissionDeniedError):
-            eve.cursor().execute(sql)
+    with (
+        lakegate.connect(demo_server.url, user="eve", password="eve-demo-pw", progress=False) as eve,
+        pytest.raises(lakegate.PermissionDeniedError),
+    ):
+        eve.cursor().execute(sql)
