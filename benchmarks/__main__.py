@@ -107,8 +107,14 @@ def throughput(url: str, config: Path, scale: int, runs: int) -> list[tuple[str,
     assert gate_bytes > 0
     mb = nbytes / 1e6
     return [
-        ("(a) in-process DuckDB -> Arrow", f"{rows / base_s / 1e6:.2f} M rows/s, {mb / base_s:.0f} MB/s ({base_s:.2f} s)"),
-        ("(a) Lakegate HTTP -> client Arrow", f"{rows / gate_s / 1e6:.2f} M rows/s, {mb / gate_s:.0f} MB/s ({gate_s:.2f} s)"),
+        (
+            "(a) in-process DuckDB -> Arrow",
+            f"{rows / base_s / 1e6:.2f} M rows/s, {mb / base_s:.0f} MB/s ({base_s:.2f} s)",
+        ),
+        (
+            "(a) Lakegate HTTP -> client Arrow",
+            f"{rows / gate_s / 1e6:.2f} M rows/s, {mb / gate_s:.0f} MB/s ({gate_s:.2f} s)",
+        ),
         ("(a) ratio Lakegate / in-process", f"{base_s / gate_s:.2f} (target >= 0.80)"),
     ]
 
@@ -163,7 +169,12 @@ def round_trip(url: str, count: int) -> list[tuple[str, str]]:
     samples.sort()
     p50 = samples[len(samples) // 2] * 1000
     p99 = samples[int(len(samples) * 0.99)] * 1000
-    return [(f"(b) SELECT 1 round trip ({count} queries)", f"p50 {p50:.2f} ms, p99 {p99:.2f} ms (target p50 < 3 ms)")]
+    return [
+        (
+            f"(b) SELECT 1 round trip ({count} queries)",
+            f"p50 {p50:.2f} ms, p99 {p99:.2f} ms (target p50 < 3 ms)",
+        )
+    ]
 
 
 def planner_time(config_path: Path) -> list[tuple[str, str]]:
@@ -197,15 +208,23 @@ def planner_time(config_path: Path) -> list[tuple[str, str]]:
                 planner.plan(request)
                 cached.append(time.perf_counter() - started)
         rows += [
-            (f"(c) planner, 22 TPC-H, uncached, {label}", f"p50 {statistics.median(uncached) * 1000:.3f} ms (target < 2 ms)"),
-            (f"(c) planner, 22 TPC-H, cached, {label}", f"p50 {statistics.median(cached) * 1000:.4f} ms (target < 0.1 ms)"),
+            (
+                f"(c) planner, 22 TPC-H, uncached, {label}",
+                f"p50 {statistics.median(uncached) * 1000:.3f} ms (target < 2 ms)",
+            ),
+            (
+                f"(c) planner, 22 TPC-H, cached, {label}",
+                f"p50 {statistics.median(cached) * 1000:.4f} ms (target < 0.1 ms)",
+            ),
         ]
     registry.close()
     return rows
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--scale", type=int, default=1, help="TPC-H scale for (a)")
     parser.add_argument("--runs", type=int, default=3, help="runs of (a); the best counts")
     parser.add_argument("--round-trips", type=int, default=1000)
