@@ -24,8 +24,8 @@ run: demo
 	$(BIN)/lakegate serve --config $(DEMO_DIR)/lakegate.yaml --port $(PORT)
 
 lint: install
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff check --no-cache .
+	$(BIN)/ruff format --no-cache --check .
 
 typecheck: install
 	$(BIN)/mypy
