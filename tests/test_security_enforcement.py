@@ -219,3 +219,17 @@ def test_policies_reload_without_restart(demo_dir: Path, tmp_path: Path) -> None
         later = time.time() + 5
         os.utime(policies, (later, later))
         assert query(live, "eve", "SELECT count(*) AS n FROM tpch.tiny.nation").status_code == 200
+
+
+def test_browsing_and_refused_sign_ins_are_audited(server: LiveServer) -> None:
+    with httpx.Client(base_url=server.url, timeout=30, headers={"X-Lakegate-User": "sam"}) as sam:
+        assert sam.get("/v1/catalogs/crm/schemas/main/tables").status_code == 200
+    refused = httpx.get(f"{server.url}/v1/catalogs", headers={"X-Lakegate-User": "bad user!"})
+    assert refused.status_code == 401
+    with httpx.Client(base_url=server.url, timeout=30, headers={"X-Lakegate-User": "root"}) as root:
+        browse = root.get("/v1/audit", params={"action": "browse", "user": "sam"}).json()["records"]
+        assert any(r["resources"] == ["/v1/catalogs/crm/schemas/main/tables"] for r in browse)
+        auth = root.get("/v1/audit", params={"action": "auth"}).json()["records"]
+        assert auth[0]["user"] == "unknown"
+        assert auth[0]["decision"] == "denied"
+        assert auth[0]["error_code"] == "UNAUTHENTICATED"

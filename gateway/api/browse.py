@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -68,6 +69,35 @@ class TableDetail(BaseModel):
     columns: list[ColumnItem]
 
 
+def browsing_identity(
+    request: Request, identity: Annotated[Identity, Depends(identify)]
+) -> Iterator[Identity]:
+    """The caller, with the browse request audited once it has been answered."""
+    gateway = _gateway(request)
+    client = request.client.host if request.client else None
+    try:
+        yield identity
+    except LakegateError as exc:
+        gateway.audit.log_event(
+            action="browse",
+            front_door="native",
+            status=exc.status,
+            identity=identity,
+            client_address=client,
+            resources=[request.url.path],
+            error_code=exc.code.value,
+        )
+        raise
+    gateway.audit.log_event(
+        action="browse",
+        front_door="native",
+        status=200,
+        identity=identity,
+        client_address=client,
+        resources=[request.url.path],
+    )
+
+
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"description": "Unknown catalog, schema or table", "content": {"application/problem+json": {}}}
 }
@@ -93,7 +123,9 @@ def _schema(visible: VisibleMetadata, catalog: str, schema: str) -> str:
 
 
 @router.get("", summary="Catalogs", response_model=CatalogList)
-async def list_catalogs(request: Request, identity: Annotated[Identity, Depends(identify)]) -> CatalogList:
+async def list_catalogs(
+    request: Request, identity: Annotated[Identity, Depends(browsing_identity)]
+) -> CatalogList:
     return CatalogList(
         catalogs=[
             CatalogItem(name=c.name, connector=c.connector, comment=c.comment)
@@ -106,7 +138,7 @@ async def list_catalogs(request: Request, identity: Annotated[Identity, Depends(
     "/{catalog}/schemas", summary="Schemas of a catalog", response_model=SchemaList, responses=_NOT_FOUND
 )
 async def list_schemas(
-    catalog: Name, request: Request, identity: Annotated[Identity, Depends(identify)]
+    catalog: Name, request: Request, identity: Annotated[Identity, Depends(browsing_identity)]
 ) -> SchemaList:
     visible = _visible(request, identity)
     info = visible.catalog(catalog)
@@ -122,7 +154,7 @@ async def list_schemas(
     responses=_NOT_FOUND,
 )
 async def list_tables(
-    catalog: Name, schema: Name, request: Request, identity: Annotated[Identity, Depends(identify)]
+    catalog: Name, schema: Name, request: Request, identity: Annotated[Identity, Depends(browsing_identity)]
 ) -> TableList:
     visible = _visible(request, identity)
     real = _schema(visible, catalog, schema)
@@ -145,7 +177,7 @@ async def describe_table(
     schema: Name,
     table: Name,
     request: Request,
-    identity: Annotated[Identity, Depends(identify)],
+    identity: Annotated[Identity, Depends(browsing_identity)],
 ) -> TableDetail:
     visible = _visible(request, identity)
     real = _schema(visible, catalog, schema)

@@ -33,8 +33,22 @@ from gateway.errors import ErrorCode, LakegateError
 
 def identify(request: Request) -> Identity:
     """The FastAPI dependency every endpoint uses (sync: FastAPI runs it in a worker thread,
-    so a slow password hash or a key fetch never blocks the event loop)."""
-    return authenticate_headers(request.headers, request.app)
+    so a slow password hash or a key fetch never blocks the event loop). A refused sign-in is
+    audited (as user "unknown": what was typed as a user name may be a password)."""
+    try:
+        return authenticate_headers(request.headers, request.app)
+    except LakegateError as exc:
+        audit = getattr(getattr(request.app.state, "gateway", None), "audit", None)
+        if audit is not None:
+            audit.log_event(
+                action="auth",
+                front_door="native",
+                status=exc.status,
+                client_address=request.client.host if request.client else None,
+                decision="denied",
+                error_code=exc.code.value,
+            )
+        raise
 
 
 def authenticate_headers(
