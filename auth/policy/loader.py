@@ -67,7 +67,15 @@ def loads(text: str) -> Any:
 
 
 def load_json(path: str | os.PathLike[str]) -> Any:
-    return loads(Path(path).read_text(encoding="utf-8"))
+    """Ranger's policy JSON, or the friendlier YAML spelling of it (``.yaml``/``.yml``)."""
+    text = Path(path).read_text(encoding="utf-8")
+    if Path(path).suffix.lower() in (".yaml", ".yml"):
+        import yaml
+
+        from auth.policy.yaml_format import to_ranger_json
+
+        return to_ranger_json(yaml.safe_load(text))
+    return loads(text)
 
 
 def _str_set(value: Any) -> frozenset[str]:
