@@ -46,6 +46,7 @@ def pg_http(
     demo_dir: Path, postgres_database: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[httpx.Client]:
     raw = yaml.safe_load((demo_dir / "lakegate.yaml").read_text())
+    raw["server"]["dev_mode"] = True  # act as the demo's admin through X-Lakegate-User
     secret = tmp_path_factory.mktemp("secrets") / "pg-password"
     secret.write_text(PASSWORD)
     raw["catalogs"]["pg"] = {
