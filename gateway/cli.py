@@ -40,8 +40,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
         loop="uvloop",
         http="httptools",
         access_log=args.access_log,
+        **tls_options(config),
     )
     return 0
+
+
+def tls_options(config: Any) -> dict[str, Any]:
+    """uvicorn's TLS arguments from the config (empty: plain HTTP)."""
+    tls = config.server.tls
+    if tls is None:
+        return {}
+    options: dict[str, Any] = {
+        "ssl_certfile": str(config.resolve_path(tls.certfile)),
+        "ssl_keyfile": str(config.resolve_path(tls.keyfile)),
+    }
+    if tls.key_password:
+        options["ssl_keyfile_password"] = config.secret(tls.key_password).reveal()
+    return options
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

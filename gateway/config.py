@@ -88,6 +88,14 @@ class EngineSettings(_Model):
     max_concurrent_queries: int = Field(16, gt=0)
 
 
+class TlsSettings(_Model):
+    """HTTPS: the Trino clients and JDBC driver send credentials only over TLS."""
+
+    certfile: str
+    keyfile: str
+    key_password: str | None = None  # a secret reference
+
+
 class ServerSettings(_Model):
     host: str = "127.0.0.1"
     port: int = Field(8080, gt=0, lt=65536)
@@ -97,6 +105,7 @@ class ServerSettings(_Model):
     query_history_size: int = Field(1000, gt=0)
     limits: QueryLimits = QueryLimits()
     engine: EngineSettings = EngineSettings()
+    tls: TlsSettings | None = None
 
 
 class JwtAuth(_Model):

@@ -13,6 +13,7 @@ import html
 import http.client
 import json
 import re
+import ssl
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
@@ -206,7 +207,7 @@ class HttpSession:
                 )
             self._client = httpx.Client(
                 timeout=httpx.Timeout(CALL_TIMEOUT, connect=CONNECT_TIMEOUT),
-                verify=verify,
+                verify=ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify,
                 follow_redirects=False,
             )
             self._owns_client = True

@@ -10,9 +10,10 @@ import uvicorn
 
 
 class LiveServer:
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, **options: Any) -> None:
         self.app = app
-        config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+        self.scheme = "https" if options.get("ssl_certfile") else "http"
+        config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on", **options)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name="lakegate-test-server", daemon=True)
 
@@ -29,7 +30,7 @@ class LiveServer:
     def url(self) -> str:
         sockets = self.server.servers[0].sockets
         host, port = sockets[0].getsockname()[:2]
-        return f"http://{host}:{port}"
+        return f"{self.scheme}://{host}:{port}"
 
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True

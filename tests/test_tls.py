@@ -1,0 +1,44 @@
+"""Lakegate over HTTPS, with the demo's real users: the way BI tools must send passwords."""
+
+from __future__ import annotations
+
+import ssl
+from pathlib import Path
+
+import httpx
+import yaml
+
+import lakegate
+from gateway.app import create_app
+from gateway.cli import tls_options
+from gateway.config import parse_config
+from tests.server import LiveServer
+from tests.tls import self_signed
+
+
+def test_https_with_basic_credentials(demo_dir: Path, tmp_path: Path) -> None:
+    cert, key = self_signed(tmp_path)
+    raw = yaml.safe_load((demo_dir / "lakegate.yaml").read_text())
+    raw["server"]["tls"] = {"certfile": str(cert), "keyfile": str(key)}
+    config = parse_config(raw, demo_dir / "lakegate.yaml")
+    with LiveServer(create_app(config), **tls_options(config)) as live:
+        assert live.url.startswith("https://")
+        response = httpx.post(
+            f"{live.url}/v1/query",
+            json={"sql": "SELECT 1 AS one"},
+            auth=("ada", "ada-demo-pw"),
+            headers={"Accept": "application/json"},
+            verify=ssl.create_default_context(cafile=str(cert)),
+        )
+        assert response.json()["data"] == [[1]]
+        with lakegate.connect(
+            live.url, user="ada", password="ada-demo-pw", verify=str(cert), progress=False
+        ) as conn:
+            assert conn.cursor().execute("SELECT count(*) FROM tpch.tiny.nation").fetchone() == (25,)
+        # an untrusted certificate is refused by the client
+        try:
+            httpx.get(f"{live.url}/healthz")
+        except httpx.ConnectError:
+            pass
+        else:
+            raise AssertionError("a self-signed certificate was trusted without being configured")
