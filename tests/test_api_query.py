@@ -10,6 +10,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pytest
 
+from tests.server import LiveServer
+
 ARROW = "application/vnd.apache.arrow.stream"
 
 
@@ -219,3 +221,17 @@ def test_another_users_query_is_invisible(http: httpx.Client) -> None:
     other = http.get(f"/v1/queries/{query_id}", headers={"X-Lakegate-User": "mallory"})
     assert other.status_code == 404
     assert http.delete(f"/v1/queries/{query_id}", headers={"X-Lakegate-User": "mallory"}).status_code == 404
+
+
+def test_a_json_body_sent_as_a_form_still_works(server: LiveServer) -> None:
+    # curl -d '{"sql": ...}' sends application/x-www-form-urlencoded
+    response = httpx.post(
+        f"{server.url}/v1/query",
+        content=b'{"sql": "SELECT 1 AS one"}',
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Lakegate-User": "root",
+            "Accept": "application/json",
+        },
+    )
+    assert response.json()["data"] == [[1]]

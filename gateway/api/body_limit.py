@@ -8,6 +8,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from gateway.errors import ErrorCode, LakegateError
 
 
+#: Endpoints whose body is JSON whatever Content-Type says (``curl -d`` sends a form type).
+JSON_BODY_PATHS = {"/v1/query"}
+_FORM_TYPES = (b"", b"application/x-www-form-urlencoded", b"text/plain")
+
+
+def _json_content_type(scope: Scope) -> Scope:
+    headers = [(k, v) for k, v in scope.get("headers", ()) if k != b"content-type"]
+    declared = next((v for k, v in scope.get("headers", ()) if k == b"content-type"), b"")
+    if declared.split(b";")[0].strip().lower() not in _FORM_TYPES:
+        return scope
+    return {**scope, "headers": [*headers, (b"content-type", b"application/json")]}
+
+
 class BodyTooLarge(Exception):
     pass
 
@@ -21,6 +34,8 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if scope.get("method") == "POST" and scope.get("path") in JSON_BODY_PATHS:
+            scope = _json_content_type(scope)
         for name, value in scope.get("headers", ()):
             if name == b"content-length":
                 try:
