@@ -45,6 +45,8 @@ class QueryContext:
     #: set when Lakegate answers the statement itself (SHOW, DESCRIBE, EXPLAIN)
     local_result: pa.Table | None = None
     done: bool = False
+    #: planning for EXPLAIN: keep the logical SQL to show
+    explain: bool = False
     #: every authorization decision taken, for the audit log
     decisions: list[Decision] = field(default_factory=list)
 

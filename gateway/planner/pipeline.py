@@ -106,8 +106,9 @@ class Planner:
                 self._cache[key] = plan
         return plan
 
-    def plan_uncached(self, request: QueryRequest) -> Plan:
+    def plan_uncached(self, request: QueryRequest, *, explain: bool = False) -> Plan:
         ctx = QueryContext(request, self.snapshot, self.connectors, self.max_sql_bytes, self.authorizer)
+        ctx.explain = explain
         try:
             for step in self.passes:
                 ctx = step(ctx)
@@ -136,7 +137,8 @@ class Planner:
                 request.dialect,
                 request.user,
                 request.groups,
-            )
+            ),
+            explain=True,
         )
         if inner.kind == "local":
             lines = ["Lakegate answers this statement from its metadata"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from gateway.planner.context import QueryContext
-from gateway.planner.passes.resolve_tables import base_tables
+from gateway.planner.passes.resolve_tables import resolved_tables
 
 
 def map_catalogs(ctx: QueryContext) -> QueryContext:
@@ -13,8 +13,9 @@ def map_catalogs(ctx: QueryContext) -> QueryContext:
         return ctx
     assert ctx.tree is not None
     assert ctx.connector is not None
-    ctx.logical_sql = ctx.tree.sql(dialect="trino")
-    for table in base_tables(ctx.tree):
+    if ctx.explain:
+        ctx.logical_sql = ctx.tree.sql(dialect="trino")
+    for table in resolved_tables(ctx.tree):
         physical = ctx.connector.physical_catalog(table.catalog)
         table.set("catalog", exp.to_identifier(physical, quoted=True))
     return ctx

@@ -30,6 +30,11 @@ def base_tables(tree: exp.Expr) -> list[exp.Table]:
     return [t for t in tree.find_all(exp.Table) if id(t) not in ctes]
 
 
+def resolved_tables(tree: exp.Expr) -> list[exp.Table]:
+    """After resolve_tables: every base table, cheaply (only base tables carry a schema)."""
+    return [t for t in tree.find_all(exp.Table) if t.args.get("db")]
+
+
 def _check_is_name(table: exp.Table) -> None:
     if not isinstance(table.this, exp.Identifier):
         raise LakegateError(

@@ -16,7 +16,7 @@ from auth.enforcement.columns import table_key
 from auth.policy.masks import UnsupportedMask, mask_expression
 from gateway.errors import ErrorCode, LakegateError
 from gateway.planner.context import QueryContext
-from gateway.planner.passes.resolve_tables import base_tables
+from gateway.planner.passes.resolve_tables import resolved_tables
 
 
 def _bind_user(expression: exp.Expr, user: str) -> exp.Expr:
@@ -47,7 +47,7 @@ def secure_views(ctx: QueryContext) -> QueryContext:
     assert ctx.connector is not None
     identity = ctx.request.identity
     dialect = ctx.connector.dialect
-    for table in base_tables(ctx.tree):
+    for table in resolved_tables(ctx.tree):
         key = table_key(table)
         resource = ".".join(key)
         info = ctx.snapshot.table(*key)
