@@ -7,7 +7,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.errors import ErrorCode, LakegateError
 
-
 #: Endpoints whose body is JSON whatever Content-Type says (``curl -d`` sends a form type).
 JSON_BODY_PATHS = {"/v1/query"}
 _FORM_TYPES = (b"", b"application/x-www-form-urlencoded", b"text/plain")
