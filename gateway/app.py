@@ -15,6 +15,7 @@ from gateway.api.identity import build_authenticator
 from gateway.api.problems import install_problem_handlers, quiet_stream_aborts
 from gateway.config import LakegateConfig
 from gateway.connector_factory import build_connectors
+from gateway.frontdoors.trino import trino_router
 from gateway.service import Gateway
 
 log = logging.getLogger("lakegate")
@@ -52,6 +53,7 @@ def create_app(config: LakegateConfig, connectors: list[Connector] | None = None
     app.include_router(health.router)
     app.include_router(audit.router)
     app.include_router(admin.router)
+    app.include_router(trino_router)
     # SQL larger than the limit is refused by the planner; a body this big is refused unread.
     app.add_middleware(BodyLimitMiddleware, max_bytes=config.server.limits.max_sql_bytes + 64 * 1024)
     return app

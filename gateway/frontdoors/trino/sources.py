@@ -1,0 +1,152 @@
+"""Where a Trino query's rows come from: an engine query, or a table the door built itself.
+
+Both hand over JSON rows (``EncodedRows``) one batch at a time and only when asked, so a query
+holds a bounded amount of memory whatever its size; waiting never loses an item (a pending
+fetch is kept for the next request rather than canceled).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+from collections.abc import AsyncIterator
+from typing import Any, Protocol
+
+import pyarrow as pa
+
+from gateway.errors import ErrorCode, LakegateError
+from gateway.execution import RunningQuery
+from gateway.frontdoors.trino.encoding import EncodedRows, RowEncoder
+from gateway.queries import QueryRecord
+from gateway.service import Gateway
+
+
+class Signal(enum.Enum):
+    END = "end"  # no more rows
+    WAIT = "wait"  # nothing yet; ask again
+
+
+Item = EncodedRows | Signal
+
+
+class ResultSource(Protocol):
+    record: QueryRecord
+
+    async def schema(self, wait: float) -> pa.Schema | None:
+        """The result's schema, or None if it is not known within ``wait`` seconds."""
+        ...
+
+    async def next_rows(self, wait: float) -> Item:
+        """The next batch of rows, END, or WAIT after ``wait`` seconds; LakegateError on failure."""
+        ...
+
+    def cancel(self) -> None:
+        """Stop producing (the record's cancellation already says why)."""
+        ...
+
+    def finish(self, error: LakegateError | None) -> None:
+        """The query is over for the client: free what it holds and record how it ended (once)."""
+        ...
+
+
+def _canceled(record: QueryRecord) -> LakegateError:
+    return LakegateError(ErrorCode.QUERY_CANCELED, record.cancellation.reason)
+
+
+async def _wait(task: asyncio.Future[Any], wait: float) -> bool:
+    if not task.done():
+        await asyncio.wait({task}, timeout=max(wait, 0))
+    return task.done()
+
+
+class EngineSource:
+    """A query the gateway's executor runs (``Gateway.start_query``)."""
+
+    def __init__(self, gateway: Gateway, record: QueryRecord, running: RunningQuery) -> None:
+        self.gateway = gateway
+        self.record = record
+        self.running = running
+        self._schema: asyncio.Future[pa.Schema] = asyncio.ensure_future(running.schema())
+        self._payloads: AsyncIterator[Any] = running.payloads()
+        self._next: asyncio.Future[Any] | None = None
+        self._finished = False
+
+    async def schema(self, wait: float) -> pa.Schema | None:
+        if not await _wait(self._schema, wait):
+            return None
+        if self._schema.cancelled():
+            raise _canceled(self.record)
+        return self._schema.result()
+
+    async def next_rows(self, wait: float) -> Item:
+        if self._next is None:
+            self._next = asyncio.ensure_future(anext(self._payloads))
+        if not await _wait(self._next, wait):
+            return Signal.WAIT
+        task, self._next = self._next, None
+        if task.cancelled():
+            raise _canceled(self.record)
+        try:
+            item = task.result()
+        except StopAsyncIteration:
+            return Signal.END
+        if not isinstance(item, EncodedRows):
+            raise LakegateError(ErrorCode.INTERNAL_ERROR, "the query produced rows in an unexpected form")
+        return item
+
+    def cancel(self) -> None:
+        for task in (self._schema, self._next):
+            if task is not None and not task.done():
+                task.cancel()
+
+    def finish(self, error: LakegateError | None) -> None:
+        if self._finished:
+            return
+        self._finished = True
+        for task in (self._schema, self._next):
+            if task is not None and not task.done():
+                task.cancel()
+        if error is None and self.record.cancellation.canceled:
+            error = _canceled(self.record)
+        self.gateway.end(self.running, error)
+
+
+class TableSource:
+    """A result the door computed itself (metadata queries, DESCRIBE OUTPUT, SHOW SESSION)."""
+
+    BATCH_ROWS = 8192
+
+    def __init__(self, gateway: Gateway, record: QueryRecord, table: pa.Table, encoder: RowEncoder) -> None:
+        self.gateway = gateway
+        self.record = record
+        self.table = table
+        self.encoder = encoder
+        self._batches = iter(table.to_batches(max_chunksize=self.BATCH_ROWS))
+        self._finished = False
+
+    async def schema(self, wait: float) -> pa.Schema | None:
+        return self.table.schema
+
+    async def next_rows(self, wait: float) -> Item:
+        if self.record.cancellation.canceled:
+            raise _canceled(self.record)
+        for batch in self._batches:
+            if batch.num_rows == 0:
+                continue
+            rows = (
+                self.encoder(batch) if batch.num_rows < 1024 else await asyncio.to_thread(self.encoder, batch)
+            )
+            self.record.add(batch.num_rows, len(rows))
+            return rows
+        return Signal.END
+
+    def cancel(self) -> None:
+        self._batches = iter(())
+
+    def finish(self, error: LakegateError | None) -> None:
+        if self._finished:
+            return
+        self._finished = True
+        if error is None and self.record.cancellation.canceled:
+            error = _canceled(self.record)
+        self.gateway.finish(self.record, error)
