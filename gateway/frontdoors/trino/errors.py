@@ -115,9 +115,9 @@ def trino_error_of(error: LakegateError) -> TrinoError:
     return mapped
 
 
-def door_error(error: TrinoError, message: str) -> LakegateError:
+def door_error(error: TrinoError, message: str, code: ErrorCode | None = None) -> LakegateError:
     """A LakegateError that the Trino door reports under a specific Trino error."""
-    code = {
+    code = code or {
         USER_ERROR: ErrorCode.INVALID_REQUEST,
         INSUFFICIENT_RESOURCES: ErrorCode.RESULT_TOO_LARGE,
         EXTERNAL: ErrorCode.ENGINE_ERROR,

@@ -42,9 +42,9 @@ def cancel_error(reason: str) -> LakegateError:
     if reason.startswith("result"):
         return LakegateError(ErrorCode.RESULT_TOO_LARGE, reason)
     if reason.startswith(KILLED_PREFIX):
-        return door_error(ADMINISTRATIVELY_KILLED, reason)
+        return door_error(ADMINISTRATIVELY_KILLED, reason, ErrorCode.QUERY_CANCELED)
     if reason.startswith(ABANDONED_PREFIX):
-        return door_error(ABANDONED_QUERY, reason)
+        return door_error(ABANDONED_QUERY, reason, ErrorCode.QUERY_CANCELED)
     return LakegateError(ErrorCode.QUERY_CANCELED, reason)
 
 
@@ -74,6 +74,8 @@ class PagedQuery:
         self._position = 0
         self._ended = False
         self._error: LakegateError | None = None
+        #: canceled (DELETE, kill, reaper): a page being produced meanwhile is answered plainly
+        self._canceled = False
 
     @property
     def record(self) -> QueryRecord:
@@ -113,6 +115,7 @@ class PagedQuery:
         """Stop the query (DELETE, kill_query, the reaper); the next page reports why."""
         if self.over:
             return
+        self._canceled = True
         self.record.cancellation.cancel(reason)
         self.source.cancel()
         self._fail(cancel_error(self.record.cancellation.reason))
@@ -169,6 +172,7 @@ class PagedQuery:
         record = self.record
         if self._error is None and record.cancellation.canceled:
             self.cancel(record.cancellation.reason)
+        canceled_before = self._canceled
         parts: list[memoryview] = []
         rows = 0
         if self._error is None and self._columns is None:
@@ -181,14 +185,17 @@ class PagedQuery:
                     self._columns = types.columns(schema)
         if self._error is None and self._columns is not None:
             parts, rows, _ = await self._gather(deadline, target_bytes)
+        # A cancel that arrived while this page was being made is reported on the next one: the
+        # client that canceled is no longer waiting for it, and one that is polling gets it then.
+        report = self._error if not (self._canceled and not canceled_before) else None
         if parts:
             finished = self._error is None and self._ended and self._exhausted()
         else:
-            finished = self._error is not None or (self._ended and self._exhausted())
+            finished = report is not None or (self._error is None and self._ended and self._exhausted())
         if finished and self._error is None:
             self._end(None)
         self._next_token = None if finished else token + 1
-        if self._error is not None and not parts:
+        if report is not None and not parts:
             state = protocol.FAILED
         elif finished:
             state = protocol.FINISHED
@@ -200,7 +207,7 @@ class PagedQuery:
             state,
             next=None if finished else protocol.next_uri(base_url, record.id, self.slug, token + 1),
             columns=self._columns,
-            error=self._error if not parts else None,
+            error=report if not parts else None,
             update_type=self.update_type,
         )
         data = None
