@@ -9,6 +9,7 @@ query registry) with the door's JSON row encoder.
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
 from dataclasses import dataclass
 
@@ -35,6 +36,7 @@ from gateway.planner.context import QueryRequest
 from gateway.queries import TERMINAL, QueryRecord
 from gateway.service import Gateway
 
+log = logging.getLogger(__name__)
 SOURCE = "trino"
 _FIXED_SIZES = {
     "boolean": 1,
@@ -84,6 +86,16 @@ class TrinoDoor:
 
     # -- submitting ---------------------------------------------------------------------------
     async def submit(self, request: Request) -> Reply:
+        try:
+            return await self._submit(request)
+        except Exception:  # a bug must not become a 500: the statement fails, and says so
+            log.exception("a Trino statement failed unexpectedly")
+            error = LakegateError(
+                ErrorCode.INTERNAL_ERROR, "the statement failed; the server log has details"
+            )
+            return self._failed(request, error)
+
+    async def _submit(self, request: Request) -> Reply:
         limit = self.gateway.config.server.limits.max_sql_bytes
         if len(request.sql.encode("utf-8", "surrogatepass")) > limit:
             error = LakegateError(

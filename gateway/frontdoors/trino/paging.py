@@ -10,6 +10,7 @@ empty at once (the Python client re-polls without sleeping), and holds up to
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from typing import Any
 
@@ -21,6 +22,7 @@ from gateway.frontdoors.trino.sources import ResultSource, Signal
 from gateway.metrics import Metrics
 from gateway.queries import QueryRecord
 
+log = logging.getLogger(__name__)
 #: once a page has rows, how long to wait for more (or for the end) before sending it
 _TOP_UP_SECONDS = 0.01
 ABANDONED_PREFIX = "Query abandoned: "
@@ -105,11 +107,21 @@ class PagedQuery:
                     raise Gone
                 if self._next_token is None or token != self._next_token:
                     raise NotFound
-                body = await self._produce(token, base_url, max_wait, target_bytes)
+                try:
+                    body = await self._produce(token, base_url, max_wait, target_bytes)
+                except Exception:  # a bug must not become a 500: the query fails, and says so
+                    log.exception("page %d of query %s failed", token, self.id)
+                    body = self._internal_error(token, base_url)
                 self._last_token, self._last_page = token, body
                 return body
         finally:
             self.last_access = time.monotonic()
+
+    def _internal_error(self, token: int, base_url: str) -> bytes:
+        error = LakegateError(ErrorCode.INTERNAL_ERROR, f"query {self.id} failed; the server log has details")
+        self._fail(error)
+        self._next_token = None
+        return protocol.failed(self.record, base_url, error)
 
     def cancel(self, reason: str) -> None:
         """Stop the query (DELETE, kill_query, the reaper); the next page reports why."""
