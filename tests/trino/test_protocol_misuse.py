@@ -217,3 +217,14 @@ def test_head_and_info(trino_http: httpx.Client) -> None:
     assert info["environment"] == "lakegate"
     assert info["nodeVersion"]["version"].split("-")[0].isdigit()
     assert trino_http.get("/v1/info/state").json() == "ACTIVE"
+
+
+def test_clients_without_parametric_datetime_get_milliseconds(trino_http: httpx.Client) -> None:
+    sql = "SELECT TIMESTAMP '2024-01-31 12:34:56.789123' AS ts, TIME '01:02:03.456789' AS t"
+    modern = post(trino_http, sql, **{"X-Trino-Client-Capabilities": "PARAMETRIC_DATETIME"})
+    assert modern["columns"][0]["type"] == "timestamp(6)"
+    assert modern["data"] == [["2024-01-31 12:34:56.789123", "01:02:03.456789"]]
+    legacy = post(trino_http, sql)
+    assert legacy["columns"][0]["type"] == "timestamp"
+    assert legacy["columns"][0]["typeSignature"] == {"rawType": "timestamp", "arguments": []}
+    assert legacy["data"] == [["2024-01-31 12:34:56.789", "01:02:03.456"]]

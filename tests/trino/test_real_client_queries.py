@@ -106,6 +106,27 @@ def test_legacy_prepared_statements(server: LiveServer, connect: Connect) -> Non
     assert connection._client_session.prepared_statements == {}
 
 
+def test_prepare_execute_describe_input_and_deallocate(connect: Connect) -> None:
+    connection = connect()
+    cursor = connection.cursor()
+    cursor.execute("PREPARE by_key FROM SELECT n_name FROM nation WHERE n_nationkey = ? OR n_name = ?")
+    cursor.fetchall()
+    assert "by_key" in connection._client_session.prepared_statements
+    cursor.execute("DESCRIBE INPUT by_key")
+    assert cursor.fetchall() == [[0, "unknown"], [1, "unknown"]]
+    cursor.execute("EXECUTE by_key USING 3, 'CHINA'")
+    assert sorted(cursor.fetchall()) == [["CANADA"], ["CHINA"]]
+    cursor.execute("DEALLOCATE PREPARE by_key")
+    cursor.fetchall()
+    assert connection._client_session.prepared_statements == {}
+    with pytest.raises(trino.exceptions.TrinoUserError) as raised:
+        cursor.execute("EXECUTE by_key USING 1, 'x'")
+    assert raised.value.error_name == "NOT_FOUND"
+    with pytest.raises(trino.exceptions.TrinoUserError) as raised:
+        cursor.execute("EXECUTE IMMEDIATE 'SELECT ? + ?' USING 1")
+    assert raised.value.error_name == "INVALID_PARAMETER_USAGE"
+
+
 def test_describe_output_of_a_prepared_statement(connect: Connect) -> None:
     cursor = connect().cursor()
     described = cursor.describe("SELECT n_nationkey, upper(n_name) AS name FROM nation WHERE n_nationkey = ?")

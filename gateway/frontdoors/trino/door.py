@@ -23,7 +23,7 @@ from gateway.errors import ErrorCode, LakegateError
 from gateway.frontdoors.trino import metadata_query, protocol, statements
 from gateway.frontdoors.trino.encoding import RowEncoder
 from gateway.frontdoors.trino.errors import NOT_FOUND, NOT_SUPPORTED, door_error
-from gateway.frontdoors.trino.headers import ClientSession, Protocol
+from gateway.frontdoors.trino.headers import PARAMETRIC_DATETIME, ClientSession, Protocol
 from gateway.frontdoors.trino.listing import listing_for
 from gateway.frontdoors.trino.paging import KILLED_PREFIX, PagedQuery
 from gateway.frontdoors.trino.registry import QueryStore
@@ -73,6 +73,14 @@ def _query_request(request: Request, sql: str) -> QueryRequest:
     return QueryRequest(sql, session.catalog, session.schema, "trino", identity.user, identity.groups)
 
 
+def _parametric_datetime(request: Request) -> bool:
+    return PARAMETRIC_DATETIME in request.session.client_capabilities
+
+
+def _encoder(request: Request) -> RowEncoder:
+    return RowEncoder(request.session.time_zone, _parametric_datetime(request))
+
+
 def _slug() -> str:
     return "y" + secrets.token_hex(16)
 
@@ -120,7 +128,7 @@ class TrinoDoor:
         headers = outcome.updates.headers(request.protocol)
         record = self._record(request)
         if outcome.table is not None:
-            source = TableSource(self.gateway, record, outcome.table, RowEncoder(request.session.time_zone))
+            source = TableSource(self.gateway, record, outcome.table, _encoder(request))
             return await self._first_page(request, source, headers)
         self.gateway.finish(record, None)
         doc = protocol.document(record, request.base_url, protocol.FINISHED, update_type=outcome.update_type)
@@ -168,7 +176,7 @@ class TrinoDoor:
 
     async def _engine_query(self, request: Request, sql: str) -> Reply:
         query = _query_request(request, sql)
-        encoder = RowEncoder(request.session.time_zone)
+        encoder = _encoder(request)
         try:
             record, running = await self.gateway.start_query(query, SOURCE, encoder, request.client_address)
         except LakegateError as error:
@@ -186,7 +194,7 @@ class TrinoDoor:
             table = await metadata_query.run(tree, values, self._system_context(request), self.gateway)
         except LakegateError as error:
             return self._failed(request, error, record)
-        source = TableSource(self.gateway, record, table, RowEncoder(request.session.time_zone))
+        source = TableSource(self.gateway, record, table, _encoder(request))
         return await self._first_page(request, source, [])
 
     def _system_context(self, request: Request) -> SystemContext:
@@ -201,7 +209,13 @@ class TrinoDoor:
     async def _first_page(
         self, request: Request, source: ResultSource, headers: list[tuple[str, str]]
     ) -> Reply:
-        query = PagedQuery(source, slug=_slug(), headers=headers, metrics=self.gateway.metrics)
+        query = PagedQuery(
+            source,
+            slug=_slug(),
+            headers=headers,
+            metrics=self.gateway.metrics,
+            parametric_datetime=_parametric_datetime(request),
+        )
         self.store.add(query)
         body = await query.page(
             0, request.base_url, self.settings.first_page_wait_seconds, self.settings.target_result_bytes

@@ -248,6 +248,20 @@ def encode_array(arr: pa.Array, session_zone: str | None = None) -> pa.Array:
     return text
 
 
+def _in_millis(arr: pa.Array) -> pa.Array:
+    """Times and timestamps rounded to milliseconds (for clients of fixed-precision types)."""
+    dtype = arr.type
+    if pat.is_timestamp(dtype) and dtype.unit in ("us", "ns"):
+        return pc.round_temporal(arr, unit="millisecond").cast(pa.timestamp("ms", tz=dtype.tz))
+    if pat.is_time(dtype) and dtype.unit in ("us", "ns"):
+        return pc.cast(arr, pa.time32("ms"), safe=False)
+    if pat.is_time(dtype) and dtype.unit == "s":
+        return arr.cast(pa.time32("ms"))
+    if pat.is_timestamp(dtype) and dtype.unit == "s":
+        return arr.cast(pa.timestamp("ms", tz=dtype.tz))
+    return arr
+
+
 def _valid_zone(zone: str | None) -> str | None:
     if not zone:
         return None
@@ -264,14 +278,17 @@ class RowEncoder:
     """The Trino door's ``encode`` for :meth:`Gateway.start_query`: a batch to EncodedRows.
 
     ``time_zone`` (the client's ``X-Trino-Time-Zone``) is the zone that values of columns with
-    a time zone are shown in, as Trino does; unknown zones leave the column's own zone.
+    a time zone are shown in, as Trino does; unknown zones leave the column's own zone. Clients
+    without the PARAMETRIC_DATETIME capability get times and timestamps in milliseconds.
     """
 
-    def __init__(self, time_zone: str | None = None) -> None:
+    def __init__(self, time_zone: str | None = None, parametric_datetime: bool = True) -> None:
         self.time_zone = _valid_zone(time_zone)
+        self.parametric_datetime = parametric_datetime
 
     def __call__(self, batch: pa.RecordBatch) -> EncodedRows:
-        columns = [encode_array(column, self.time_zone) for column in batch.columns]
+        arrays = batch.columns if self.parametric_datetime else [_in_millis(c) for c in batch.columns]
+        columns = [encode_array(column, self.time_zone) for column in arrays]
         if sum(c.nbytes for c in columns) > _LARGE or any(pat.is_large_string(c.type) for c in columns):
             columns = [c.cast(pa.large_string()) for c in columns]
         if not columns:

@@ -59,8 +59,10 @@ class PagedQuery:
         headers: list[tuple[str, str]],
         metrics: Metrics,
         update_type: str | None = None,
+        parametric_datetime: bool = True,
     ) -> None:
         self.source = source
+        self.parametric_datetime = parametric_datetime
         self.slug = slug
         self.headers = headers
         self.metrics = metrics
@@ -116,6 +118,12 @@ class PagedQuery:
                 return body
         finally:
             self.last_access = time.monotonic()
+
+    def forget_last_page(self) -> None:
+        """Drop the cached last page of a query that is over (a late replay is then unknown)."""
+        if not self.busy:
+            self._last_page = None
+            self._next_token = None
 
     def _internal_error(self, token: int, base_url: str) -> bytes:
         error = LakegateError(ErrorCode.INTERNAL_ERROR, f"query {self.id} failed; the server log has details")
@@ -194,7 +202,7 @@ class PagedQuery:
                 self._fail(exc)
             else:
                 if schema is not None:
-                    self._columns = types.columns(schema)
+                    self._columns = types.columns(schema, self.parametric_datetime)
         if self._error is None and self._columns is not None:
             parts, rows, _ = await self._gather(deadline, target_bytes)
         # A cancel that arrived while this page was being made is reported on the next one: the

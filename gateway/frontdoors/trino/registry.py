@@ -15,6 +15,9 @@ from datetime import UTC, datetime, timedelta
 from gateway.frontdoors.trino.paging import ABANDONED_PREFIX, PagedQuery
 from gateway.frontdoors.trino.settings import TrinoSettings
 
+#: how long the last page of a finished query is kept for a client's retry
+_REPLAY_SECONDS = 10.0
+
 
 class QueryStore:
     def __init__(self, settings: TrinoSettings) -> None:
@@ -49,6 +52,8 @@ class QueryStore:
                 query.cancel(_abandoned(query.id, idle))
             if query.over:
                 over.append(query)
+                if query.over_at is not None and now - query.over_at > _REPLAY_SECONDS:
+                    query.forget_last_page()  # retries come at once; memory stays small
         expired = [
             q for q in over if q.over_at is not None and now - q.over_at > settings.retain_finished_seconds
         ]

@@ -32,7 +32,7 @@ class TrinoType:
         raw = self.raw
         if raw == "varchar" and self.numbers == (UNBOUNDED_LENGTH,):
             return "varchar"
-        if raw in ("timestamp with time zone", "time with time zone"):
+        if raw in ("timestamp with time zone", "time with time zone") and self.numbers:
             base = raw.removesuffix(" with time zone")
             return f"{base}({self.numbers[0]}) with time zone"
         if raw == "array":
@@ -132,14 +132,20 @@ def trino_type(dtype: pa.DataType) -> TrinoType:
     return VARCHAR
 
 
-def column(name: str, dtype: pa.DataType) -> dict[str, Any]:
-    """One entry of QueryResults.columns."""
+def column(name: str, dtype: pa.DataType, parametric_datetime: bool = True) -> dict[str, Any]:
+    """One entry of QueryResults.columns. Clients without the PARAMETRIC_DATETIME capability
+    get times and timestamps without a precision (their values then have milliseconds)."""
     ttype = trino_type(dtype)
+    if not parametric_datetime and ttype.raw in _DATETIMES:
+        ttype = TrinoType(ttype.raw)
     return {"name": name, "type": ttype.display, "typeSignature": ttype.signature()}
 
 
-def columns(schema: pa.Schema) -> list[dict[str, Any]]:
-    return [column(f.name, f.type) for f in schema]
+def columns(schema: pa.Schema, parametric_datetime: bool = True) -> list[dict[str, Any]]:
+    return [column(f.name, f.type, parametric_datetime) for f in schema]
+
+
+_DATETIMES = ("time", "time with time zone", "timestamp", "timestamp with time zone")
 
 
 # -- Trino type names as text (metadata holds them so): for JDBC metadata tables ---------------
