@@ -3,6 +3,10 @@ and the exact SQL the Trino SQLAlchemy dialect sends (plus SQLAlchemy and pandas
 
 from __future__ import annotations
 
+import json
+import subprocess
+from pathlib import Path
+
 import pandas as pd
 import pytest
 import trino
@@ -213,3 +217,41 @@ def test_sqlalchemy_inspector_and_pandas(server: LiveServer) -> None:
         assert frame["n_name"][0] == "ALGERIA"
     finally:
         engine.dispose()
+
+
+PROBE = Path(__file__).with_name("sqlalchemy_probe.py")
+SUPERSET_PYTHON = Path(__file__).resolve().parents[2] / ".superset-venv" / "bin" / "python"
+
+
+def test_sqlalchemy_dialect_in_a_virtualenv_that_has_it(server: LiveServer) -> None:
+    """This project's virtualenv has no SQLAlchemy; Superset's (tests/e2e) has 1.4 with the same
+    trino client, so the real dialect runs there, against this live server."""
+    if not SUPERSET_PYTHON.exists():
+        pytest.skip("no virtualenv with SQLAlchemy (.superset-venv): run tests/e2e once to create it")
+    host, port = host_port(server.url)
+    done = subprocess.run(
+        [str(SUPERSET_PYTHON), str(PROBE), host, str(port)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert "tiny" in result["schemas"]
+    assert "information_schema" in result["schemas"]
+    assert "nation" in result["tables"]
+    assert result["views"] == []
+    assert result["has_nation"] is True
+    assert result["has_nope"] is False
+    assert result["columns"] == [
+        ["n_nationkey", "INTEGER"],
+        ["n_name", "VARCHAR"],
+        ["n_regionkey", "INTEGER"],
+        ["n_comment", "VARCHAR"],
+    ]
+    assert result["lake_comment"].startswith("The fleet")
+    assert "tpch" in result["catalogs"]
+    assert result["version"][0].split("-")[0].isdigit()
+    assert result["frame"]["n_name"][:2] == ["ALGERIA", "ARGENTINA"]
+    assert result["bound"] == ["CANADA"]
