@@ -1,8 +1,8 @@
 """The query planner: a tuple of small passes over the sqlglot tree, with a plan cache.
 
-    parse -> read_only -> metadata_statements -> qualify_tables -> resolve_tables
+    parse -> read_only -> metadata_statements -> wrap_values -> qualify_tables -> resolve_tables
           -> forbid_functions -> qualify_columns -> authorize -> route -> secure_views
-          -> map_catalogs -> transpile
+          -> bind_session -> map_catalogs -> transpile
 
 Plans are cached (cachetools LRU) under a key holding everything that changes the outcome: the
 SQL, its dialect, the session catalog and schema, the metadata version, and (with policies) the
@@ -25,6 +25,7 @@ from connectors.registry import ConnectorRegistry
 from gateway.errors import ErrorCode, LakegateError
 from gateway.planner.context import Plan, QueryContext, QueryRequest
 from gateway.planner.passes.authorize import authorize
+from gateway.planner.passes.bind_session import bind_session
 from gateway.planner.passes.forbid_functions import forbid_functions
 from gateway.planner.passes.map_catalogs import map_catalogs
 from gateway.planner.passes.metadata_statements import metadata_statements
@@ -36,6 +37,7 @@ from gateway.planner.passes.resolve_tables import resolve_tables
 from gateway.planner.passes.route import route
 from gateway.planner.passes.secure_views import secure_views
 from gateway.planner.passes.transpile import transpile
+from gateway.planner.passes.wrap_values import wrap_values
 
 Pass = Callable[[QueryContext], QueryContext]
 
@@ -43,6 +45,7 @@ PASSES: tuple[Pass, ...] = (
     parse,
     read_only,
     metadata_statements,
+    wrap_values,
     qualify_tables,
     resolve_tables,
     forbid_functions,
@@ -50,6 +53,7 @@ PASSES: tuple[Pass, ...] = (
     authorize,
     route,
     secure_views,
+    bind_session,
     map_catalogs,
     transpile,
 )
@@ -86,10 +90,11 @@ class Planner:
             request.catalog or "",
             request.schema or "",
             self.snapshot.version,
+            request.user,  # current_user is bound into the plan
         )
         if self.authorizer is None:
             return key
-        return (*key, request.user, ",".join(sorted(request.groups)), self.authorizer.version)
+        return (*key, ",".join(sorted(request.groups)), self.authorizer.version)
 
     def plan(self, request: QueryRequest) -> Plan:
         if self.authorizer is not None:

@@ -18,7 +18,7 @@ _FORBIDDEN = re.compile(
       | json_execute_serialized_sql | sql_auto_complete | summary | test_all_types | range_files
       | current_database | current_catalog | current_schemas? | current_query | file_\w+
       | url_\w+ | http_\w+ | httpfs_\w+ | s3_\w+ | gcs_\w+ | azure_\w+ | ducklake_\w+ | tpch\w* | tpcds\w*
-      | dbgen | dsdgen | repeat_row
+      | dbgen | dsdgen | repeat_row | columns | unpack
     )$""",
     re.VERBOSE | re.IGNORECASE,
 )

@@ -7,6 +7,7 @@ and costs planning time that an open server does not need to spend.
 from __future__ import annotations
 
 from sqlglot.errors import OptimizeError
+from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from sqlglot.optimizer.qualify_columns import qualify_columns as _qualify_columns
 from sqlglot.optimizer.qualify_columns import validate_qualify_columns
 
@@ -19,7 +20,10 @@ def qualify_columns(ctx: QueryContext) -> QueryContext:
         return ctx
     assert ctx.tree is not None
     try:
-        tree = _qualify_columns(ctx.tree, schema=ctx.snapshot.sqlglot_schema(), dialect=ctx.request.dialect)
+        # Unquoted names are case-insensitive and fold to lower case, as Trino and the engine
+        # do, whatever the dialect (Snowflake's upper-case folding would miss every column).
+        tree = normalize_identifiers(ctx.tree, dialect="trino")
+        tree = _qualify_columns(tree, schema=ctx.snapshot.sqlglot_schema(), dialect=ctx.request.dialect)
         # Every column must resolve to a source: one that does not could not be authorized.
         ctx.tree = validate_qualify_columns(tree)
     except OptimizeError as exc:

@@ -1,4 +1,4 @@
-"""Enforce row filters and column masks by rewriting each base table into a secure view.
+"""Enforce row filters, column masks and column denials by rewriting each base table into a secure view.
 
 ``FROM crm.main.customers AS c`` becomes ``FROM (SELECT id, <mask>(email) AS email, ... FROM
 crm.main.customers WHERE <filter>) AS c``: predicates, joins, sorts and aggregates of the query
@@ -57,6 +57,14 @@ def secure_views(ctx: QueryContext) -> QueryContext:
         masked = False
         for column in info.columns:
             reference = exp.column(column.name, quoted=True)
+            if not ctx.authorizer.check_select(identity, key, column.name).allowed:
+                # Defence in depth: a column the user may not select is NULL inside the view, so
+                # no route that escaped the per-column check (positional references, pattern
+                # stars, renamed alias columns) can reach its values. Positions stay stable.
+                masked = True
+                null = exp.Cast(this=exp.Null(), to=exp.DataType.build(column.type, dialect="trino"))
+                projections.append(exp.alias_(null, column.name, quoted=True))
+                continue
             mask = ctx.authorizer.data_mask(identity, key, column.name)
             if not mask.is_masked:
                 projections.append(reference)
