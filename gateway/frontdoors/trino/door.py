@@ -155,24 +155,25 @@ class TrinoDoor:
         )
 
     async def _query(self, request: Request, sql: str, tree: exp.Expr | None) -> Reply:
+        """Run a query: ``sql`` as the client sent it, or (EXECUTE) a bound statement's tree."""
         values = self._values(request)
-        analysis = self.analyzer.cached(sql, values) if tree is None else None
+        if tree is not None:
+            result = analyze_tree(tree, values)
+            if result.virtual:
+                return await self._metadata_query(request, sql, result.tree, values)
+            return await self._engine_query(
+                request, result.tree.sql(dialect="trino") if result.changed else sql
+            )
+        analysis = self.analyzer.cached(sql, values)
         if analysis is None:
-            if tree is None:
-                analysis = await asyncio.to_thread(self.analyzer.analyze, sql, values)
-            else:
-                result = analyze_tree(tree, values)
-                if result.virtual:
-                    return await self._metadata_query(request, sql, result.tree, values)
-                sql = result.tree.sql(dialect="trino") if result.changed else sql
-                return await self._engine_query(request, sql)
-        if analysis.virtual:
-            try:
-                parsed = sqlglot.parse_one(sql, read="trino")
-            except SqlglotError:
-                return self._failed(request, LakegateError(ErrorCode.SQL_SYNTAX_ERROR, "syntax error"))
-            return await self._metadata_query(request, sql, parsed, values)
-        return await self._engine_query(request, analysis.sql)
+            analysis = await asyncio.to_thread(self.analyzer.analyze, sql, values)
+        if not analysis.virtual:
+            return await self._engine_query(request, analysis.sql)
+        try:
+            parsed = sqlglot.parse_one(sql, read="trino")
+        except SqlglotError:  # it parsed a moment ago
+            return self._failed(request, LakegateError(ErrorCode.SQL_SYNTAX_ERROR, "syntax error"))
+        return await self._metadata_query(request, sql, parsed, values)
 
     async def _engine_query(self, request: Request, sql: str) -> Reply:
         query = _query_request(request, sql)

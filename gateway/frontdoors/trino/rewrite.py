@@ -51,8 +51,6 @@ class Analysis:
     sql: str
     #: the query reads information_schema or system tables (answered from metadata)
     virtual: bool = False
-    #: ... and also reads catalog tables (refused: answer one or the other)
-    mixed: bool = False
 
 
 def is_virtual(table: exp.Table, catalog: str | None, schema: str | None) -> bool:
@@ -128,7 +126,6 @@ def apply_session_values(tree: exp.Expr, values: SessionValues) -> tuple[exp.Exp
 class TreeAnalysis:
     tree: exp.Expr
     virtual: bool = False
-    mixed: bool = False
     changed: bool = False
 
 
@@ -142,7 +139,7 @@ def analyze_tree(tree: exp.Expr, values: SessionValues) -> TreeAnalysis:
         return TreeAnalysis(tree)
     virtual = [t for t in tables if is_virtual(t, values.catalog, values.schema)]
     if virtual:
-        return TreeAnalysis(tree, virtual=True, mixed=len(virtual) != len(tables))
+        return TreeAnalysis(tree, virtual=True)
     tree, replaced = apply_session_values(tree, values)
     named = name_columns(tree)
     return TreeAnalysis(tree, changed=named or replaced)
@@ -157,7 +154,7 @@ def analyze(sql: str, values: SessionValues) -> Analysis:
         return Analysis(sql)
     result = analyze_tree(tree, values)
     if result.virtual:
-        return Analysis(sql, virtual=True, mixed=result.mixed)
+        return Analysis(sql, virtual=True)
     return Analysis(result.tree.sql(dialect="trino") if result.changed else sql)
 
 
