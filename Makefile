@@ -6,7 +6,7 @@ DEMO_DIR ?= demo-data
 PORT ?= 8080
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck openapi bench demo clean
+.PHONY: install run test lint typecheck openapi bench demo clean e2e-superset
 
 install: $(STAMP)
 
@@ -35,6 +35,10 @@ test: install lint typecheck
 
 openapi: install
 	$(BIN)/lakegate openapi --out openapi/openapi.json
+
+# Apache Superset end to end (installs Superset in .superset-venv; about 2 minutes the first time).
+e2e-superset: install
+	LAKEGATE_E2E_SUPERSET=1 $(BIN)/pytest -q tests/e2e -m superset
 
 bench: install
 	$(BIN)/python -m benchmarks
