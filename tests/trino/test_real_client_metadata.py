@@ -255,3 +255,15 @@ def test_sqlalchemy_dialect_in_a_virtualenv_that_has_it(server: LiveServer) -> N
     assert result["version"][0].split("-")[0].isdigit()
     assert result["frame"]["n_name"][:2] == ["ALGERIA", "ARGENTINA"]
     assert result["bound"] == ["CANADA"]
+
+
+def test_columns_one_may_not_see_are_not_listed(connect: Connect) -> None:
+    sam, root = connect("sam", catalog="crm", schema="main"), connect("root", catalog="crm", schema="main")
+    query = "SELECT column_name FROM information_schema.columns WHERE table_name = 'customers'"
+    jdbc = "SELECT column_name FROM system.jdbc.columns WHERE table_cat = 'crm' AND table_name = 'customers'"
+    assert ["national_id"] in rows(root, query)
+    assert ["national_id"] in rows(root, jdbc)
+    assert ["national_id"] not in rows(sam, query)
+    assert ["national_id"] not in rows(sam, jdbc)
+    assert ["customer_id"] in rows(sam, query)
+    assert ["national_id"] not in [r[:1] for r in rows(sam, "DESCRIBE customers")]

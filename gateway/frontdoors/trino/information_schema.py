@@ -131,7 +131,10 @@ def catalog_metadata(catalog: str, listing: Listing) -> CatalogMetadata | None:
 
     def tables(schema: str) -> list[TableRow]:
         rows = []
-        for t in listing.tables(info.name, schema):
+        for listed in listing.tables(info.name, schema):
+            t = listing.table(info.name, listed.schema, listed.name)  # only the columns one may see
+            if t is None:
+                continue
             columns = tuple(ColumnRow(c.name, c.type, c.nullable, c.comment) for c in t.columns)
             rows.append(TableRow(info.name, t.schema, t.name, t.kind, t.comment, columns))
         return rows
