@@ -267,3 +267,16 @@ def test_columns_one_may_not_see_are_not_listed(connect: Connect) -> None:
     assert ["national_id"] not in rows(sam, jdbc)
     assert ["customer_id"] in rows(sam, query)
     assert ["national_id"] not in [r[:1] for r in rows(sam, "DESCRIBE customers")]
+
+
+def test_show_create_table_and_show_functions(connect: Connect) -> None:
+    connection = connect(catalog="lake", schema="shipping")
+    (text,) = rows(connection, "SHOW CREATE TABLE vessels")[0]
+    assert text.startswith(
+        "CREATE TABLE lake.shipping.vessels (\n   vessel_id bigint COMMENT 'Internal vessel"
+    )
+    assert text.rstrip().endswith("one row per ship.'")
+    cursor = connection.cursor()
+    cursor.execute("SHOW FUNCTIONS")
+    assert cursor.fetchall() == []
+    assert cursor.description[0][0] == "Function"

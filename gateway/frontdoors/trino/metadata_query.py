@@ -151,7 +151,7 @@ async def run(tree: exp.Expr, values: SessionValues, ctx: SystemContext, gateway
         ) from None
     except duckdb.Error as exc:
         message = _message(exc, labels)
-        if "not found in FROM clause" in message or "Referenced column" in message:
+        if "not found in FROM clause" in message or "does not have a column named" in message:
             raise LakegateError(ErrorCode.COLUMN_NOT_FOUND, message) from None
         if isinstance(exc, duckdb.ParserException):
             raise LakegateError(ErrorCode.SQL_SYNTAX_ERROR, message) from None

@@ -53,6 +53,10 @@ _PATTERNS = {
     "DESCRIBE INPUT": re.compile(rf"^DESCRIBE\s+INPUT\s+(?P<name>{_IDENT}){_END}", re.I | re.S),
     "CALL": re.compile(r"^CALL\s+(?P<procedure>[^(\s]+)\s*\((?P<args>.*)\)\s*;?\s*$", re.I | re.S),
     "SHOW SESSION": re.compile(rf"^SHOW\s+SESSION(?:\s+LIKE\s+'(?P<like>(?:[^']|'')*)')?{_END}", re.I | re.S),
+    "SHOW FUNCTIONS": re.compile(rf"^SHOW\s+FUNCTIONS\b[^;]*{_END}", re.I | re.S),
+    "SHOW CREATE TABLE": re.compile(
+        rf"^SHOW\s+CREATE\s+TABLE\s+(?P<name>{_IDENT}(?:\s*\.\s*{_IDENT}){{0,2}}){_END}", re.I | re.S
+    ),
 }
 KILL_QUERY = "system.runtime.kill_query"
 
@@ -197,6 +201,40 @@ def _kill_arguments(args: str) -> tuple[str, str]:
     return query_id.replace("''", "'"), message.replace("''", "'")
 
 
+def _show_create_table(name: str, session: ClientSession, listing: Listing) -> pa.Table:
+    parts = [identifier(p) for p in re.findall(_IDENT, name)]
+    catalog, schema = session.catalog, session.schema
+    if len(parts) == 3:
+        catalog, schema = parts[0], parts[1]
+    elif len(parts) == 2:
+        schema = parts[0]
+    if catalog is None or schema is None:
+        raise LakegateError(
+            ErrorCode.SCHEMA_NOT_FOUND, "the table name needs a schema (and the session a catalog)"
+        )
+    info = listing.table(catalog, schema, parts[-1])
+    if info is None:
+        raise LakegateError(
+            ErrorCode.TABLE_NOT_FOUND, f"Table '{catalog}.{schema}.{parts[-1]}' does not exist"
+        )
+
+    def quoted(text: str) -> str:
+        return exp.to_identifier(text).sql(dialect="trino")
+
+    def literal(text: str) -> str:
+        return exp.Literal.string(text).sql(dialect="trino")
+
+    lines = []
+    for column in info.columns:
+        comment = f" COMMENT {literal(column.comment)}" if column.comment else ""
+        lines.append(f"   {quoted(column.name)} {column.type}{comment}")
+    text = f"CREATE TABLE {quoted(info.catalog)}.{quoted(info.schema)}.{quoted(info.name)} (\n"
+    text += ",\n".join(lines) + "\n)"
+    if info.comment:
+        text += f"\nCOMMENT {literal(info.comment)}"
+    return pa.table({"Create Table": pa.array([text], pa.string())})
+
+
 def _describe_input(sql: str) -> pa.Table:
     count = parameters.count_parameters(sql)
     return pa.table(
@@ -269,6 +307,11 @@ def answer(kind: str, match: re.Match[str], session: ClientSession, listing: Lis
         return Outcome(describe=parameters.without_parameters(sql))
     if kind == "SHOW SESSION":
         return Outcome(table=_show_session(session, match.group("like")))
+    if kind == "SHOW FUNCTIONS":  # the engine's functions are not Trino's: none are listed
+        names = ("Function", "Return Type", "Argument Types", "Function Type", "Deterministic", "Description")
+        return Outcome(table=pa.table({n: pa.array([], pa.string()) for n in names}))
+    if kind == "SHOW CREATE TABLE":
+        return Outcome(table=_show_create_table(match.group("name"), session, listing))
     assert kind == "CALL"
     if _dotted(match.group("procedure")) != KILL_QUERY:
         raise door_error(NOT_SUPPORTED, f"Procedure not supported: {match.group('procedure')[:200]}")
