@@ -159,9 +159,11 @@ def analyze(sql: str, values: SessionValues) -> Analysis:
 
 
 class Analyzer:
-    """:func:`analyze` with an LRU cache (the same SQL from the same session analyzes alike)."""
+    """:func:`analyze` with an LRU cache (the same SQL from the same session analyzes alike);
+    statements longer than ``max_cached_chars`` are analyzed each time (memory stays small)."""
 
-    def __init__(self, size: int = 2048) -> None:
+    def __init__(self, size: int = 2048, max_cached_chars: int = 16_384) -> None:
+        self.max_cached_chars = max_cached_chars
         self._cache: LRUCache[tuple[str, SessionValues], Analysis] = LRUCache(maxsize=size)
         self._lock = threading.Lock()
 
@@ -171,6 +173,7 @@ class Analyzer:
 
     def analyze(self, sql: str, values: SessionValues) -> Analysis:
         result = analyze(sql, values)
-        with self._lock:
-            self._cache[(sql, values)] = result
+        if len(sql) <= self.max_cached_chars:
+            with self._lock:
+                self._cache[(sql, values)] = result
         return result
