@@ -33,13 +33,19 @@ TPCH_QUERIES = sorted((ROOT / "tests" / "tpch").glob("q*.sql"))
 
 
 def ensure_data(scale: int) -> Path:
-    config = DATA / "lakegate.yaml"
+    """The demo with TPC-H at ``scale``, served in development mode (users named by header)."""
+    import yaml
+
     marker = DATA / "tpch" / f"sf{scale}" / "lineitem.parquet"
-    if not marker.exists():
+    if not marker.exists() or not (DATA / "policies.json").exists():
         from gateway.demo import generate_demo
 
         print(f"generating demo data with TPC-H sf{scale} into {DATA} (once) ...", flush=True)
         generate_demo(DATA, tpch_scale=scale)
+    raw = yaml.safe_load((DATA / "lakegate.yaml").read_text())
+    raw["server"]["dev_mode"] = True
+    config = DATA / "bench.yaml"
+    config.write_text(yaml.safe_dump(raw, sort_keys=False))
     return config
 
 
@@ -228,6 +234,7 @@ def main() -> int:
     parser.add_argument("--scale", type=int, default=1, help="TPC-H scale for (a)")
     parser.add_argument("--runs", type=int, default=3, help="runs of (a); the best counts")
     parser.add_argument("--round-trips", type=int, default=1000)
+    parser.add_argument("--skip-trino", action="store_true", help="leave out the Trino front door")
     args = parser.parse_args()
     logging.getLogger("sqlglot").setLevel(logging.ERROR)
     config = ensure_data(args.scale)
@@ -236,6 +243,10 @@ def main() -> int:
         rows += throughput(url, config, args.scale, args.runs)
         rows += round_trip(url, args.round_trips)
         rows += server_memory(url, pid, args.scale)
+        if not args.skip_trino:
+            from benchmarks.trino_frontdoor import run as trino_frontdoor
+
+            rows += trino_frontdoor(url)
     rows += planner_time(config)
     width = max(len(name) for name, _ in rows)
     print(f"\nLakegate benchmarks ({os.cpu_count()} CPUs, python -m benchmarks)\n")
