@@ -33,6 +33,7 @@ import httpx
 import pyarrow as pa
 import pytest
 
+from gateway.demo.crm import Customer  # the demo's own record of a customer row
 from tests.server import LiveServer
 
 ARROW = "application/vnd.apache.arrow.stream"
@@ -40,19 +41,6 @@ PROBLEM = "application/problem+json"
 USER_HEADER = "X-Lakegate-User"
 
 # -- ground truth ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Customer:
-    customer_id: int
-    full_name: str
-    email: str
-    phone: str
-    national_id: str
-    region: str
-    country: str
-    created_at: str
-    segment: str
 
 
 @dataclass(frozen=True, slots=True)
