@@ -68,6 +68,9 @@ class Authorizer:
         log.info("policies loaded from %s (version %s)", self.policy_file, engine_version(engine))
         return engine
 
+    def refresh_due(self) -> bool:
+        return time.monotonic() - self._checked >= self.reload_seconds
+
     def refresh(self) -> None:
         """Reload the policies if their file changed (checked at most every reload_seconds)."""
         now = time.monotonic()

@@ -62,7 +62,6 @@ class Gateway:
         self.metrics = Metrics()
         self._slots = asyncio.Semaphore(settings.engine.max_concurrent_queries)
         self.audit = audit_log_from_config(config)
-        self._audit_tasks: set[asyncio.Future[None]] = set()
         self.started = time.time()
 
     def plan(self, request: QueryRequest) -> Plan:
@@ -84,7 +83,9 @@ class Gateway:
                     "the server is running as many queries as it allows; retry shortly",
                 )
             try:
-                plan = await asyncio.to_thread(self.planner.plan, request)
+                # A cached plan is taken on the loop; planning itself runs on a worker thread.
+                cached = self.planner.lookup(request)
+                plan = cached if cached is not None else await asyncio.to_thread(self.planner.plan, request)
             except LakegateError as exc:
                 record.decisions = exc.decisions
                 raise
@@ -129,31 +130,17 @@ class Gateway:
                 self.metrics.errors.labels(error.code.value).inc()
 
     def _audit(self, record: QueryRecord, error: LakegateError | None) -> None:
-        """Write the query's audit record off the event loop (durable before the task ends)."""
+        """Hand the query's audit record to the audit log's background writer (group commit)."""
         identity = Identity(record.user, record.groups)
         status = error.status if error is not None else 200
-
-        def write() -> None:
-            try:
-                self.audit.log_query(
-                    record,
-                    identity,
-                    record.client_address,
-                    record.source,
-                    decisions=record.decisions,
-                    status=status,
-                )
-            except Exception:
-                log.exception("the audit record of query %s could not be written", record.id)
-
         try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            write()
+            audit_record = self.audit.query_record(
+                record, identity, record.client_address, record.source, None, record.decisions, None, status
+            )
+        except Exception:
+            log.exception("the audit record of query %s could not be built", record.id)
             return
-        task = loop.run_in_executor(None, write)
-        self._audit_tasks.add(task)
-        task.add_done_callback(self._audit_tasks.discard)
+        self.audit.submit(audit_record)
 
     def cancel(self, record: QueryRecord, reason: str = "canceled by the user") -> None:
         record.cancellation.cancel(reason)

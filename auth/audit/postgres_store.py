@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 import psycopg
@@ -150,7 +151,11 @@ class PostgresAuditStore:
         A connection lost mid-write is reopened and the insert retried once; the event id is
         unique, so a record whose first commit did land is not written twice.
         """
-        row = _to_row(record)
+        self.append_many([record])
+
+    def append_many(self, records: Sequence[AuditRecord]) -> None:
+        """Insert records in one transaction; returns after the commit is flushed."""
+        rows = [_to_row(record) for record in records]
         with self._lock:
             if self._closed:
                 raise AuditError("the audit log is closed")
@@ -158,7 +163,8 @@ class PostgresAuditStore:
                 try:
                     if self._writer.closed or self._writer.broken:
                         self._writer = self._connect()
-                    self._writer.execute(self._insert, row)
+                    with self._writer.transaction(), self._writer.cursor() as cursor:
+                        cursor.executemany(self._insert, rows)
                     return
                 except psycopg.OperationalError as exc:
                     if attempt == 2 or not (self._writer.closed or self._writer.broken):

@@ -14,6 +14,7 @@ import json
 import os
 import sqlite3
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -88,13 +89,17 @@ class SqliteAuditStore:
 
     def append(self, record: AuditRecord) -> None:
         """Write one record; returns only after COMMIT (fsynced), raises AuditError otherwise."""
-        row = _to_row(record)
+        self.append_many([record])
+
+    def append_many(self, records: Sequence[AuditRecord]) -> None:
+        """Write records in one transaction (one fsync); returns only after COMMIT."""
+        rows = [_to_row(record) for record in records]
         with self._lock:
             if self._closed:
                 raise AuditError("the audit log is closed")
             try:
                 self._writer.execute("BEGIN IMMEDIATE")
-                self._writer.execute(_INSERT, row)
+                self._writer.executemany(_INSERT, rows)
                 self._writer.execute("COMMIT")
             except sqlite3.Error as exc:
                 if self._writer.in_transaction:

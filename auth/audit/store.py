@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -92,6 +93,8 @@ class AuditStore(Protocol):
     """An append-only store: ``append`` returns only once the record is durable."""
 
     def append(self, record: AuditRecord) -> None: ...
+
+    def append_many(self, records: Sequence[AuditRecord]) -> None: ...
 
     def query(self, filters: AuditFilter) -> list[AuditRecord]: ...
 

@@ -13,12 +13,15 @@ data is accepted: the caller passes names, counts and codes, never headers, payl
 from __future__ import annotations
 
 import asyncio
+import logging
+import queue
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from typing import Literal, Protocol
 
 from auth.audit.record import UNKNOWN_USER, Action, AuditRecord, Verdict, sha256_text
-from auth.audit.store import AuditFilter, AuditStore
+from auth.audit.store import AuditError, AuditFilter, AuditStore
 from auth.authorizer import Decision
 from auth.identity import Identity
 
@@ -27,6 +30,9 @@ RecordSql = Literal["text", "hash"]
 DENIED_CODES = frozenset(
     {"ACCESS_DENIED", "UNAUTHENTICATED", "STATEMENT_NOT_ALLOWED", "FUNCTION_NOT_ALLOWED"}
 )
+
+
+log = logging.getLogger(__name__)
 
 
 class ErrorLike(Protocol):
@@ -84,6 +90,9 @@ def policy_ids_of(decisions: Iterable[Decision]) -> list[int]:
 
 class AuditLog:
     def __init__(self, store: AuditStore, *, record_sql: RecordSql = "text") -> None:
+        self._pending: queue.SimpleQueue[AuditRecord | None] = queue.SimpleQueue()
+        self._background: threading.Thread | None = None
+        self._background_lock = threading.Lock()
         if record_sql not in ("text", "hash"):
             raise ValueError("record_sql must be 'text' or 'hash'")
         self.store = store
@@ -170,6 +179,48 @@ class AuditLog:
     def append(self, record: AuditRecord) -> AuditRecord:
         self.store.append(record)
         return record
+
+    def submit(self, record: AuditRecord) -> None:
+        """Queue a record for the background writer, which commits whatever has queued up in
+        one transaction (group commit: one fsync for many queries). For records written after
+        the client already has its answer, such as the end of a query; ``append`` is the
+        synchronous, acknowledged write."""
+        with self._background_lock:
+            if self._background is None:
+                self._background = threading.Thread(target=self._drain, name="audit-writer", daemon=True)
+                self._background.start()
+        self._pending.put(record)
+
+    def _drain(self) -> None:
+        while True:
+            first = self._pending.get()
+            if first is None:
+                return
+            batch = [first]
+            stop = False
+            while len(batch) < 500:
+                try:
+                    item = self._pending.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    stop = True
+                    break
+                batch.append(item)
+            try:
+                self.store.append_many(batch)
+            except AuditError:
+                log.exception("%d audit records could not be written", len(batch))
+            if stop:
+                return
+
+    def flush(self) -> None:
+        """Write everything queued, and stop the background writer."""
+        with self._background_lock:
+            writer, self._background = self._background, None
+        if writer is not None:
+            self._pending.put(None)
+            writer.join(timeout=30)
 
     async def aappend(self, record: AuditRecord) -> AuditRecord:
         # The write goes on in its thread even if the awaiting task is cancelled.
@@ -294,4 +345,5 @@ class AuditLog:
         return await asyncio.to_thread(self.store.query, filters)
 
     def close(self) -> None:
+        self.flush()
         self.store.close()

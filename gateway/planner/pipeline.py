@@ -96,6 +96,16 @@ class Planner:
             return key
         return (*key, ",".join(sorted(request.groups)), self.authorizer.version)
 
+    def lookup(self, request: QueryRequest) -> Plan | None:
+        """The cached plan, if there is one (cheap enough for the event loop)."""
+        if not self._cache_enabled:
+            return None
+        if self.authorizer is not None and self.authorizer.refresh_due():
+            return None  # plan() reloads the policies, off the loop
+        key = self.cache_key(request)
+        with self._lock:
+            return self._cache.get(key)
+
     def plan(self, request: QueryRequest) -> Plan:
         if self.authorizer is not None:
             self.authorizer.refresh()
