@@ -47,7 +47,7 @@ class ConnectorError(Exception):
 
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
-        self.kind = kind  # "data" | "canceled" | "unavailable" | "engine"
+        self.kind = kind  # "data" | "user" | "canceled" | "unavailable" | "resources" | "engine"
         self.message = message
 
 
@@ -92,6 +92,25 @@ class Cancellation:
 
 
 @dataclass(frozen=True, slots=True)
+class RoutingHints:
+    """Who runs a query and what the client asked for, for engines that choose where to run it.
+
+    The embedded engine ignores them; the Trino connector impersonates ``user`` on the cluster
+    and picks the cluster's routing group from them (a ``routing_group`` request overrides).
+    """
+
+    user: str | None = None
+    groups: tuple[str, ...] = ()
+    #: the client's own name (``X-Trino-Source``), e.g. "superset"
+    source: str | None = None
+    client_tags: tuple[str, ...] = ()
+    #: a routing group the client asked for (``X-Trino-Routing-Group``)
+    routing_group: str | None = None
+    #: the logical catalogs the query reads, when the caller knows them
+    catalogs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ExecutionResult:
     schema: pa.Schema
     batches: Iterator[pa.RecordBatch]
@@ -113,9 +132,12 @@ class Connector(Protocol):
         """The engine's own name for a logical catalog."""
         ...
 
-    def execute(self, sql: str, cancellation: Cancellation, batch_rows: int) -> ExecutionResult:
+    def execute(
+        self, sql: str, cancellation: Cancellation, batch_rows: int, hints: RoutingHints | None = None
+    ) -> ExecutionResult:
         """Run SQL (in ``dialect``, physical names); batches are yielded as the engine makes them.
 
+        ``hints`` say who runs the query (engines that impersonate or route use them).
         Raises ConnectorError when the engine rejects the query; iteration may raise it too.
         """
         ...

@@ -224,7 +224,89 @@ class PostgresCatalog(_Model):
         return value
 
 
-CatalogConfig = Annotated[FilesCatalog | SqliteCatalog | PostgresCatalog, Field(discriminator="connector")]
+class TrinoCatalog(_Model):
+    """A catalog of the Trino clusters (``trino:``), under a logical name."""
+
+    connector: Literal["trino"]
+    catalog: str | None = None  # its name on the clusters; the logical name if not given
+    comment: str | None = None
+
+
+CatalogConfig = Annotated[
+    FilesCatalog | SqliteCatalog | PostgresCatalog | TrinoCatalog, Field(discriminator="connector")
+]
+
+
+def _secret_reference(value: str | None) -> str | None:
+    if value is not None and not (_ENV_REF.match(value) or value.startswith(_FILE_REF)):
+        raise ValueError("secrets must be references: write ${ENV_VAR} or file:/path, not the value itself")
+    return value
+
+
+class TrinoClusterSpec(_Model):
+    """One Trino coordinator; Lakegate signs in as ``user`` and runs queries as the end user."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.\-]{1,64}$")
+    url: str = Field(pattern=r"^https?://[^/@\s]+/?$")  # http(s)://host[:port]: no path, no credentials
+    group: str = "adhoc"  # its routing group
+    user: str  # the service user, allowed to impersonate end users
+    password: str | None = None  # a secret reference (Basic)
+    token: str | None = None  # a secret reference (Bearer)
+    verify: bool | str = True  # TLS certificate check, or a CA bundle file
+    # Send the credential over plain http: only behind a TLS-terminating proxy or mesh.
+    allow_insecure_auth: bool = False
+
+    @field_validator("password", "token")
+    @classmethod
+    def _must_be_reference(cls, value: str | None) -> str | None:
+        return _secret_reference(value)
+
+    @model_validator(mode="after")
+    def _check(self) -> TrinoClusterSpec:
+        if self.password is not None and self.token is not None:
+            raise ValueError("give a password or a token, not both")
+        credential = self.password is not None or self.token is not None
+        if credential and self.url.startswith("http://") and not self.allow_insecure_auth:
+            raise ValueError("credentials are only sent over https (or set allow_insecure_auth)")
+        return self
+
+
+class TrinoRoutingRule(_Model):
+    """Send matching queries to ``group``: every criterion given must match (a list: any value)."""
+
+    group: str
+    users: list[str] = []
+    groups: list[str] = []
+    sources: list[str] = []
+    client_tags: list[str] = []
+    catalogs: list[str] = []  # logical catalog names the query reads
+
+
+class TrinoRouting(_Model):
+    default_group: str = "adhoc"
+    rules: list[TrinoRoutingRule] = []  # the first that matches wins
+
+
+class TrinoClusters(_Model):
+    """The Trino clusters serving ``connector: trino`` catalogs, in routing groups."""
+
+    clusters: list[TrinoClusterSpec] = Field(min_length=1)
+    routing: TrinoRouting = TrinoRouting()
+    health_check_seconds: float = Field(30.0, gt=0)
+    connect_timeout_seconds: float = Field(2.0, gt=0)
+    request_timeout_seconds: float = Field(10.0, gt=0)
+    max_attempts: int = Field(2, ge=1, le=5)  # per HTTP request, retries included
+
+    @model_validator(mode="after")
+    def _check(self) -> TrinoClusters:
+        names = [c.name for c in self.clusters]
+        if len(set(names)) != len(names):
+            raise ValueError("cluster names must be unique")
+        groups = {c.group for c in self.clusters}
+        for group in [self.routing.default_group, *(r.group for r in self.routing.rules)]:
+            if group not in groups:
+                raise ValueError(f"routing group {group!r} has no cluster")
+        return self
 
 
 class Principals(_Model):
@@ -257,6 +339,7 @@ class LakegateConfig(_Model):
     catalogs: dict[str, CatalogConfig] = {}
     policies: PolicySettings | None = None
     audit: AuditSettings = AuditSettings()
+    trino: TrinoClusters | None = None
     # Directory the file was read from; relative paths are resolved against it.
     base_dir: Path = Path()
 
@@ -270,6 +353,17 @@ class LakegateConfig(_Model):
                 raise ValueError(f"catalog name {name!r} is reserved")
         return value
 
+    @model_validator(mode="after")
+    def _trino_catalogs(self) -> LakegateConfig:
+        trino = [name for name, c in self.catalogs.items() if isinstance(c, TrinoCatalog)]
+        if trino and self.trino is None:
+            raise ValueError(f"catalog {trino[0]!r} is served by Trino: add trino.clusters")
+        for rule in self.trino.routing.rules if self.trino else ():
+            for name in rule.catalogs:
+                if name not in trino:
+                    raise ValueError(f"trino.routing.rules: {name!r} is not a Trino catalog")
+        return self
+
     def resolve_path(self, path: str) -> Path:
         p = Path(path).expanduser()
         return p if p.is_absolute() else (self.base_dir / p).resolve()
@@ -281,7 +375,7 @@ class LakegateConfig(_Model):
 def _format_location(loc: tuple[int | str, ...]) -> str:
     parts = list(loc)
     # catalogs.<name>.<connector tag>.key: drop the union's tag, keep a catalog *named* postgres.
-    if len(parts) > 2 and parts[0] == "catalogs" and parts[2] in {"files", "sqlite", "postgres"}:
+    if len(parts) > 2 and parts[0] == "catalogs" and parts[2] in {"files", "sqlite", "postgres", "trino"}:
         del parts[2]
     return ".".join(str(part) for part in parts) or "(top)"
 
@@ -324,3 +418,10 @@ def _check_secrets(config: LakegateConfig, file: Path) -> None:
                 config.secret(catalog.password)
             except ValueError as exc:
                 raise ConfigError(f"{file}: catalogs.{name}.password: {exc}") from None
+    for i, cluster in enumerate(config.trino.clusters if config.trino else ()):
+        for key, ref in (("password", cluster.password), ("token", cluster.token)):
+            if ref is not None:
+                try:
+                    config.secret(ref)
+                except ValueError as exc:
+                    raise ConfigError(f"{file}: trino.clusters[{i}].{key}: {exc}") from None

@@ -1,4 +1,5 @@
-"""Build the engines a config asks for: every embedded catalog shares one DuckDB."""
+"""Build the engines a config asks for: every embedded catalog shares one DuckDB, and every
+Trino catalog one Trino connector (over all the clusters of ``trino:``)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,16 @@ from connectors.duckdb.sources import (
     discover_tables,
     format_of,
 )
-from gateway.config import ConfigError, FilesCatalog, LakegateConfig, PostgresCatalog, SqliteCatalog
+from connectors.trino import RoutingRule, TrinoCluster, TrinoConnector
+from connectors.trino.metadata import TrinoCatalog as TrinoCatalogSpec
+from gateway.config import (
+    ConfigError,
+    FilesCatalog,
+    LakegateConfig,
+    PostgresCatalog,
+    SqliteCatalog,
+    TrinoCatalog,
+)
 
 
 def _files_source(config: LakegateConfig, name: str, catalog: FilesCatalog) -> FilesSource:
@@ -59,7 +69,64 @@ def embedded_sources(config: LakegateConfig) -> list[Source]:
     return sources
 
 
+def trino_connector(config: LakegateConfig) -> TrinoConnector | None:
+    """One connector for every ``connector: trino`` catalog, or None when there are none."""
+    catalogs = [
+        TrinoCatalogSpec(name, catalog.catalog or name, catalog.comment)
+        for name, catalog in config.catalogs.items()
+        if isinstance(catalog, TrinoCatalog)
+    ]
+    pool = config.trino
+    if not catalogs or pool is None:
+        return None
+    clusters = []
+    for i, spec in enumerate(pool.clusters):
+        verify = str(config.resolve_path(spec.verify)) if isinstance(spec.verify, str) else spec.verify
+        try:
+            clusters.append(
+                TrinoCluster(
+                    name=spec.name,
+                    url=spec.url,
+                    group=spec.group,
+                    user=spec.user,
+                    password=config.secret(spec.password).reveal() if spec.password else None,
+                    token=config.secret(spec.token).reveal() if spec.token else None,
+                    verify=verify,
+                    connect_timeout=pool.connect_timeout_seconds,
+                    request_timeout=pool.request_timeout_seconds,
+                    max_attempts=pool.max_attempts,
+                    allow_insecure_auth=spec.allow_insecure_auth,
+                )
+            )
+        except ValueError as exc:  # the message names the cluster, never a secret
+            raise ConfigError(f"trino.clusters[{i}]: {exc}") from None
+    rules = [
+        RoutingRule(
+            rule.group,
+            users=frozenset(rule.users),
+            groups=frozenset(rule.groups),
+            sources=frozenset(rule.sources),
+            client_tags=frozenset(rule.client_tags),
+            catalogs=frozenset(rule.catalogs),
+        )
+        for rule in pool.routing.rules
+    ]
+    return TrinoConnector(
+        clusters,
+        catalogs,
+        rules=rules,
+        default_group=pool.routing.default_group,
+        health_check_seconds=pool.health_check_seconds,
+    )
+
+
 def build_connectors(config: LakegateConfig) -> list[Connector]:
     engine = config.server.engine
     sources = embedded_sources(config)
-    return [DuckDBConnector(sources, threads=engine.threads, memory_limit=engine.memory_limit)]
+    connectors: list[Connector] = [
+        DuckDBConnector(sources, threads=engine.threads, memory_limit=engine.memory_limit)
+    ]
+    trino = trino_connector(config)
+    if trino is not None:
+        connectors.append(trino)
+    return connectors

@@ -24,6 +24,7 @@ from connectors.base import (
     ConnectorError,
     ExecutionResult,
     QueryCanceled,
+    RoutingHints,
     TableInfo,
 )
 from connectors.duckdb import extensions
@@ -169,7 +170,10 @@ class DuckDBConnector:
     def unavailable(self) -> dict[str, str]:
         return dict(self._failed)
 
-    def execute(self, sql: str, cancellation: Cancellation, batch_rows: int) -> ExecutionResult:
+    def execute(
+        self, sql: str, cancellation: Cancellation, batch_rows: int, hints: RoutingHints | None = None
+    ) -> ExecutionResult:
+        """Run on a cursor of the shared instance; ``hints`` are not needed (one engine, no users)."""
         cursor = self._db.cursor()
         cancellation.on_cancel(cursor.interrupt)
         try:
