@@ -12,12 +12,12 @@ import asyncio
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pyarrow as pa
 
-from connectors.base import ConnectorError
+from connectors.base import ConnectorError, RoutingHints
 from gateway.config import QueryLimits
 from gateway.errors import ErrorCode, LakegateError
 from gateway.planner.context import Plan
@@ -195,7 +195,11 @@ class Executor:
             else:
                 assert plan.connector is not None
                 assert plan.engine_sql is not None
-                result = plan.connector.execute(plan.engine_sql, record.cancellation, self.batch_rows)
+                hints = replace(
+                    record.hints or RoutingHints(user=record.user, groups=record.groups),
+                    catalogs=tuple(sorted({table[0] for table in plan.tables})),
+                )
+                result = plan.connector.execute(plan.engine_sql, record.cancellation, self.batch_rows, hints)
                 schema, batches = result.schema, result.batches
             if put(plain_schema(schema)) and self._send_batches(batches, record, put, encode):
                 put(None)

@@ -15,7 +15,7 @@ from typing import Any
 
 from cachetools import LRUCache
 
-from connectors.base import Cancellation
+from connectors.base import Cancellation, RoutingHints
 from gateway.errors import LakegateError
 
 
@@ -49,6 +49,8 @@ class QueryRecord:
     client_address: str | None = None
     #: the authorization decisions the query's plan took (for the audit log)
     decisions: tuple[Any, ...] = ()
+    #: who runs it and what the client asked for, for engines that route (Trino clusters)
+    hints: RoutingHints | None = None
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property

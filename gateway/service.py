@@ -14,7 +14,7 @@ from auth.audit import audit_log_from_config
 from auth.authorizer import Authorizer
 from auth.identity import Identity
 from catalog.metadata import MetadataSnapshot
-from connectors.base import Connector
+from connectors.base import Connector, RoutingHints
 from connectors.registry import ConnectorRegistry
 from gateway.config import LakegateConfig
 from gateway.errors import ErrorCode, LakegateError
@@ -73,9 +73,11 @@ class Gateway:
         source: str,
         encode: Encoder = _identity,
         client_address: str | None = None,
+        hints: RoutingHints | None = None,
     ) -> tuple[QueryRecord, RunningQuery]:
         """Plan and start a query. Raises LakegateError (recorded against the query's id)."""
         record = self.queries.create(request.user, request.sql, source, request.groups, client_address)
+        record.hints = hints or RoutingHints(user=request.user, groups=request.groups, source=source)
         try:
             if self._slots.locked():
                 raise LakegateError(

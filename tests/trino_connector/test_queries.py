@@ -83,11 +83,6 @@ def test_trino_connector_against_a_lakegate_standing_in_for_trino_runs_native_ap
     assert ran[0].source == "trino"  # it came in through the stand-in's Trino front door
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gateway/execution.py does not yet pass RoutingHints(user=record.user, ...) to "
-    "Connector.execute, so the native API's queries reach Trino as the service user",
-)
 def test_trino_connector_against_a_lakegate_standing_in_for_trino_impersonates_native_api_users(
     cluster: StandIn, make_lakegate: Callable[..., Lakegate]
 ) -> None:

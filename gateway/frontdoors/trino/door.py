@@ -19,6 +19,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from auth.identity import Identity
+from connectors.base import RoutingHints
 from gateway.errors import ErrorCode, LakegateError
 from gateway.frontdoors.trino import metadata_query, protocol, statements
 from gateway.frontdoors.trino.encoding import RowEncoder
@@ -66,6 +67,17 @@ class Request:
     protocol: Protocol
     base_url: str
     client_address: str | None = None
+
+
+def _routing_hints(request: Request) -> RoutingHints:
+    session, identity = request.session, request.identity
+    return RoutingHints(
+        user=identity.user,
+        groups=identity.groups,
+        source=session.source,
+        client_tags=session.client_tags,
+        routing_group=session.routing_group,
+    )
 
 
 def _query_request(request: Request, sql: str) -> QueryRequest:
@@ -179,7 +191,9 @@ class TrinoDoor:
         query = _query_request(request, sql)
         encoder = _encoder(request)
         try:
-            record, running = await self.gateway.start_query(query, SOURCE, encoder, request.client_address)
+            record, running = await self.gateway.start_query(
+                query, SOURCE, encoder, request.client_address, _routing_hints(request)
+            )
         except LakegateError as error:
             known = self.gateway.queries.get(error.query_id) if error.query_id else None
             if known is None:

@@ -103,6 +103,8 @@ class ClientSession:
     roles: dict[str, str] = field(default_factory=dict)
     prepared_statements: dict[str, str] = field(default_factory=dict)
     transaction_id: str | None = None
+    #: a routing group the client asked for (X-Trino-Routing-Group, as trino-gateway reads it)
+    routing_group: str | None = None
 
 
 def _single(headers: Headers, protocol: Protocol, suffix: str) -> str | None:
@@ -166,6 +168,7 @@ def parse_session(headers: Headers, protocol: Protocol) -> ClientSession:
         roles=_pairs(headers, protocol, ROLE),
         prepared_statements=_pairs(headers, protocol, PREPARED_STATEMENT),
         transaction_id=None if transaction in (None, NO_TRANSACTION) else transaction,
+        routing_group=headers.get("X-Trino-Routing-Group") or None,
     )
 
 
