@@ -247,6 +247,8 @@ def payload_size(payload: Any) -> int:
         return int(payload.nbytes)
     if isinstance(payload, pa.Buffer):
         return int(payload.size)
+    if isinstance(payload, list):
+        return sum(memoryview(part).nbytes for part in payload)
     return len(payload)
 
 

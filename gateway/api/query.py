@@ -24,7 +24,7 @@ from gateway.results import (
     CSV,
     CSV_TYPES_REFUSED,
     JSON,
-    arrow_batch_message,
+    ArrowMessageParts,
     csv_can_hold,
     csv_header,
     csv_rows,
@@ -89,7 +89,7 @@ def _gateway(request: Request) -> Gateway:
 
 def _encoder(media: str) -> Encoder:
     if media == ARROW_STREAM:
-        return arrow_batch_message
+        return ArrowMessageParts()
     if media == CSV:
         return csv_rows
     return lambda batch: batch
@@ -145,9 +145,10 @@ async def _stream(gateway: Gateway, running: RunningQuery, media: str) -> AsyncI
         sent += head.size
         yield memoryview(head)
         async for payload in running.payloads():
-            view = memoryview(payload) if isinstance(payload, pa.Buffer) else payload
-            sent += len(payload) if isinstance(payload, bytes) else payload.size
-            yield view
+            for part in payload if isinstance(payload, list) else (payload,):
+                view = memoryview(part)
+                sent += view.nbytes
+                yield view
         if tail:
             yield tail
             sent += len(tail)
