@@ -2,7 +2,7 @@
 #
 #   docker build -t lakegate .
 #   docker run --rm -p 8080:8080 lakegate
-#   curl -s -X POST localhost:8080/v1/query -H 'Content-Type: application/json' \
+#   curl -s localhost:8080/v1/query -u ada:ada-demo-pw \
 #        -H 'Accept: application/json' -d '{"sql": "SHOW CATALOGS"}'
 #
 # To serve your own data, mount a folder holding a lakegate.yaml and override the command:
@@ -54,7 +54,7 @@ WORKDIR /app
 RUN chown lakegate:lakegate /app
 USER lakegate
 
-# The demo data set and its lakegate.yaml (dev mode: the user comes from the X-Lakegate-User header).
+# The demo data set, its lakegate.yaml, Ranger policies and users (see the README for passwords).
 RUN lakegate demo --out /app/demo-data
 
 EXPOSE 8080
