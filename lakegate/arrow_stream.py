@@ -153,7 +153,7 @@ class FileRawIO(ResponseRawIO):
         if self.eof:
             return self._account(b"", size if size is not None and size >= 0 else None)
         try:
-            data: bytes = self._file.read() if size is None or size < 0 else self._file.read(size)
+            data: bytes = self._file.read() if size is None or size < 0 else self._read_exactly(size)
         except (OSError, http.client.HTTPException, ValueError) as exc:
             self.error = exc
             self.eof = True
@@ -163,6 +163,19 @@ class FileRawIO(ResponseRawIO):
         if size is not None and size >= 0 and len(data) < size:
             self.eof = True
         return self._account(data, size if size is not None and size >= 0 else None)
+
+    def _read_exactly(self, size: int) -> bytes:
+        """Fill one buffer of ``size`` straight from the socket (``readinto``: the HTTP chunks a
+        message spans are not joined into a second copy). Short only at the end of the body."""
+        buffer = bytearray(size)
+        view = memoryview(buffer)
+        filled = 0
+        while filled < size:
+            count = self._file.readinto(view[filled:])
+            if not count:
+                break
+            filled += count
+        return bytes(view[:filled]) if filled < size else buffer  # type: ignore[return-value]
 
 
 class ArrowStream:
