@@ -18,7 +18,7 @@ import queue
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from auth.audit.record import UNKNOWN_USER, Action, AuditRecord, Verdict, sha256_text
 from auth.audit.store import AuditError, AuditFilter, AuditStore
@@ -227,115 +227,22 @@ class AuditLog:
         await asyncio.to_thread(self.store.append, record)
         return record
 
-    def log_query(
-        self,
-        record: QueryLike,
-        identity: Identity | None,
-        client_address: str | None,
-        front_door: str,
-        resources: Iterable[str] | None = None,
-        decisions: Sequence[Decision] = (),
-        policy_ids: Iterable[int] | None = None,
-        status: int | None = None,
-    ) -> AuditRecord:
+    # The four calls below take exactly the arguments of query_record / event_record.
+    def log_query(self, *args: Any, **fields: Any) -> AuditRecord:
         """Record a query; returns once the record is durable (raises AuditError if it is not)."""
-        return self.append(
-            self.query_record(
-                record, identity, client_address, front_door, resources, decisions, policy_ids, status
-            )
-        )
+        return self.append(self.query_record(*args, **fields))
 
-    async def alog_query(
-        self,
-        record: QueryLike,
-        identity: Identity | None,
-        client_address: str | None,
-        front_door: str,
-        resources: Iterable[str] | None = None,
-        decisions: Sequence[Decision] = (),
-        policy_ids: Iterable[int] | None = None,
-        status: int | None = None,
-    ) -> AuditRecord:
+    async def alog_query(self, *args: Any, **fields: Any) -> AuditRecord:
         """:meth:`log_query` without blocking the event loop; returns once durable."""
-        return await self.aappend(
-            self.query_record(
-                record, identity, client_address, front_door, resources, decisions, policy_ids, status
-            )
-        )
+        return await self.aappend(self.query_record(*args, **fields))
 
-    def log_event(
-        self,
-        *,
-        action: Action,
-        front_door: str,
-        status: int,
-        identity: Identity | None = None,
-        user: str | None = None,
-        client_address: str | None = None,
-        decision: Verdict | None = None,
-        resources: Iterable[str] = (),
-        decisions: Sequence[Decision] = (),
-        policy_ids: Iterable[int] | None = None,
-        error_code: str | None = None,
-        sql: str | None = None,
-        rows: int = 0,
-        duration_ms: float = 0.0,
-    ) -> AuditRecord:
-        return self.append(
-            self.event_record(
-                action=action,
-                front_door=front_door,
-                status=status,
-                identity=identity,
-                user=user,
-                client_address=client_address,
-                decision=decision,
-                resources=resources,
-                decisions=decisions,
-                policy_ids=policy_ids,
-                error_code=error_code,
-                sql=sql,
-                rows=rows,
-                duration_ms=duration_ms,
-            )
-        )
+    def log_event(self, **fields: Any) -> AuditRecord:
+        """Record a non-query event (see :meth:`event_record`); returns once durable."""
+        return self.append(self.event_record(**fields))
 
-    async def alog_event(
-        self,
-        *,
-        action: Action,
-        front_door: str,
-        status: int,
-        identity: Identity | None = None,
-        user: str | None = None,
-        client_address: str | None = None,
-        decision: Verdict | None = None,
-        resources: Iterable[str] = (),
-        decisions: Sequence[Decision] = (),
-        policy_ids: Iterable[int] | None = None,
-        error_code: str | None = None,
-        sql: str | None = None,
-        rows: int = 0,
-        duration_ms: float = 0.0,
-    ) -> AuditRecord:
-        return await self.aappend(
-            self.event_record(
-                action=action,
-                front_door=front_door,
-                status=status,
-                identity=identity,
-                user=user,
-                client_address=client_address,
-                decision=decision,
-                resources=resources,
-                decisions=decisions,
-                policy_ids=policy_ids,
-                error_code=error_code,
-                sql=sql,
-                rows=rows,
-                duration_ms=duration_ms,
-            )
-        )
+    async def alog_event(self, **fields: Any) -> AuditRecord:
+        """:meth:`log_event` without blocking the event loop; returns once durable."""
+        return await self.aappend(self.event_record(**fields))
 
     # -- reading ------------------------------------------------------------------------------
     def query(self, filters: AuditFilter) -> list[AuditRecord]:
