@@ -28,9 +28,10 @@ from gateway.frontdoors.trino.errors import (
 from gateway.frontdoors.trino.headers import ClientSession, SessionUpdates
 from gateway.frontdoors.trino.listing import Listing
 from gateway.frontdoors.trino.rewrite import INFORMATION_SCHEMA, SYSTEM, SYSTEM_SCHEMAS
+from gateway.planner.sql_names import IDENT, fold_identifier, like_pattern
 
 _LEADING = re.compile(r"^(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.S)
-_IDENT = r'(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$@]*)'
+_IDENT = IDENT
 _END = r"\s*;?\s*$"
 _PATTERNS = {
     "USE": re.compile(rf"^USE\s+(?P<first>{_IDENT})(?:\s*\.\s*(?P<second>{_IDENT}))?{_END}", re.I | re.S),
@@ -66,12 +67,7 @@ def strip_leading(sql: str) -> str:
     return sql[_LEADING.match(sql).end() :]  # type: ignore[union-attr]
 
 
-def identifier(text: str) -> str:
-    """An identifier as Trino folds it: unquoted to lower case, quoted as written."""
-    text = text.strip()
-    if text.startswith('"'):
-        return text[1:-1].replace('""', '"')
-    return text.lower()
+identifier = fold_identifier
 
 
 def _dotted(text: str) -> str:
@@ -247,11 +243,8 @@ def _describe_input(sql: str) -> pa.Table:
 
 def _show_session(session: ClientSession, like: str | None) -> pa.Table:
     names = sorted(session.properties)
-    if like is not None:
-        pattern = re.compile(
-            "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in like.replace("''", "'")),
-            re.S,
-        )
+    pattern = like_pattern(like)
+    if pattern is not None:
         names = [n for n in names if pattern.fullmatch(n)]
     values = [session.properties[n] for n in names]
     return pa.table(

@@ -16,9 +16,9 @@ from auth.visible_metadata import VisibleMetadata
 from connectors.base import TableInfo
 from gateway.errors import ErrorCode, LakegateError, syntax_error
 from gateway.planner.context import QueryContext
+from gateway.planner.sql_names import IDENT, like_pattern, split_name
 
-_IDENT = r'(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)'
-_NAME = rf"{_IDENT}(?:\s*\.\s*{_IDENT}){{0,2}}"
+_NAME = rf"{IDENT}(?:\s*\.\s*{IDENT}){{0,2}}"
 _LIKE = r"(?:\s+LIKE\s+'(?P<like>(?:[^']|'')*)'(?:\s+ESCAPE\s+'(?P<escape>[^']*)')?)?"
 _SHOW = {
     "CATALOGS": re.compile(rf"^SHOW\s+CATALOGS{_LIKE}\s*;?\s*$", re.I | re.S),
@@ -34,27 +34,6 @@ _SHOW = {
 
 def _visible(ctx: QueryContext) -> VisibleMetadata:
     return VisibleMetadata(ctx.snapshot, ctx.authorizer, ctx.request.identity)
-
-
-def _split_name(text: str) -> list[str]:
-    parts = re.findall(_IDENT, text)
-    return [p[1:-1].replace('""', '"') if p.startswith('"') else p.lower() for p in parts]
-
-
-def _like(pattern: str | None, escape: str | None) -> re.Pattern[str] | None:
-    if pattern is None:
-        return None
-    pattern = pattern.replace("''", "'")
-    out, i = [], 0
-    while i < len(pattern):
-        char = pattern[i]
-        if escape and char == escape and i + 1 < len(pattern):
-            out.append(re.escape(pattern[i + 1]))
-            i += 2
-            continue
-        out.append(".*" if char == "%" else "." if char == "_" else re.escape(char))
-        i += 1
-    return re.compile("".join(out), re.S)
 
 
 def _one_column(name: str, values: list[str], like: re.Pattern[str] | None) -> pa.Table:
@@ -117,18 +96,18 @@ def answer_show(ctx: QueryContext, text: str) -> pa.Table:
         match = pattern.match(text.strip())
         if not match:
             continue
-        like = _like(match.group("like"), match.group("escape"))
+        like = like_pattern(match.group("like"), match.group("escape"))
         name = match.groupdict().get("name")
         if kind == "CATALOGS":
             return _one_column("Catalog", [c.name for c in _visible(ctx).catalogs()], like)
         if kind == "SCHEMAS":
-            catalog = _split_name(name)[0] if name else _session_catalog(ctx)
+            catalog = split_name(name)[0] if name else _session_catalog(ctx)
             if _visible(ctx).catalog(catalog) is None:
                 raise LakegateError(ErrorCode.CATALOG_NOT_FOUND, f"catalog {catalog!r} does not exist")
             return _one_column("Schema", _visible(ctx).schemas(catalog), like)
         if kind == "TABLES":
             if name:
-                catalog, schema = _schema_of(ctx, _split_name(name))
+                catalog, schema = _schema_of(ctx, split_name(name))
             else:
                 if not ctx.request.schema:
                     raise LakegateError(
@@ -137,7 +116,7 @@ def answer_show(ctx: QueryContext, text: str) -> pa.Table:
                 catalog, schema = _schema_of(ctx, [_session_catalog(ctx), ctx.request.schema])
             return _one_column("Table", [t.name for t in _visible(ctx).tables(catalog, schema)], like)
         assert name is not None
-        return describe_table(_table_of(ctx, _split_name(name)), like)
+        return describe_table(_table_of(ctx, split_name(name)), like)
     raise LakegateError(
         ErrorCode.STATEMENT_NOT_ALLOWED,
         "supported SHOW statements: SHOW CATALOGS, SHOW SCHEMAS, SHOW TABLES, SHOW COLUMNS",
