@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 from fastapi import Request
 from starlette.applications import Starlette
+from starlette.requests import HTTPConnection
 
 from auth.authn import (
     ApiToken,
@@ -38,17 +39,22 @@ def identify(request: Request) -> Identity:
     try:
         return authenticate_headers(request.headers, request.app)
     except LakegateError as exc:
-        audit = getattr(getattr(request.app.state, "gateway", None), "audit", None)
-        if audit is not None:
-            audit.log_event(
-                action="auth",
-                front_door="native",
-                status=exc.status,
-                client_address=request.client.host if request.client else None,
-                decision="denied",
-                error_code=exc.code.value,
-            )
+        audit_refused_sign_in(request, exc, "native")
         raise
+
+
+def audit_refused_sign_in(request: HTTPConnection, error: LakegateError, front_door: str) -> None:
+    """Audit a refused sign-in, as user "unknown" (a typed user name may be a password). Blocks."""
+    audit = getattr(getattr(request.app.state, "gateway", None), "audit", None)
+    if audit is not None:
+        audit.log_event(
+            action="auth",
+            front_door=front_door,
+            status=error.status,
+            client_address=request.client.host if request.client else None,
+            decision="denied",
+            error_code=error.code.value,
+        )
 
 
 def authenticate_headers(

@@ -12,7 +12,7 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from auth.identity import Identity
-from gateway.api.identity import authenticate_headers
+from gateway.api.identity import audit_refused_sign_in, authenticate_headers
 from gateway.errors import LakegateError
 from gateway.frontdoors.trino.headers import USER, Protocol
 
@@ -39,21 +39,8 @@ async def identify(request: Request, protocol: Protocol) -> Identity:
         else:
             identity = authenticate_headers(request.headers, request.app, dev_user_header=header)
     except LakegateError as exc:
-        await run_in_threadpool(_audit_refusal, request, exc)
+        await run_in_threadpool(audit_refused_sign_in, request, exc, "trino")
         raise Unauthenticated(exc.detail) from None
     if has_credentials and user and user != identity.user:
         raise Forbidden(f"User {identity.user} cannot impersonate user {user}")
     return identity
-
-
-def _audit_refusal(request: Request, error: LakegateError) -> None:
-    audit = getattr(getattr(request.app.state, "gateway", None), "audit", None)
-    if audit is not None:
-        audit.log_event(
-            action="auth",
-            front_door="trino",
-            status=error.status,
-            client_address=request.client.host if request.client else None,
-            decision="denied",
-            error_code=error.code.value,
-        )
