@@ -8,10 +8,10 @@ describes the system tables.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
 import pyarrow as pa
 
+from connectors.base import ColumnInfo, TableInfo
 from gateway.frontdoors.trino.listing import Listing
 
 INFORMATION_SCHEMA = "information_schema"
@@ -68,53 +68,33 @@ SCHEMAS: dict[str, pa.Schema] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class ColumnRow:
-    name: str
-    type: str
-    nullable: bool = True
-    comment: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class TableRow:
-    """A table as listings show it, whatever it is backed by."""
-
-    catalog: str
-    schema: str
-    name: str
-    kind: str  # "BASE TABLE" | "VIEW"
-    comment: str | None
-    columns: tuple[ColumnRow, ...]
-
-
 def _trino_type_name(dtype: pa.DataType) -> str:
     return "bigint" if dtype == _B else "boolean" if dtype == pa.bool_() else "varchar"
 
 
-def schema_rows(catalog: str, tables: dict[str, pa.Schema]) -> list[TableRow]:
+def schema_rows(catalog: str, tables: dict[str, pa.Schema]) -> list[TableInfo]:
     """Rows for tables defined by Arrow schemas (information_schema's own, the system tables)."""
     rows = []
     for dotted, schema in sorted(tables.items()):
         schema_name, _, table = dotted.partition(".")
-        columns = tuple(ColumnRow(f.name, _trino_type_name(f.type)) for f in schema)
-        rows.append(TableRow(catalog, schema_name, table, "BASE TABLE", None, columns))
+        columns = tuple(ColumnInfo(f.name, _trino_type_name(f.type)) for f in schema)
+        rows.append(TableInfo(catalog, schema_name, table, columns))
     return rows
 
 
-def own_tables(catalog: str) -> list[TableRow]:
+def own_tables(catalog: str) -> list[TableInfo]:
     return schema_rows(catalog, {f"{INFORMATION_SCHEMA}.{name}": schema for name, schema in SCHEMAS.items()})
 
 
 class CatalogMetadata:
     """One catalog's schemas and tables for information_schema (real, or the system catalog)."""
 
-    def __init__(self, catalog: str, schemas: list[str], tables: Callable[[str], list[TableRow]]) -> None:
+    def __init__(self, catalog: str, schemas: list[str], tables: Callable[[str], list[TableInfo]]) -> None:
         self.catalog = catalog
         self.schema_names = sorted({*schemas, INFORMATION_SCHEMA})
         self._tables = tables
 
-    def tables(self, schema_filter: Callable[[str], bool] | None = None) -> Iterable[TableRow]:
+    def tables(self, schema_filter: Callable[[str], bool] | None = None) -> Iterable[TableInfo]:
         for schema in self.schema_names:
             if schema_filter is not None and not schema_filter(schema):
                 continue
@@ -129,14 +109,12 @@ def catalog_metadata(catalog: str, listing: Listing) -> CatalogMetadata | None:
     if info is None:
         return None
 
-    def tables(schema: str) -> list[TableRow]:
+    def tables(schema: str) -> list[TableInfo]:
         rows = []
         for listed in listing.tables(info.name, schema):
             t = listing.table(info.name, listed.schema, listed.name)  # only the columns one may see
-            if t is None:
-                continue
-            columns = tuple(ColumnRow(c.name, c.type, c.nullable, c.comment) for c in t.columns)
-            rows.append(TableRow(info.name, t.schema, t.name, t.kind, t.comment, columns))
+            if t is not None:
+                rows.append(t)
         return rows
 
     return CatalogMetadata(info.name, listing.schemas(info.name), tables)

@@ -13,9 +13,10 @@ from datetime import UTC, datetime
 
 import pyarrow as pa
 
+from connectors.base import TableInfo
 from gateway.frontdoors.trino import information_schema
 from gateway.frontdoors.trino.errors import error_document
-from gateway.frontdoors.trino.information_schema import CatalogMetadata, TableRow, catalog_metadata
+from gateway.frontdoors.trino.information_schema import CatalogMetadata, catalog_metadata
 from gateway.frontdoors.trino.listing import Listing
 from gateway.frontdoors.trino.types import UNBOUNDED_LENGTH, parse_type_text
 from gateway.queries import QueryRecord
@@ -238,7 +239,7 @@ def system_catalog() -> CatalogMetadata:
     return CatalogMetadata("system", ["jdbc", "metadata", "runtime"], _system_tables_of)
 
 
-def _system_tables_of(schema: str) -> list[TableRow]:
+def _system_tables_of(schema: str) -> list[TableInfo]:
     return information_schema.schema_rows(
         "system", {name: s for name, s in SCHEMAS.items() if name.startswith(schema + ".")}
     )
