@@ -4,7 +4,7 @@
 crm.main.customers WHERE <filter>) AS c``: predicates, joins, sorts and aggregates of the query
 only ever see filtered rows and masked values. Ranger gives one filter per table and one mask per
 column; masks are built per engine dialect (auth.policy.masks), filters are parsed from the
-policy's SQL, with ``current_user`` bound to the requesting user.
+policy's SQL (``current_user`` in them is bound by the bind_session pass).
 """
 
 from __future__ import annotations
@@ -19,17 +19,6 @@ from gateway.planner.context import QueryContext
 from gateway.planner.passes.resolve_tables import resolved_tables
 
 
-def _bind_user(expression: exp.Expr, user: str) -> exp.Expr:
-    def swap(node: exp.Expr) -> exp.Expr:
-        if isinstance(node, exp.CurrentUser) or (
-            isinstance(node, exp.Column) and not node.table and node.name.lower() == "current_user"
-        ):
-            return exp.Literal.string(user)
-        return node
-
-    return expression.transform(swap)
-
-
 def _filter(ctx: QueryContext, text: str, resource: str) -> exp.Expr:
     try:
         condition = parse_one(text, read="trino")
@@ -37,7 +26,7 @@ def _filter(ctx: QueryContext, text: str, resource: str) -> exp.Expr:
         raise LakegateError(
             ErrorCode.ACCESS_DENIED, f"Access denied: the row filter on {resource} cannot be applied"
         ) from None
-    return _bind_user(condition, ctx.request.user)
+    return condition  # current_user is bound by the bind_session pass, which runs next
 
 
 def secure_views(ctx: QueryContext) -> QueryContext:
@@ -81,7 +70,7 @@ def secure_views(ctx: QueryContext) -> QueryContext:
             except (UnsupportedMask, SqlglotError):
                 # Fail closed: a mask we cannot express hides the value entirely.
                 value = exp.Cast(this=exp.Null(), to=exp.DataType.build(column.type, dialect="trino"))
-            projections.append(exp.alias_(_bind_user(value, ctx.request.user), column.name, quoted=True))
+            projections.append(exp.alias_(value, column.name, quoted=True))
         if not masked and not row_filter.has_filter:
             continue
         alias = table.args.get("alias")
