@@ -56,14 +56,6 @@ def negotiate(accept: str | None) -> str | None:
     return best[2] if best else None
 
 
-def arrow_schema_message(schema: pa.Schema) -> pa.Buffer:
-    return schema.serialize()
-
-
-def arrow_batch_message(batch: pa.RecordBatch) -> pa.Buffer:
-    return batch.serialize()
-
-
 class _PartsSink:
     """A write-only file that keeps what Arrow writes: its own small bytes, and the batch's
     body buffers as they are (pyarrow hands those over as Buffers, without copying)."""
