@@ -176,6 +176,7 @@ _CODE_TO_CLASS: dict[str, type[Error]] = {
     "MULTIPLE_STATEMENTS": ProgrammingError,
     "STATEMENT_NOT_ALLOWED": ProgrammingError,
     "FUNCTION_NOT_ALLOWED": ProgrammingError,
+    "NOT_SUPPORTED": NotSupportedError,
     "CATALOG_NOT_FOUND": ProgrammingError,
     "SCHEMA_NOT_FOUND": ProgrammingError,
     "TABLE_NOT_FOUND": ProgrammingError,

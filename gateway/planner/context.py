@@ -38,6 +38,9 @@ class QueryContext:
     authorizer: Authorizer | None = None
     tree: exp.Expr | None = None
     tables: list[Resolved] = field(default_factory=list)
+    #: (physical catalog, schema, table) of every table map_catalogs mapped: the only ones the
+    #: engine may read (verify_relations)
+    mapped: set[tuple[str, str, str]] = field(default_factory=set)
     connector: Connector | None = None
     #: the SQL in logical names, Trino dialect (for EXPLAIN and audit)
     logical_sql: str | None = None

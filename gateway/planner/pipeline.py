@@ -1,8 +1,8 @@
 """The query planner: a tuple of small passes over the sqlglot tree, with a plan cache.
 
-    parse -> read_only -> metadata_statements -> wrap_values -> qualify_tables -> resolve_tables
-          -> forbid_functions -> qualify_columns -> authorize -> route -> secure_views
-          -> bind_session -> map_catalogs -> transpile
+    parse -> read_only -> metadata_statements -> wrap_values -> qualify_tables -> check_relations
+          -> resolve_tables -> forbid_functions -> qualify_columns -> authorize -> route
+          -> secure_views -> bind_session -> map_catalogs -> verify_relations -> transpile
 
 Plans are cached (cachetools LRU) under a key holding everything that changes the outcome: the
 SQL, its dialect, the session catalog and schema, the metadata version, and (with policies) the
@@ -11,6 +11,7 @@ user, their groups and the policy version.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from gateway.errors import ErrorCode, LakegateError
 from gateway.planner.context import Plan, QueryContext, QueryRequest
 from gateway.planner.passes.authorize import authorize
 from gateway.planner.passes.bind_session import bind_session
+from gateway.planner.passes.check_relations import check_relations
 from gateway.planner.passes.forbid_functions import forbid_functions
 from gateway.planner.passes.map_catalogs import map_catalogs
 from gateway.planner.passes.metadata_statements import metadata_statements
@@ -37,7 +39,10 @@ from gateway.planner.passes.resolve_tables import resolve_tables
 from gateway.planner.passes.route import route
 from gateway.planner.passes.secure_views import secure_views
 from gateway.planner.passes.transpile import transpile
+from gateway.planner.passes.verify_relations import verify_relations
 from gateway.planner.passes.wrap_values import wrap_values
+
+log = logging.getLogger(__name__)
 
 Pass = Callable[[QueryContext], QueryContext]
 
@@ -47,6 +52,7 @@ PASSES: tuple[Pass, ...] = (
     metadata_statements,
     wrap_values,
     qualify_tables,
+    check_relations,
     resolve_tables,
     forbid_functions,
     qualify_columns,
@@ -55,6 +61,7 @@ PASSES: tuple[Pass, ...] = (
     secure_views,
     bind_session,
     map_catalogs,
+    verify_relations,
     transpile,
 )
 
@@ -134,6 +141,16 @@ class Planner:
         except LakegateError as exc:
             exc.decisions = tuple(ctx.decisions)
             raise
+        except Exception:
+            # A pass met a shape it was not written for (sqlglot asserts on some): what the
+            # planner cannot analyse, it cannot prove safe, so the query is refused, not run.
+            log.exception("the planner could not analyse a query; it was refused")
+            error = LakegateError(
+                ErrorCode.NOT_SUPPORTED,
+                "Lakegate cannot analyse this query, so it was not run; simplify or rewrite it",
+            )
+            error.decisions = tuple(ctx.decisions)
+            raise error from None
         tables = tuple((t.catalog, t.schema, t.table) for t in ctx.tables)
         decisions = tuple(ctx.decisions)
         if ctx.local_result is not None:

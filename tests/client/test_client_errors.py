@@ -18,6 +18,7 @@ CODES = [
     ("MULTIPLE_STATEMENTS", 400, lakegate.ProgrammingError),
     ("STATEMENT_NOT_ALLOWED", 400, lakegate.ProgrammingError),
     ("FUNCTION_NOT_ALLOWED", 400, lakegate.ProgrammingError),
+    ("NOT_SUPPORTED", 400, lakegate.NotSupportedError),
     ("CATALOG_NOT_FOUND", 404, lakegate.ProgrammingError),
     ("SCHEMA_NOT_FOUND", 404, lakegate.ProgrammingError),
     ("TABLE_NOT_FOUND", 404, lakegate.ProgrammingError),

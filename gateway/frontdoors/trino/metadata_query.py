@@ -33,7 +33,7 @@ from gateway.frontdoors.trino.system_tables import SystemContext
 from gateway.planner.context import QueryContext, QueryRequest
 from gateway.planner.passes.forbid_functions import forbid_functions
 from gateway.planner.passes.read_only import read_only
-from gateway.planner.passes.resolve_tables import base_tables
+from gateway.planner.relations import relations
 from gateway.service import Gateway
 
 _PRIVATE = "lg_meta_"
@@ -92,7 +92,7 @@ def prepare(
     )
     read_only(context)
     forbid_functions(context)
-    tables = base_tables(tree)
+    tables = [r.table for r in relations(tree) if not r.is_cte]
     if any(not is_virtual(t, values.catalog, values.schema) for t in tables):
         raise LakegateError(
             ErrorCode.STATEMENT_NOT_ALLOWED,

@@ -22,7 +22,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from gateway.errors import LakegateError
-from gateway.planner.passes.resolve_tables import base_tables
+from gateway.planner.relations import relations
 
 INFORMATION_SCHEMA = "information_schema"
 SYSTEM = "system"
@@ -134,7 +134,7 @@ def analyze_tree(tree: exp.Expr, values: SessionValues) -> TreeAnalysis:
     if not isinstance(tree, _QUERY_ROOTS):
         return TreeAnalysis(tree)
     try:
-        tables = base_tables(tree)
+        tables = [r.table for r in relations(tree) if not r.is_cte]
     except LakegateError:
         return TreeAnalysis(tree)
     virtual = [t for t in tables if is_virtual(t, values.catalog, values.schema)]

@@ -18,4 +18,5 @@ def map_catalogs(ctx: QueryContext) -> QueryContext:
     for table in resolved_tables(ctx.tree):
         physical = ctx.connector.physical_catalog(table.catalog)
         table.set("catalog", exp.to_identifier(physical, quoted=True))
+        ctx.mapped.add((physical, table.db, table.name))
     return ctx
