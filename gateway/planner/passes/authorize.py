@@ -16,7 +16,13 @@ def authorize(ctx: QueryContext) -> QueryContext:
         return ctx
     assert ctx.tree is not None
     identity = ctx.request.identity
-    for table, columns in sorted(columns_read(ctx.tree).items()):
+    snapshot = ctx.snapshot
+
+    def columns_of(key: tuple[str, str, str]) -> list[str]:
+        info = snapshot.table(*key)
+        return [c.name for c in info.columns] if info is not None else []
+
+    for table, columns in sorted(columns_read(ctx.tree, columns_of).items()):
         checks: list[str | None] = [*sorted(columns)] or [None]
         for column in checks:
             decision = ctx.authorizer.check_select(identity, table, column)
