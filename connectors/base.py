@@ -9,7 +9,7 @@ This package imports nothing else of Lakegate's.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -144,6 +144,11 @@ class Connector(Protocol):
 
     def health(self) -> tuple[bool, str]:
         """(healthy, detail)."""
+        ...
+
+    def unreadable(self, tables: Sequence[tuple[str, str, str]]) -> list[str]:
+        """Which of these logical tables have stored data that cannot be read now, as
+        ``catalog.schema.table`` (for an error that names them; never a path)."""
         ...
 
     def close(self) -> None: ...

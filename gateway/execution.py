@@ -56,6 +56,24 @@ def lakegate_error(exc: BaseException, record: QueryRecord) -> LakegateError:
     return LakegateError(ErrorCode.INTERNAL_ERROR, f"query {record.id} failed; the server log has details")
 
 
+def _unreadable_tables_error(plan: Plan, error: LakegateError) -> LakegateError:
+    """Name the tables whose storage is gone, rather than the engine's words about files."""
+    assert plan.connector is not None
+    try:
+        missing = plan.connector.unreadable(plan.tables)
+    except Exception:
+        log.exception("checking the storage of %s failed", plan.tables)
+        return error
+    if not missing:
+        return error
+    names = ", ".join(missing)
+    return LakegateError(
+        ErrorCode.ENGINE_UNAVAILABLE,
+        f"the data of table {names} cannot be read: its storage is missing; ask an administrator",
+        tables=missing,
+    )
+
+
 def _cancel_error(record: QueryRecord) -> LakegateError:
     reason = record.cancellation.reason
     if reason.startswith("timeout"):
@@ -205,6 +223,8 @@ class Executor:
                 put(None)
         except BaseException as exc:
             error = lakegate_error(exc, record)
+            if isinstance(exc, ConnectorError) and exc.kind == "unavailable" and plan.connector is not None:
+                error = _unreadable_tables_error(plan, error)
             if record.cancellation.canceled and not isinstance(exc, LakegateError):
                 error = _cancel_error(record)
             put(error)

@@ -13,6 +13,7 @@ import yaml
 
 from gateway.app import create_app
 from gateway.config import parse_config
+from tests.conftest import server_missing
 from tests.server import LiveServer
 
 pytestmark = pytest.mark.postgres
@@ -22,7 +23,13 @@ PASSWORD = "not-a-real-password-7f3a"
 
 @pytest.fixture(scope="module")
 def postgres_database() -> str:
-    with psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=postgres", autocommit=True) as conn:
+    try:
+        admin = psycopg.connect(
+            "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=5", autocommit=True
+        )
+    except psycopg.OperationalError as exc:
+        server_missing(f"PostgreSQL is not reachable on 127.0.0.1:5432 with trust auth: {exc}")
+    with admin as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {DATABASE}")
     with psycopg.connect(

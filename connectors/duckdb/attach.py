@@ -48,7 +48,10 @@ def _suffix_glob(fmt: str) -> str:
 
 
 def attach(con: duckdb.DuckDBPyConnection, source: Source, failed: dict[str, str]) -> list[Path]:
-    """Create the catalog for ``source``; return the folders the engine must be allowed to read.
+    """Create the catalog for ``source``; return the files and folders the engine must read.
+
+    Only what the tables are: a table's own file, or the folder of a folder table; never the
+    folder a file sits in (the configuration or the policies may sit beside the data).
 
     A lake table that cannot be read is left out and reported in ``failed`` (by its name);
     the rest of its catalog is served.
@@ -69,12 +72,12 @@ def attach(con: duckdb.DuckDBPyConnection, source: Source, failed: dict[str, str
             except (duckdb.Error, extensions.ExtensionUnavailable) as exc:
                 failed[f"{source.catalog}.{table.schema}.{table.name}"] = str(exc)
                 continue
-            folders.append(table.path if table.path.is_dir() else table.path.parent)
+            folders.append(table.path)
         return folders
     if isinstance(source, SqliteSource):
         extensions.load(con, "sqlite_scanner")
         con.execute(f"ATTACH {literal(str(source.path))} AS {physical} (TYPE sqlite, READ_ONLY)")
-        return [source.path.parent]
+        return [source.path]
     if isinstance(source, PostgresSource):
         extensions.load(con, "postgres_scanner")
         secret = ident(physical_name(source.catalog) + "_secret")

@@ -29,7 +29,7 @@ from connectors.base import (
 )
 from connectors.duckdb import extensions
 from connectors.duckdb.attach import PHYSICAL_PREFIX, attach, physical_name
-from connectors.duckdb.sources import FilesSource, PostgresSource, Source
+from connectors.duckdb.sources import FilesSource, PostgresSource, Source, SqliteSource
 from connectors.duckdb.types import trino_type
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,8 @@ class DuckDBConnector:
         self.name = name
         self._sources = {s.catalog: s for s in sources}
         self._secrets = [s.password for s in sources if isinstance(s, PostgresSource) and s.password]
-        self._folders: list[Path] = []
+        #: the files and folders of the tables: all the engine may read
+        self._readable: list[Path] = []
         self._failed: dict[str, str] = {}
         self._lock = threading.Lock()
         config: dict[str, str | bool | int | float | list[str]] = {
@@ -77,7 +78,7 @@ class DuckDBConnector:
             extensions.load(self._db, ext)
         for source in sources:
             try:
-                self._folders.extend(attach(self._db, source, self._failed))
+                self._readable.extend(attach(self._db, source, self._failed))
             except (duckdb.Error, ValueError, extensions.ExtensionUnavailable) as exc:
                 self._failed[source.catalog] = str(exc)
         for name, problem in self._failed.items():
@@ -88,9 +89,13 @@ class DuckDBConnector:
 
     # -- set-up ----------------------------------------------------------------------------
     def _lock_down(self) -> None:
-        folders = sorted({str(f.resolve()).rstrip("/") + "/" for f in self._folders})
-        listed = ", ".join("'" + f.replace("'", "''") + "'" for f in folders)
-        self._db.execute(f"SET allowed_directories = [{listed}]")
+        """No file access but to the tables' own files and folders, no Python objects, no changes."""
+        resolved = [p.resolve() for p in self._readable]
+        folders = sorted({str(p).rstrip("/") + "/" for p in resolved if p.is_dir()})
+        files = sorted({str(p) for p in resolved if not p.is_dir()})
+        self._db.execute(f"SET allowed_directories = [{_sql_list(folders)}]")
+        self._db.execute(f"SET allowed_paths = [{_sql_list(files)}]")
+        self._db.execute("SET python_enable_replacements = false")
         self._db.execute("SET enable_external_access = false")
         self._db.execute("SET lock_configuration = true")
 
@@ -166,6 +171,22 @@ class DuckDBConnector:
 
     def physical_catalog(self, logical: str) -> str:
         return physical_name(logical)
+
+    def unreadable(self, tables: Sequence[tuple[str, str, str]]) -> list[str]:
+        """Tables whose file, folder or database file is gone (checked only after a failure)."""
+        missing = []
+        for catalog, schema, table in tables:
+            source = self._sources.get(catalog)
+            if isinstance(source, SqliteSource):
+                gone = not source.path.is_file()
+            elif isinstance(source, FilesSource):
+                paths = [t.path for t in source.tables if (t.schema, t.name) == (schema, table)]
+                gone = any(not p.exists() or (p.is_dir() and not any(p.rglob("*"))) for p in paths)
+            else:
+                gone = False
+            if gone:
+                missing.append(f"{catalog}.{schema}.{table}")
+        return missing
 
     def unavailable(self) -> dict[str, str]:
         return dict(self._failed)
@@ -260,11 +281,15 @@ class DuckDBConnector:
         text = re.split(r"\s*Did you mean", text)[0]
         for secret in self._secrets:
             text = text.replace(secret, "***")
-        for folder in self._folders:
-            text = text.replace(str(folder.resolve()), "<storage>").replace(str(folder), "<storage>")
+        for path in self._readable:
+            text = text.replace(str(path.resolve()), "<storage>").replace(str(path), "<storage>")
         text = re.sub(r"(?:/[\w.\-]+){2,}", "<path>", text)
         text = _PHYSICAL.sub(r"\1", text)
         text = re.sub(r"^[A-Za-z ]+ Error: ", "", text.strip()).strip()
         if len(text) > 500:
             text = text[:500].rsplit(" ", 1)[0] + " ..."
         return text or "the engine failed to run the query"
+
+
+def _sql_list(items: list[str]) -> str:
+    return ", ".join("'" + item.replace("'", "''") + "'" for item in items)

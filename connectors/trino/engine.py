@@ -111,6 +111,10 @@ class TrinoConnector:
     def physical_catalog(self, logical: str) -> str:
         return self._catalogs[logical].physical
 
+    def unreadable(self, tables: Sequence[tuple[str, str, str]]) -> list[str]:
+        """Trino names a table it cannot read in its own error; nothing to add."""
+        return []
+
     def unavailable(self) -> dict[str, str]:
         return dict(self._failed)
 

@@ -13,6 +13,7 @@ import pytest
 from auth.audit.postgres_store import PostgresAuditStore
 from auth.audit.sqlite_store import SqliteAuditStore
 from auth.audit.store import AuditStore
+from tests.conftest import server_missing
 
 ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=5"
 
@@ -26,7 +27,7 @@ def pg_dsn() -> Iterator[str]:
             conn.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
             conn.execute(f"CREATE DATABASE {database}")
     except psycopg.OperationalError as exc:
-        pytest.skip(f"PostgreSQL is not reachable on 127.0.0.1:5432: {exc}")
+        server_missing(f"PostgreSQL is not reachable on 127.0.0.1:5432 with trust auth: {exc}")
     yield f"host=127.0.0.1 port=5432 user=postgres dbname={database}"
     with psycopg.connect(ADMIN_DSN, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
