@@ -47,7 +47,8 @@ class ConnectorError(Exception):
 
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
-        self.kind = kind  # "data" | "user" | "canceled" | "unavailable" | "resources" | "engine"
+        # "data" | "user" | "canceled" | "unavailable" | "resources" | "engine" | "refused"
+        self.kind = kind
         self.message = message
 
 
@@ -108,6 +109,10 @@ class RoutingHints:
     routing_group: str | None = None
     #: the logical catalogs the query reads, when the caller knows them
     catalogs: tuple[str, ...] = ()
+    #: the logical tables (catalog, schema, table) the planner authorized the query to read; the
+    #: embedded engine refuses a query whose bound plan reads anything else. None: an internal
+    #: caller that runs its own SQL (not checked)
+    tables: tuple[tuple[str, str, str], ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ _CONNECTOR_ERRORS = {
     "unavailable": ErrorCode.ENGINE_UNAVAILABLE,
     "resources": ErrorCode.RESULT_TOO_LARGE,
     "engine": ErrorCode.ENGINE_ERROR,
+    "refused": ErrorCode.NOT_SUPPORTED,
 }
 
 #: What the worker hands over: a schema first, then encoded batches, then None (the end) or an error.
@@ -216,6 +217,7 @@ class Executor:
                 hints = replace(
                     record.hints or RoutingHints(user=record.user, groups=record.groups),
                     catalogs=tuple(sorted({table[0] for table in plan.tables})),
+                    tables=plan.tables,
                 )
                 result = plan.connector.execute(plan.engine_sql, record.cancellation, self.batch_rows, hints)
                 schema, batches = result.schema, result.batches

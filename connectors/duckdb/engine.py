@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+from cachetools import LRUCache
 
 from connectors.base import (
     Cancellation,
@@ -28,7 +29,8 @@ from connectors.base import (
     TableInfo,
 )
 from connectors.duckdb import extensions
-from connectors.duckdb.attach import PHYSICAL_PREFIX, attach, physical_name
+from connectors.duckdb.attach import PHYSICAL_PREFIX, attach, ident, physical_name
+from connectors.duckdb.bound_plan import Scan, ScanKey, bound_scans, unauthorized
 from connectors.duckdb.sources import FilesSource, PostgresSource, Source, SqliteSource
 from connectors.duckdb.types import trino_type
 
@@ -64,6 +66,9 @@ class DuckDBConnector:
         self._readable: list[Path] = []
         self._failed: dict[str, str] = {}
         self._lock = threading.Lock()
+        #: (engine SQL, its tables) whose bound plan was checked, and each table's own scans
+        self._verified: LRUCache[tuple[str, tuple[tuple[str, str, str], ...]], bool] = LRUCache(4096)
+        self._scans_of: dict[tuple[str, str, str], tuple[frozenset[str], list[Scan]]] = {}
         config: dict[str, str | bool | int | float | list[str]] = {
             "autoinstall_known_extensions": False,
             "autoload_known_extensions": False,
@@ -200,6 +205,8 @@ class DuckDBConnector:
         try:
             if cancellation.canceled:
                 raise QueryCanceled(cancellation.reason)
+            if hints is not None and hints.tables is not None:
+                self._verify_bound_plan(cursor, sql, hints.tables)
             relation = cursor.sql(sql)
             if relation is None:
                 cursor.close()
@@ -212,7 +219,59 @@ class DuckDBConnector:
         except duckdb.Error as exc:
             cursor.close()
             raise self._error(exc) from None
+        except ConnectorError:
+            cursor.close()
+            raise
         return ExecutionResult(reader.schema, self._batches(reader, cursor, cancellation))
+
+    # -- defence in depth: what DuckDB bound --------------------------------------------
+    def _verify_bound_plan(
+        self, cursor: duckdb.DuckDBPyConnection, sql: str, tables: tuple[tuple[str, str, str], ...]
+    ) -> None:
+        """Refuse unless every scan DuckDB bound is one the authorized tables make (once per query)."""
+        key = (sql, tables)
+        with self._lock:
+            if key in self._verified:
+                return
+        allowed: dict[ScanKey, set[str]] = {}
+        for table in tables:
+            columns, scans = self._table_scans(cursor, table)
+            for scan in scans:
+                allowed.setdefault(scan.key, set()).update(columns | scan.columns)
+        bad = unauthorized(bound_scans(cursor, sql), allowed)
+        if bad:
+            log.error("refused a query whose bound plan reads %s, beyond its tables %s", bad, tables)
+            raise ConnectorError(
+                "refused",
+                "the engine would read a relation Lakegate did not authorize, so it was not run",
+            )
+        with self._lock:
+            self._verified[key] = True
+
+    def _table_scans(
+        self, cursor: duckdb.DuckDBPyConnection, table: tuple[str, str, str]
+    ) -> tuple[frozenset[str], list[Scan]]:
+        with self._lock:
+            known = self._scans_of.get(table)
+        if known is not None:
+            return known
+        catalog, schema, name = table
+        info = next(
+            (
+                t
+                for c in self._metadata
+                if c.name == catalog
+                for t in c.schemas.get(schema, {}).values()
+                if t.name == name
+            ),
+            None,
+        )
+        columns = frozenset(c.name.casefold() for c in info.columns) if info is not None else frozenset()
+        physical = f"{ident(physical_name(catalog))}.{ident(schema)}.{ident(name)}"
+        found = (columns, bound_scans(cursor, f"SELECT * FROM {physical}"))
+        with self._lock:
+            self._scans_of[table] = found
+        return found
 
     def _batches(
         self,
