@@ -3,7 +3,11 @@
 (a) rows/s and MB/s of ``SELECT * FROM tpch.sf1.lineitem`` through Lakegate into a client Arrow
     table, against DuckDB running the same scan in-process into Arrow; the ratio is the figure.
 (b) ``SELECT 1`` round trip through Lakegate (HTTP keep-alive), p50 and p99 over 1,000 queries.
-(c) planner time (parse to generated SQL) for the 22 TPC-H queries, uncached and cached, p50.
+(c) planner time (parse to generated SQL) for the 22 TPC-H queries, uncached and cached, p50,
+    without and with the demo's policies (benchmarks/planning.py).
+(g) the engine's check of DuckDB's bound plan, on a query's first run and once it is cached.
+
+``python -m benchmarks --only planning`` runs (c) and (g) alone on the tiny demo (seconds).
 
 The server runs as its own process (``lakegate serve``) as in production; the demo data with
 TPC-H sf1 is generated once into ``benchmarks/data`` (about 220 MB).
@@ -15,7 +19,6 @@ import argparse
 import logging
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -190,50 +193,6 @@ def round_trip(url: str, count: int) -> list[tuple[str, str]]:
     ]
 
 
-def planner_time(config_path: Path) -> list[tuple[str, str]]:
-    from catalog.metadata import MetadataSnapshot
-    from connectors.registry import ConnectorRegistry
-    from gateway.config import load_config
-    from gateway.connector_factory import build_connectors
-    from gateway.planner.context import QueryRequest
-    from gateway.planner.pipeline import Planner
-    from gateway.service import build_authorizer
-
-    config = load_config(config_path)
-    registry = ConnectorRegistry(build_connectors(config))
-    snapshot = MetadataSnapshot(registry.catalogs())
-    rows: list[tuple[str, str]] = []
-    for label, authorizer in (("no policies", None), ("with policies", build_authorizer(config))):
-        planner = Planner(registry, snapshot, max_sql_bytes=1_000_000, authorizer=authorizer)
-        requests = [QueryRequest(p.read_text(), "tpch", "tiny", user="ada") for p in TPCH_QUERIES]
-        uncached: list[float] = []
-        cached: list[float] = []
-        for _ in range(20):
-            for request in requests:
-                started = time.perf_counter()
-                planner.plan_uncached(request)
-                uncached.append(time.perf_counter() - started)
-        for request in requests:
-            planner.plan(request)
-        for _ in range(200):
-            for request in requests:
-                started = time.perf_counter()
-                planner.plan(request)
-                cached.append(time.perf_counter() - started)
-        rows += [
-            (
-                f"(c) planner, 22 TPC-H, uncached, {label}",
-                f"p50 {statistics.median(uncached) * 1000:.3f} ms (target < 2 ms)",
-            ),
-            (
-                f"(c) planner, 22 TPC-H, cached, {label}",
-                f"p50 {statistics.median(cached) * 1000:.4f} ms (target < 0.1 ms)",
-            ),
-        ]
-    registry.close()
-    return rows
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -242,19 +201,28 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3, help="runs of (a); the best counts")
     parser.add_argument("--round-trips", type=int, default=1000)
     parser.add_argument("--skip-trino", action="store_true", help="leave out the Trino front door")
+    parser.add_argument(
+        "--only", choices=["all", "planning"], default="all", help="planning: (c) and (g) alone"
+    )
     args = parser.parse_args()
     logging.getLogger("sqlglot").setLevel(logging.ERROR)
-    config = ensure_data(args.scale)
-    rows: list[tuple[str, str]] = []
-    with lakegate_server(config) as (url, pid):
-        rows += throughput(url, config, args.scale, args.runs)
-        rows += round_trip(url, args.round_trips)
-        rows += server_memory(url, pid, args.scale)
-        if not args.skip_trino:
-            from benchmarks.trino_frontdoor import run as trino_frontdoor
+    from benchmarks.planning import bound_plan_check, planner_time, tiny_demo
 
-            rows += trino_frontdoor(url)
-    rows += planner_time(config)
+    rows: list[tuple[str, str]] = []
+    if args.only == "planning":
+        config = tiny_demo()
+    else:
+        config = ensure_data(args.scale)
+        with lakegate_server(config) as (url, pid):
+            rows += throughput(url, config, args.scale, args.runs)
+            rows += round_trip(url, args.round_trips)
+            rows += server_memory(url, pid, args.scale)
+            if not args.skip_trino:
+                from benchmarks.trino_frontdoor import run as trino_frontdoor
+
+                rows += trino_frontdoor(url)
+    rows += planner_time(config, TPCH_QUERIES)
+    rows += bound_plan_check(config, TPCH_QUERIES)
     width = max(len(name) for name, _ in rows)
     print(f"\nLakegate benchmarks ({os.cpu_count()} CPUs, python -m benchmarks)\n")
     print(f"| {'measure'.ljust(width)} | result |")

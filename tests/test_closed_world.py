@@ -176,3 +176,40 @@ def planner(demo_dir: Path) -> Iterator[Planner]:
     registry = ConnectorRegistry(build_connectors(demo_config(demo_dir)))
     yield Planner(registry, MetadataSnapshot(registry.catalogs()), max_sql_bytes=10_000)
     registry.close()
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        ("WITH a AS (SELECT 1) SELECT * FROM a", [("a", True, False)]),
+        ("WITH a AS (SELECT * FROM a) SELECT * FROM a", [("a", False, True), ("a", True, False)]),
+        (
+            "WITH RECURSIVE r AS (SELECT * FROM r UNION ALL SELECT * FROM r) SELECT * FROM r",
+            [("r", False, True), ("r", True, False), ("r", True, False)],
+        ),
+        (
+            "WITH RECURSIVE r AS (SELECT 1 UNION ALL SELECT * FROM r UNION ALL SELECT * FROM r) SELECT 1",
+            [("r", False, True), ("r", True, False)],
+        ),
+        (
+            "WITH a AS (SELECT * FROM b), b AS (SELECT * FROM a) SELECT 1",
+            [("b", False, True), ("a", True, False)],
+        ),
+        ('WITH "A" AS (SELECT 1) SELECT * FROM a', [("a", True, False)]),
+        (
+            "SELECT * FROM (WITH a AS (SELECT 1) SELECT * FROM a) AS s, a",
+            [("a", True, False), ("a", False, True)],
+        ),
+        ("SELECT * FROM x.y.z", [("z", False, False)]),
+    ],
+)
+def test_relations_tell_ctes_in_scope_from_stored_tables(
+    sql: str, expected: list[tuple[str, bool, bool]]
+) -> None:
+    import sqlglot
+
+    from gateway.planner.relations import relations
+
+    found = relations(sqlglot.parse_one(sql, read="trino"))
+    got = sorted((r.table.name.lower(), r.is_cte, r.shadows_cte) for r in found)
+    assert got == sorted(expected)

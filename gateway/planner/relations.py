@@ -19,7 +19,6 @@ refuses those. Relations of other kinds (table functions, PIVOT) are refused her
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlglot import exp
@@ -43,56 +42,57 @@ def fold(name: str) -> str:
     return name.casefold()
 
 
-def _cte_names(tree: exp.Expr) -> set[str]:
-    return {fold(cte.alias_or_name) for cte in tree.find_all(exp.CTE)}
-
-
 def relations(tree: exp.Expr) -> list[Relation]:
     """Every exp.Table of the tree, each told apart as a CTE reference or a stored table.
 
-    Raises a LakegateError for a relation of a kind outside the closed world.
+    Raises a LakegateError for a relation of a kind outside the closed world. One walk of the
+    tree; then each table's scope is read off its chain of parents (cheap: few tables, shallow).
     """
-    found: list[Relation] = []
-    _walk(tree, (), _cte_names(tree), found)
-    return found
+    tables: list[exp.Table] = []
+    all_ctes: set[str] = set()
+    for node in tree.walk():
+        if isinstance(node, exp.Table):
+            tables.append(node)
+        elif isinstance(node, exp.From | exp.Join):
+            _check_kind(node.this)
+        elif isinstance(node, exp.CTE):
+            all_ctes.add(fold(node.alias_or_name))
+        elif isinstance(node, exp.With):
+            _check_with(node)
+    return [_classify(table, _visible(table), all_ctes) for table in tables]
 
 
-def _walk(node: exp.Expr, visible: tuple[str, ...], all_ctes: set[str], found: list[Relation]) -> None:
-    # An explicit stack of (node, visible) would avoid recursion, but the parser already limits
-    # nesting (parse.MAX_NESTING) far below Python's recursion limit.
-    if isinstance(node, exp.Table):
-        found.append(_classify(node, visible, all_ctes))
-        for key, child in node.args.items():
-            if key in ("this", "db", "catalog"):
-                continue
-            for item in _children(child):
-                _walk(item, visible, all_ctes, found)
-        return
-    if isinstance(node, exp.From | exp.Join):
-        _check_kind(node.this)
-    with_ = node.args.get("with_") if isinstance(node, exp.Query) else None
-    if isinstance(with_, exp.With):
-        visible = _walk_with(with_, visible, all_ctes, found)
-    for key, child in node.args.items():
-        if key == "with_" and with_ is not None:
-            continue
-        for item in _children(child):
-            _walk(item, visible, all_ctes, found)
+def _visible(table: exp.Table) -> set[str]:
+    """The CTE names in scope where ``table`` stands, read off its chain of parents."""
+    visible: set[str] = set()
+    path: list[exp.Expr] = [table]  # from the table up to the node below ``parent``
+    parent = table.parent
+    while parent is not None:
+        child = path[-1]
+        if isinstance(parent, exp.With) and isinstance(child, exp.CTE):
+            ctes = parent.expressions
+            index = next(i for i, cte in enumerate(ctes) if cte is child)
+            visible.update(fold(cte.alias_or_name) for cte in ctes[:index])
+            body = child.this
+            # its own name, only in the recursive branch: the right side of the body's top UNION
+            below = path[-3] if len(path) >= 3 else None
+            if (
+                parent.args.get("recursive")
+                and isinstance(body, exp.SetOperation)
+                and path[-2] is body
+                and below is body.args.get("expression")
+            ):
+                visible.add(fold(child.alias_or_name))
+        elif isinstance(parent, exp.Query):
+            with_ = parent.args.get("with_")
+            if isinstance(with_, exp.With) and child is not with_:
+                visible.update(fold(cte.alias_or_name) for cte in with_.expressions)
+        path.append(parent)
+        parent = parent.parent
+    return visible
 
 
-def _children(value: object) -> Iterator[exp.Expr]:
-    if isinstance(value, exp.Expr):
-        yield value
-    elif isinstance(value, list):
-        for item in value:
-            if isinstance(item, exp.Expr):
-                yield item
-
-
-def _walk_with(
-    with_: exp.With, visible: tuple[str, ...], all_ctes: set[str], found: list[Relation]
-) -> tuple[str, ...]:
-    recursive = bool(with_.args.get("recursive"))
+def _check_with(with_: exp.With) -> None:
     for key in ("search", "cycle", "udfs"):
         if with_.args.get(key):
             raise LakegateError(
@@ -103,18 +103,6 @@ def _walk_with(
             raise LakegateError(
                 ErrorCode.NOT_SUPPORTED, "recursive CTEs with USING KEY are not supported by Lakegate"
             )
-        name = fold(cte.alias_or_name)
-        body = cte.this
-        if recursive and isinstance(body, exp.SetOperation):
-            # Anchor first, without the CTE itself; then the recursive branch, with it.
-            for key, child in body.args.items():
-                extra = (name,) if key == "expression" else ()
-                for item in _children(child):
-                    _walk(item, (*visible, *extra), all_ctes, found)
-        else:
-            _walk(body, visible, all_ctes, found)
-        visible = (*visible, name)
-    return visible
 
 
 def _check_kind(relation: exp.Expr | None) -> None:
@@ -142,7 +130,7 @@ def _table_function() -> LakegateError:
     )
 
 
-def _classify(table: exp.Table, visible: tuple[str, ...], all_ctes: set[str]) -> Relation:
+def _classify(table: exp.Table, visible: set[str], all_ctes: set[str]) -> Relation:
     if not isinstance(table.this, exp.Identifier) or any(
         not isinstance(table.args.get(part), exp.Identifier | None) for part in ("db", "catalog")
     ):
