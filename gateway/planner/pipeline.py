@@ -1,7 +1,7 @@
 """The query planner: a tuple of small passes over the sqlglot tree, with a plan cache.
 
     parse -> read_only -> metadata_statements -> wrap_values -> qualify_tables -> resolve_tables
-          -> forbid_functions -> qualify_columns -> authorize -> route -> secure_views
+          -> allow_functions -> qualify_columns -> authorize -> route -> secure_views
           -> bind_session -> map_catalogs -> transpile
 
 Plans are cached (cachetools LRU) under a key holding everything that changes the outcome: the
@@ -24,9 +24,9 @@ from catalog.metadata import MetadataSnapshot
 from connectors.registry import ConnectorRegistry
 from gateway.errors import ErrorCode, LakegateError
 from gateway.planner.context import Plan, QueryContext, QueryRequest
+from gateway.planner.passes.allow_functions import allow_functions
 from gateway.planner.passes.authorize import authorize
 from gateway.planner.passes.bind_session import bind_session
-from gateway.planner.passes.forbid_functions import forbid_functions
 from gateway.planner.passes.map_catalogs import map_catalogs
 from gateway.planner.passes.metadata_statements import metadata_statements
 from gateway.planner.passes.parse import parse
@@ -48,7 +48,7 @@ PASSES: tuple[Pass, ...] = (
     wrap_values,
     qualify_tables,
     resolve_tables,
-    forbid_functions,
+    allow_functions,
     qualify_columns,
     authorize,
     route,
