@@ -27,7 +27,7 @@ from connectors.base import (
     RoutingHints,
     TableInfo,
 )
-from connectors.duckdb import extensions
+from connectors.duckdb import extensions, trino_functions
 from connectors.duckdb.attach import PHYSICAL_PREFIX, attach, physical_name
 from connectors.duckdb.sources import FilesSource, PostgresSource, Source
 from connectors.duckdb.types import trino_type
@@ -75,6 +75,7 @@ class DuckDBConnector:
         extensions.configure(self._db)
         for ext in ("parquet", "icu"):
             extensions.load(self._db, ext)
+        trino_functions.define(self._db)
         for source in sources:
             try:
                 self._folders.extend(attach(self._db, source, self._failed))
