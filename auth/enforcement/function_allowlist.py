@@ -16,7 +16,6 @@ Policies' masks and row filters call functions too; they are added after the che
 from __future__ import annotations
 
 from sqlglot import exp
-from sqlglot.errors import SqlglotError
 
 # -- classes: what sqlglot recognised --------------------------------------------------------
 
@@ -726,7 +725,7 @@ def function_name(node: exp.Func, dialect: str = "trino") -> str:
         return str(node.name).lower()
     try:
         written = node.sql(dialect=dialect)
-    except SqlglotError:
+    except Exception:  # a malformed call (sqlglot builds some with missing arguments): only the message
         written = ""
     name = written.split("(", 1)[0].strip()
     return (name if name.replace("_", "").isalnum() else node.sql_name()).lower()

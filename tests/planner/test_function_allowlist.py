@@ -142,3 +142,11 @@ def test_the_check_is_cheap() -> None:
             check_functions(tree)
     per_query = (time.perf_counter() - started) / (20 * len(trees))
     assert per_query < 0.002, f"{per_query * 1000:.3f} ms per TPC-H query"
+
+
+def test_a_malformed_call_is_refused_with_a_name_not_a_crash() -> None:
+    # sqlglot builds element_at(x) as a subscript missing its index; generating it raises TypeError
+    call = exp.Bracket(this=exp.column("a"), expressions=[None], offset=1, safe=True)
+    tree = exp.select(exp.func("json_serialize_plan", call))
+    with pytest.raises(LakegateError, match=r"function json_serialize_plan\(\) is not allowed"):
+        check_functions(tree)
