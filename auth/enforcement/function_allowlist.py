@@ -51,6 +51,7 @@ _MATH: frozenset[type[exp.Func]] = frozenset(
         exp.Ceil,
         exp.Cos,
         exp.Cosh,
+        exp.CosineDistance,
         exp.Cot,
         exp.Degrees,
         exp.Exp,
@@ -169,6 +170,7 @@ _DATE_TIME: frozenset[type[exp.Func]] = frozenset(
         exp.Extract,
         exp.FromISO8601Date,
         exp.FromISO8601Timestamp,
+        exp.FromISO8601TimestampNanos,
         exp.Hour,
         exp.LastDay,
         exp.MakeInterval,
@@ -316,6 +318,7 @@ _MAP_AND_ROW: frozenset[type[exp.Func]] = frozenset(
 
 _JSON: frozenset[type[exp.Func]] = frozenset(
     {
+        exp.JSONArray,
         exp.JSONArrayContains,
         exp.JSONExtract,
         exp.JSONExtractScalar,
@@ -719,6 +722,10 @@ ALLOWED_NAMES: frozenset[str] = (
 )
 
 
+# what a dialect may write for a function it spells as an expression (not the function's name)
+_SYNTAX_NAMES = frozenset({"case", "cast", "try_cast"})
+
+
 def function_name(node: exp.Func, dialect: str = "trino") -> str:
     """The name to show for a call: as written for an unknown function, else as ``dialect`` spells it."""
     if isinstance(node, exp.Anonymous):
@@ -727,8 +734,10 @@ def function_name(node: exp.Func, dialect: str = "trino") -> str:
         written = node.sql(dialect=dialect)
     except Exception:  # a malformed call (sqlglot builds some with missing arguments): only the message
         written = ""
-    name = written.split("(", 1)[0].strip()
-    return (name if name.replace("_", "").isalnum() else node.sql_name()).lower()
+    name = written.split("(", 1)[0].strip().lower()
+    if not name.replace("_", "").isalnum() or name in _SYNTAX_NAMES:
+        return node.sql_name().lower()
+    return name
 
 
 def is_allowed(node: exp.Func) -> bool:

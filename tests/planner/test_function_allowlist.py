@@ -150,3 +150,24 @@ def test_a_malformed_call_is_refused_with_a_name_not_a_crash() -> None:
     tree = exp.select(exp.func("json_serialize_plan", call))
     with pytest.raises(LakegateError, match=r"function json_serialize_plan\(\) is not allowed"):
         check_functions(tree)
+
+
+@pytest.mark.parametrize("dialect", ["trino", "duckdb"])
+def test_every_allowed_name_is_callable_whatever_class_sqlglot_makes_of_it(dialect: str) -> None:
+    called = 0
+    for name in sorted(ALLOWED_NAMES):
+        for args in ("a", "a, b", "a, b, c"):
+            try:
+                tree = sqlglot.parse_one(f"SELECT {name}({args}) FROM t", read=dialect)
+            except sqlglot.errors.ParseError:
+                continue  # not with this many arguments
+            check_functions(tree, dialect)
+            called += 1
+    assert called > len(ALLOWED_NAMES)
+
+
+def test_a_refusal_names_the_function_not_the_syntax_it_becomes() -> None:
+    assert "function version()" in refusal("SELECT version()")
+    # Trino writes exp.String (BigQuery's STRING(x)) as CAST(x AS VARCHAR): name the function
+    with pytest.raises(LakegateError, match=r"function string\(\) is not allowed"):
+        check_functions(exp.select(exp.String(this=exp.column("a"))).from_("t"), "trino")
