@@ -28,7 +28,7 @@ from connectors.base import (
     RoutingHints,
     TableInfo,
 )
-from connectors.duckdb import extensions
+from connectors.duckdb import extensions, trino_functions
 from connectors.duckdb.attach import PHYSICAL_PREFIX, attach, ident, physical_name
 from connectors.duckdb.bound_plan import Scan, ScanKey, bound_scans, unauthorized
 from connectors.duckdb.sources import FilesSource, PostgresSource, Source, SqliteSource
@@ -81,6 +81,7 @@ class DuckDBConnector:
         extensions.configure(self._db)
         for ext in ("parquet", "icu"):
             extensions.load(self._db, ext)
+        trino_functions.define(self._db)
         for source in sources:
             try:
                 self._readable.extend(attach(self._db, source, self._failed))

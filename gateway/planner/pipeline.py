@@ -1,7 +1,7 @@
 """The query planner: a tuple of small passes over the sqlglot tree, with a plan cache.
 
     parse -> read_only -> metadata_statements -> wrap_values -> qualify_tables -> check_relations
-          -> resolve_tables -> forbid_functions -> qualify_columns -> authorize -> route
+          -> resolve_tables -> allow_functions -> qualify_columns -> authorize -> route
           -> secure_views -> bind_session -> map_catalogs -> verify_relations -> transpile
 
 Plans are cached (cachetools LRU) under a key holding everything that changes the outcome: the
@@ -25,10 +25,10 @@ from catalog.metadata import MetadataSnapshot
 from connectors.registry import ConnectorRegistry
 from gateway.errors import ErrorCode, LakegateError
 from gateway.planner.context import Plan, QueryContext, QueryRequest
+from gateway.planner.passes.allow_functions import allow_functions
 from gateway.planner.passes.authorize import authorize
 from gateway.planner.passes.bind_session import bind_session
 from gateway.planner.passes.check_relations import check_relations
-from gateway.planner.passes.forbid_functions import forbid_functions
 from gateway.planner.passes.map_catalogs import map_catalogs
 from gateway.planner.passes.metadata_statements import metadata_statements
 from gateway.planner.passes.parse import parse
@@ -54,7 +54,7 @@ PASSES: tuple[Pass, ...] = (
     qualify_tables,
     check_relations,
     resolve_tables,
-    forbid_functions,
+    allow_functions,
     qualify_columns,
     authorize,
     route,

@@ -31,7 +31,7 @@ from gateway.frontdoors.trino.rewrite import (
 )
 from gateway.frontdoors.trino.system_tables import SystemContext
 from gateway.planner.context import QueryContext, QueryRequest
-from gateway.planner.passes.forbid_functions import forbid_functions
+from gateway.planner.passes.allow_functions import allow_functions
 from gateway.planner.passes.read_only import read_only
 from gateway.planner.relations import relations
 from gateway.service import Gateway
@@ -91,7 +91,7 @@ def prepare(
         tree=tree,
     )
     read_only(context)
-    forbid_functions(context)
+    allow_functions(context)
     tables = [r.table for r in relations(tree) if not r.is_cte]
     if any(not is_virtual(t, values.catalog, values.schema) for t in tables):
         raise LakegateError(
