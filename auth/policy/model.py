@@ -237,6 +237,7 @@ class ResourceDef:
     parent: str | None = None
     matcher_options: Mapping[str, str] = field(default_factory=dict)
     is_valid_leaf: bool | None = None
+    matcher: str = ""  # the Java matcher class, e.g. org.apache.ranger.plugin.resourcematcher.RangerURLResourceMatcher
 
     @classmethod
     def from_json(cls, obj: JsonObj) -> ResourceDef:
@@ -245,6 +246,7 @@ class ResourceDef:
             name=str(obj.get("name") or ""),
             level=_int(obj.get("level"), 1),
             parent=_opt_str(obj.get("parent")) or None,
+            matcher=str(obj.get("matcher") or ""),
             matcher_options=(
                 {str(k): str(v).lower() if isinstance(v, bool) else str(v) for k, v in options.items()}
                 if isinstance(options, Mapping)

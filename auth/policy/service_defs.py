@@ -24,11 +24,18 @@ CASE_SENSITIVE = {"wildCard": "true", "ignoreCase": "false"}
 NO_WILDCARD = {"wildCard": "false"}
 
 
+URL_MATCHER = "org.apache.ranger.plugin.resourcematcher.RangerURLResourceMatcher"
+
+
 def _res(
-    name: str, level: int, parent: str | None = None, options: Mapping[str, str] | None = None
+    name: str,
+    level: int,
+    parent: str | None = None,
+    options: Mapping[str, str] | None = None,
+    matcher: str = "",
 ) -> ResourceDef:
     return ResourceDef(
-        name=name, level=level, parent=parent, matcher_options=dict(options or CASE_INSENSITIVE)
+        name=name, level=level, parent=parent, matcher_options=dict(options or CASE_INSENSITIVE), matcher=matcher
     )
 
 
@@ -153,7 +160,7 @@ HIVE_SERVICE_DEF = ServiceDef(
         _res("table", 20, "database"),
         _res("udf", 20, "database"),
         _res("column", 30, "table"),
-        _res("url", 10, options=CASE_SENSITIVE),
+        _res("url", 10, options=CASE_SENSITIVE, matcher=URL_MATCHER),
         _res("hiveservice", 10, options=CASE_SENSITIVE),
         _res("global", 10, options=CASE_SENSITIVE),
     ),
@@ -222,6 +229,7 @@ def resources_for(service_def: ServiceDef, policy_type: int) -> tuple[ResourceDe
                 parent=main.parent,
                 matcher_options={**main.matcher_options, **res.matcher_options},
                 is_valid_leaf=main.is_valid_leaf,
+                matcher=res.matcher or main.matcher,
             )
         )
     return tuple(merged)

@@ -14,7 +14,7 @@ import pytest
 
 from auth.policy.engine import PolicyEngine
 from auth.policy.loader import load_bundle, load_json
-from auth.policy.model import PolicyResource
+from auth.policy.model import PolicyResource, ResourceDef
 from auth.policy.request import request_from_json
 from auth.policy.resource_matcher import ValueMatcher
 
@@ -114,11 +114,13 @@ def _matcher_cases() -> list[Any]:
 
 @pytest.mark.parametrize(("case", "test"), _matcher_cases())
 def test_resource_matcher_case(case: dict[str, Any], test: dict[str, Any]) -> None:
-    options = {
-        k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in case["matcherOptions"].items()
-    }
-    matcher = ValueMatcher(PolicyResource.from_json(case["policyResource"]), options)
-    tokens = (
-        {"USER": test["evalContext"]["token:USER"]} if "token:USER" in test.get("evalContext", {}) else {}
+    resource_def = ResourceDef.from_json({"name": "resource", **case["resourceDef"]})
+    matcher = ValueMatcher(
+        PolicyResource.from_json(case["policyResource"]), resource_def.matcher_options, resource_def.matcher
     )
+    tokens = {
+        name.removeprefix("token:"): str(value)
+        for name, value in (test.get("evalContext") or {}).items()
+        if name.startswith("token:")
+    }
     assert matcher.is_match(test["input"], tokens) is test["result"]
