@@ -7,9 +7,13 @@ Supported natively:
   matches one of the condition's values, wildcards allowed);
 * the script templates ``ctx.isAccessedAfter('attr')`` / ``ctx.isAccessedBefore('attr')``
   (``RangerScriptTemplateConditionEvaluator``, used by the tag definition's ``enforce-expiry``);
-* a small, side-effect-free subset of the JavaScript of ``RangerScriptConditionEvaluator``: comparisons
-  (``==``, ``!=``) of ``TAG.attr`` / ``USER.attr`` with literals, ``&&``, ``||``, ``!``, parentheses,
-  ``ctx.isAccessedBefore/After('attr')``, optionally wrapped as ``if ( ... ) ctx.result = true;``.
+* a small, side-effect-free subset of the JavaScript of ``RangerScriptConditionEvaluator`` (its first value,
+  trimmed): comparisons (``==``, ``!=``, ``<``, ``<=``, ``>``, ``>=``, JavaScript's number coercion) of
+  ``TAG.attr`` / ``USER.attr`` / ``tagAttr.get('attr')`` with literals, ``&&``, ``||``, ``!``, parentheses, the
+  ``ctx`` methods ``isAccessedBefore/After``, ``isInRole``, ``isInGroup``, ``isInAnyRole``, ``isInAnyGroup``,
+  ``hasTag``, ``hasAnyTag``, ``hasUserAttr``, ``hasTagAttr`` and their macros (``IS_IN_ROLE('r')``,
+  ``IS_IN_GROUP``, ``IS_IN_ANY_ROLE``, ``IS_NOT_IN_ANY_GROUP``, ``HAS_TAG``, ``HAS_NO_TAG`` ...), optionally
+  wrapped as ``if ( ... ) ctx.result = true;``.
 
 Anything else (other JavaScript, custom evaluator classes) is *unsupported*: :meth:`ConditionSet.evaluate`
 returns ``None`` and the caller fails closed.
@@ -23,7 +27,7 @@ import fnmatch
 import ipaddress
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from auth.policy.model import PolicyCondition, ServiceDef
 
@@ -32,13 +36,17 @@ UNSUPPORTED = None
 
 @dataclass(frozen=True, slots=True)
 class ConditionContext:
-    """What conditions may read: access time, client address and the tag being evaluated."""
+    """What conditions may read: access time, client address, the tag being evaluated, the principal (groups
+    and roles), and the names of every tag of the requested resource."""
 
     access_time: dt.datetime
     remote_ip: str | None
     tag_attributes: Mapping[str, str]
     user_attributes: Mapping[str, str]
     request_context: Mapping[str, str]
+    groups: frozenset[str] = frozenset()
+    roles: frozenset[str] = frozenset()
+    tags: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 _Check = Callable[[ConditionContext], bool]
@@ -116,13 +124,44 @@ _JS_STRING = r"""('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")"""
 _JS_TOKENS = re.compile(_JS_STRING + r"|(===|!==|&&|\|\||!(?!=)|\btrue\b|\bfalse\b|\bnull\b)")
 _JS_TO_PY = {"===": "==", "!==": "!=", "&&": " and ", "||": " or ", "!": " not ", "true": "True"}
 _JS_TO_PY |= {"false": "False", "null": "None"}
-_CTX_CALLS = {"isAccessedBefore": False, "isAccessedAfter": True}
+
+# The macros of Ranger's script evaluator (``RangerRequestScriptEvaluator.getMacrosMap``) that this subset knows.
+_MACROS = {
+    "IS_IN_ROLE": "ctx.isInRole",
+    "IS_IN_GROUP": "ctx.isInGroup",
+    "IS_IN_ANY_ROLE": "ctx.isInAnyRole()",
+    "IS_IN_ANY_GROUP": "ctx.isInAnyGroup()",
+    "IS_NOT_IN_ANY_ROLE": "!ctx.isInAnyRole()",
+    "IS_NOT_IN_ANY_GROUP": "!ctx.isInAnyGroup()",
+    "HAS_TAG": "ctx.hasTag",
+    "HAS_ANY_TAG": "ctx.hasAnyTag()",
+    "HAS_NO_TAG": "!ctx.hasAnyTag()",
+    "HAS_USER_ATTR": "ctx.hasUserAttr",
+    "HAS_TAG_ATTR": "ctx.hasTagAttr",
+}
+_MACRO_PATTERN = re.compile(r"\b(" + "|".join(_MACROS) + r")\b")
+
+# ctx methods: name -> number of (string) arguments.
+_CTX_CALLS = {
+    "isAccessedBefore": 1,
+    "isAccessedAfter": 1,
+    "isInRole": 1,
+    "isInGroup": 1,
+    "isInAnyRole": 0,
+    "isInAnyGroup": 0,
+    "hasTag": 1,
+    "hasAnyTag": 0,
+    "hasUserAttr": 1,
+    "hasTagAttr": 1,
+}
+_COMPARISONS = (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 
 
 def _js_to_python(script: str) -> str:
+    script = _MACRO_PATTERN.sub(lambda m: _MACROS[m.group(1)], script)
     found = _IF_RESULT.match(script)
     body = found.group(1) if found else script.strip().rstrip(";")
-    return _JS_TOKENS.sub(lambda m: m.group(1) or _JS_TO_PY[m.group(2)], body)
+    return _JS_TOKENS.sub(lambda m: m.group(1) or _JS_TO_PY[m.group(2)], body).strip()
 
 
 def _compile_expression(script: str) -> _Check | None:
@@ -136,13 +175,21 @@ def _compile_expression(script: str) -> _Check | None:
     return lambda ctx: bool(_eval(tree, ctx))
 
 
+def _string_args(node: ast.Call, count: int) -> bool:
+    return (
+        len(node.args) == count
+        and not node.keywords
+        and all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args)
+    )
+
+
 def _allowed(node: ast.expr) -> bool:
     if isinstance(node, ast.BoolOp):
         return all(_allowed(v) for v in node.values)
     if isinstance(node, ast.UnaryOp):
         return isinstance(node.op, ast.Not) and _allowed(node.operand)
     if isinstance(node, ast.Compare):
-        return all(isinstance(op, ast.Eq | ast.NotEq) for op in node.ops) and all(
+        return all(isinstance(op, _COMPARISONS) for op in node.ops) and all(
             _allowed(v) for v in (node.left, *node.comparators)
         )
     if isinstance(node, ast.Constant):
@@ -151,17 +198,67 @@ def _allowed(node: ast.expr) -> bool:
         return isinstance(node.value, ast.Name) and node.value.id in ("TAG", "USER")
     if isinstance(node, ast.Call):
         func = node.func
-        return (
-            isinstance(func, ast.Attribute)
-            and isinstance(func.value, ast.Name)
-            and func.value.id == "ctx"
-            and func.attr in _CTX_CALLS
-            and len(node.args) == 1
-            and isinstance(node.args[0], ast.Constant)
-            and isinstance(node.args[0].value, str)
-            and not node.keywords
-        )
+        if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
+            return False
+        if func.value.id == "ctx" and func.attr in _CTX_CALLS:
+            return _string_args(node, _CTX_CALLS[func.attr])
+        return func.value.id == "tagAttr" and func.attr == "get" and _string_args(node, 1)
     return False
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip() or "0")
+        except ValueError:
+            return None
+    return None
+
+
+def _compare(op: ast.cmpop, left: object, right: object) -> bool:
+    if isinstance(op, ast.Eq | ast.NotEq):
+        return (left == right) == isinstance(op, ast.Eq)
+    # JavaScript's relational operators: strings compare as strings, anything else as numbers (NaN: false).
+    if isinstance(left, str) and isinstance(right, str):
+        a: object = left
+        b: object = right
+    else:
+        a, b = _number(left), _number(right)
+        if a is None or b is None:
+            return False
+    assert isinstance(a, str | float) and isinstance(b, type(a))
+    if isinstance(op, ast.Lt):
+        return a < b  # type: ignore[operator]
+    if isinstance(op, ast.LtE):
+        return a <= b  # type: ignore[operator]
+    if isinstance(op, ast.Gt):
+        return a > b  # type: ignore[operator]
+    return a >= b  # type: ignore[operator]
+
+
+def _call(name: str, args: list[str], ctx: ConditionContext) -> bool:
+    arg = args[0] if args else ""
+    if name in ("isAccessedBefore", "isAccessedAfter"):
+        return _accessed(name == "isAccessedAfter", arg)(ctx)
+    if name == "isInRole":
+        return arg in ctx.roles
+    if name == "isInGroup":
+        return arg in ctx.groups
+    if name == "isInAnyRole":
+        return bool(ctx.roles)
+    if name == "isInAnyGroup":
+        return bool(ctx.groups)
+    if name == "hasTag":
+        return arg in ctx.tags
+    if name == "hasAnyTag":
+        return bool(ctx.tags)
+    if name == "hasUserAttr":
+        return arg in ctx.user_attributes
+    return arg in ctx.tag_attributes  # hasTagAttr
 
 
 def _eval(node: ast.expr, ctx: ConditionContext) -> object:
@@ -174,7 +271,7 @@ def _eval(node: ast.expr, ctx: ConditionContext) -> object:
         left = _eval(node.left, ctx)
         for op, comparator in zip(node.ops, node.comparators, strict=True):
             right = _eval(comparator, ctx)
-            if (left == right) != isinstance(op, ast.Eq):
+            if not _compare(op, left, right):
                 return False
             left = right
         return True
@@ -184,9 +281,11 @@ def _eval(node: ast.expr, ctx: ConditionContext) -> object:
         source = ctx.tag_attributes if node.value.id == "TAG" else ctx.user_attributes
         return source.get(node.attr)
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-        arg = node.args[0]
-        name = arg.value if isinstance(arg, ast.Constant) else ""
-        return _accessed(_CTX_CALLS[node.func.attr], str(name))(ctx)
+        args = [str(a.value) for a in node.args if isinstance(a, ast.Constant)]
+        owner = node.func.value
+        if isinstance(owner, ast.Name) and owner.id == "tagAttr":
+            return ctx.tag_attributes.get(args[0])
+        return _call(node.func.attr, args, ctx)
     raise ValueError("unsupported expression")  # unreachable after _allowed
 
 
@@ -198,11 +297,11 @@ def _compile_one(cond: PolicyCondition, service_def: ServiceDef) -> _Check | Non
     if evaluator == "RangerSimpleMatcher" and cond_def is not None:
         return _context_value(cond_def.evaluator_options.get("CONTEXT_NAME", cond.type), cond.values)
     if evaluator == "RangerScriptConditionEvaluator":
-        checks = [_compile_expression(v) for v in cond.values]
-        if any(c is None for c in checks):
-            return None
-        compiled = [c for c in checks if c is not None]
-        return lambda ctx: all(c(ctx) for c in compiled)
+        # As RangerScriptConditionEvaluator.getScript: the first value, trimmed; no script holds.
+        script = cond.values[0].strip() if cond.values else ""
+        if not script:
+            return lambda ctx: True
+        return _compile_expression(script)
     if evaluator == "RangerScriptTemplateConditionEvaluator" and cond_def is not None:
         template = cond_def.evaluator_options.get("scriptTemplate", "")
         found = _TEMPLATE.match(template)

@@ -297,6 +297,9 @@ class PolicyEngine:
                 tag_attributes={},
                 user_attributes=request.user_attributes,
                 request_context=request.context,
+                groups=request.user_groups,
+                roles=roles,
+                tags={t.type: t.attributes for t in tags},
             ),
         )
 
