@@ -9,9 +9,9 @@ Supported natively:
   (``RangerScriptTemplateConditionEvaluator``, used by the tag definition's ``enforce-expiry``);
 * a small, side-effect-free subset of the JavaScript of ``RangerScriptConditionEvaluator`` (its first value,
   trimmed): comparisons (``==``, ``!=``, ``<``, ``<=``, ``>``, ``>=``, JavaScript's number coercion) of
-  ``TAG.attr`` / ``USER.attr`` / ``tagAttr.get('attr')`` with literals, ``&&``, ``||``, ``!``, parentheses, the
-  ``ctx`` methods ``isAccessedBefore/After``, ``isInRole``, ``isInGroup``, ``isInAnyRole``, ``isInAnyGroup``,
-  ``hasTag``, ``hasAnyTag``, ``hasUserAttr``, ``hasTagAttr`` and their macros (``IS_IN_ROLE('r')``,
+  ``TAG.attr`` / ``USER.attr`` / ``tagAttr.get('attr')`` with literals, ``&&``, ``||``, ``!``, parentheses,
+  the ``ctx`` methods ``isAccessedBefore/After``, ``isInRole``, ``isInGroup``, ``isInAnyRole``,
+  ``isInAnyGroup``, ``hasTag``, ``hasAnyTag``, ``hasUserAttr``, ``hasTagAttr`` and their macros (``IS_IN_ROLE('r')``,
   ``IS_IN_GROUP``, ``IS_IN_ANY_ROLE``, ``IS_NOT_IN_ANY_GROUP``, ``HAS_TAG``, ``HAS_NO_TAG`` ...), optionally
   wrapped as ``if ( ... ) ctx.result = true;``.
 
@@ -125,7 +125,7 @@ _JS_TOKENS = re.compile(_JS_STRING + r"|(===|!==|&&|\|\||!(?!=)|\btrue\b|\bfalse
 _JS_TO_PY = {"===": "==", "!==": "!=", "&&": " and ", "||": " or ", "!": " not ", "true": "True"}
 _JS_TO_PY |= {"false": "False", "null": "None"}
 
-# The macros of Ranger's script evaluator (``RangerRequestScriptEvaluator.getMacrosMap``) that this subset knows.
+# The macros of Ranger's script evaluator (``RangerRequestScriptEvaluator.getMacrosMap``) this subset knows.
 _MACROS = {
     "IS_IN_ROLE": "ctx.isInRole",
     "IS_IN_GROUP": "ctx.isInGroup",
@@ -230,7 +230,8 @@ def _compare(op: ast.cmpop, left: object, right: object) -> bool:
         a, b = _number(left), _number(right)
         if a is None or b is None:
             return False
-    assert isinstance(a, str | float) and isinstance(b, type(a))
+    assert isinstance(a, str | float)
+    assert isinstance(b, type(a))
     if isinstance(op, ast.Lt):
         return a < b  # type: ignore[operator]
     if isinstance(op, ast.LtE):

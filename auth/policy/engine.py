@@ -239,8 +239,9 @@ class PolicyEngine:
         return out
 
     def _every_access(self, ctx: EvalContext, cache: dict[int, MatchType]) -> Outcome:
-        """``_any`` when descendant denies count (``isDescendantDenyIgnored`` false): one denied access type denies,
-        and only every access type allowed allows (Ranger's composite result over one group per access type)."""
+        """``_any`` when descendant denies count (``isDescendantDenyIgnored`` false): one denied access type
+        denies, and only every access type allowed allows (Ranger's composite result, one group per access
+        type)."""
         audited = False
         first_allow: Outcome | None = None
         every_allowed = True

@@ -86,8 +86,8 @@ def _str_set(value: Any) -> frozenset[str]:
     return frozenset(str(v) for v in value or ())
 
 
-# Plugin properties a service's ``serviceConfig`` may carry (``RangerPluginConfig``); each is a comma-separated
-# list that adds to the same list given in the document itself.
+# Plugin properties a service's ``serviceConfig`` may carry (``RangerPluginConfig``); each is a
+# comma-separated list that adds to the same list given in the document itself.
 SUPER_USERS = "ranger.plugin.super.users"
 SUPER_GROUPS = "ranger.plugin.super.groups"
 AUDIT_EXCLUDE_USERS = "ranger.plugin.audit.exclude.users"

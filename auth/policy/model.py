@@ -237,7 +237,8 @@ class ResourceDef:
     parent: str | None = None
     matcher_options: Mapping[str, str] = field(default_factory=dict)
     is_valid_leaf: bool | None = None
-    matcher: str = ""  # the Java matcher class, e.g. org.apache.ranger.plugin.resourcematcher.RangerURLResourceMatcher
+    # The Java matcher class, e.g. org.apache.ranger.plugin.resourcematcher.RangerURLResourceMatcher.
+    matcher: str = ""
 
     @classmethod
     def from_json(cls, obj: JsonObj) -> ResourceDef:
@@ -339,8 +340,9 @@ class ServiceDef:
     data_mask_def: PolicyTypeDef | None = None
     row_filter_def: PolicyTypeDef | None = None
     options: Mapping[str, str] = field(default_factory=dict)
-    # Ranger Admin sends the marker access types (``_READ``, ``_ALL`` ...) with a service definition; when a
-    # definition has none, ``service_defs.marker_access_types`` derives them from the access types' categories.
+    # Ranger Admin sends the marker access types (``_READ``, ``_ALL`` ...) with a service definition; when
+    # a definition has none, ``service_defs.marker_access_types`` derives them from the access types'
+    # categories.
     marker_access_types: tuple[AccessTypeDef, ...] | None = None
 
     @classmethod
@@ -353,7 +355,9 @@ class ServiceDef:
             resources=tuple(ResourceDef.from_json(r) for r in _objs(obj.get("resources"))),
             access_types=tuple(AccessTypeDef.from_json(a) for a in _objs(obj.get("accessTypes"))),
             marker_access_types=(
-                tuple(AccessTypeDef.from_json(a) for a in _objs(markers)) if isinstance(markers, list) else None
+                tuple(AccessTypeDef.from_json(a) for a in _objs(markers))
+                if isinstance(markers, list)
+                else None
             ),
             policy_conditions=tuple(ConditionDef.from_json(c) for c in _objs(obj.get("policyConditions"))),
             data_mask_def=PolicyTypeDef.from_json(obj.get("dataMaskDef")),

@@ -96,10 +96,10 @@ class AccessRequest:
     remote_ip: str | None = None
     user_attributes: Mapping[str, str] = field(default_factory=dict)
     context: Mapping[str, str] = field(default_factory=dict)
-    # Ranger's ``isDescendantDenyIgnored`` (RANGER-3617, RANGER-5001), true unless the caller says otherwise: for
-    # ``_any`` access and descendant scopes, a deny on something *below* the resource does not deny the resource
-    # (a denied column does not hide its table from listings). When false, ``_any`` is allowed only if every
-    # access type is, and any denied access type denies it.
+    # Ranger's ``isDescendantDenyIgnored`` (RANGER-3617, RANGER-5001), true unless the caller says otherwise:
+    # for ``_any`` access and descendant scopes, a deny on something *below* the resource does not deny the
+    # resource (a denied column does not hide its table from listings). When false, ``_any`` is allowed only
+    # if every access type is, and any denied access type denies it.
     ignore_descendant_deny: bool = True
 
     @property

@@ -54,8 +54,8 @@ class _Tokens:
         return self.escape in value or (self.start in value and self.end in value)
 
     def split(self, value: str) -> list[str]:
-        """``a{USER}b`` -> ``["a", "USER", "b"]``: literal text at even indexes, raw token text at odd ones. An
-        unterminated token stays literal text."""
+        """``a{USER}b`` -> ``["a", "USER", "b"]``: literal text at even indexes, raw token text at odd ones.
+        An unterminated token stays literal text."""
         parts: list[str] = []
         text: list[str] = []
         token: list[str] | None = None
@@ -100,8 +100,8 @@ class _Tokens:
 
 
 class _Pattern:
-    """One policy value, compiled. Values with tokens are expanded per request (Ranger leaves a value unchanged
-    when the request has no tokens at all, and a token without a value as written).
+    """One policy value, compiled. Values with tokens are expanded per request (Ranger leaves a value
+    unchanged when the request has no tokens at all, and a token without a value as written).
 
     ``recursive_url`` is Ranger's ``RangerURLResourceMatcher`` for a recursive policy: a value without
     wildcards matches itself and everything below it; a value with wildcards matches when the URL or one of
@@ -125,8 +125,10 @@ class _Pattern:
         self._syntax = syntax if syntax is not None and syntax.has_token(value) else None
         self._parts = self._syntax.split(value) if self._syntax is not None else [value]
         self._regex: re.Pattern[str] | None = None
-        self.match_any = wildcard and value != "" and (
-            value == "*" if recursive_url_separator is not None else set(value) == {"*"}
+        self.match_any = (
+            wildcard
+            and value != ""
+            and (value == "*" if recursive_url_separator is not None else set(value) == {"*"})
         )
         if self._syntax is None:
             self._regex = _compile(value, wildcard, self._flags)
@@ -241,9 +243,9 @@ def _compile(pattern: str, wildcard: bool, flags: int) -> re.Pattern[str]:
 class ValueMatcher:
     """A policy resource's values (OR-ed) against one request value, with ``isExcludes``.
 
-    A request value may be a tuple: alternative spellings of the one resource (Ranger's Hive plugin asks for a
-    ``url`` as ``[path, path + "/"]``). As in ``RangerDefaultResourceMatcher.getMatchType``, the resource matches
-    when one spelling matches; with ``isExcludes``, when no spelling is excluded.
+    A request value may be a tuple: alternative spellings of the one resource (Ranger's Hive plugin asks for
+    a ``url`` as ``[path, path + "/"]``). As in ``RangerDefaultResourceMatcher.getMatchType``, the resource
+    matches when one spelling matches; with ``isExcludes``, when no spelling is excluded.
     """
 
     __slots__ = ("_patterns", "is_excludes", "literal_values", "match_any")
@@ -274,7 +276,11 @@ class ValueMatcher:
             if separator is not None and wildcard and raw.endswith(separator):
                 raw += "*"  # a recursive folder value covers what is below it
             pattern = _Pattern(
-                raw, wildcard=wildcard, ignore_case=ignore_case, syntax=syntax, recursive_url_separator=separator
+                raw,
+                wildcard=wildcard,
+                ignore_case=ignore_case,
+                syntax=syntax,
+                recursive_url_separator=separator,
             )
             if pattern.match_any:
                 match_any = True

@@ -35,7 +35,11 @@ def _res(
     matcher: str = "",
 ) -> ResourceDef:
     return ResourceDef(
-        name=name, level=level, parent=parent, matcher_options=dict(options or CASE_INSENSITIVE), matcher=matcher
+        name=name,
+        level=level,
+        parent=parent,
+        matcher_options=dict(options or CASE_INSENSITIVE),
+        matcher=matcher,
     )
 
 
@@ -257,8 +261,8 @@ def hierarchies(resources: Iterable[ResourceDef]) -> tuple[tuple[str, ...], ...]
     return tuple(paths)
 
 
-# Marker access types (RANGER-4035): a policy item granting ``_READ`` grants every access type of category READ,
-# ``_ALL`` every access type of the definition. Order as in Ranger's ``ServiceDefUtil.ACCESS_TYPE_MARKERS``.
+# Marker access types (RANGER-4035): a policy item granting ``_READ`` grants every access type of category
+# READ, ``_ALL`` every access type of the definition. Order as Ranger's ``ServiceDefUtil.ACCESS_TYPE_MARKERS``.
 MARKER_CATEGORIES = {
     "_CREATE": "CREATE",
     "_READ": "READ",
@@ -288,7 +292,7 @@ def marker_access_types(service_def: ServiceDef) -> tuple[AccessTypeDef, ...]:
 
 
 def implied_grants(*service_defs: ServiceDef) -> dict[str, frozenset[str]]:
-    """Lower-cased ``accessType -> impliedGrants`` over one or more definitions, marker access types included."""
+    """Lower-cased ``accessType -> impliedGrants`` over one or more definitions, markers included."""
     out: dict[str, set[str]] = {}
     for sdef in service_defs:
         for access in (*sdef.access_types, *marker_access_types(sdef)):
@@ -307,7 +311,6 @@ def strip_component(access_type: str, component: str) -> str | None:
 
 def normalize_tag_service_def(tag_def: ServiceDef, component: str) -> ServiceDef:
     """Keep only this component's access types in a tag definition, without their ``component:`` prefix."""
-
 
     def normalized(defs: Iterable[AccessTypeDef]) -> tuple[AccessTypeDef, ...]:
         out: list[AccessTypeDef] = []
