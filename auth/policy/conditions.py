@@ -11,9 +11,9 @@ Supported natively:
   trimmed): comparisons (``==``, ``!=``, ``<``, ``<=``, ``>``, ``>=``, JavaScript's number coercion) of
   ``TAG.attr`` / ``USER.attr`` / ``tagAttr.get('attr')`` with literals, ``&&``, ``||``, ``!``, parentheses,
   the ``ctx`` methods ``isAccessedBefore/After``, ``isInRole``, ``isInGroup``, ``isInAnyRole``,
-  ``isInAnyGroup``, ``hasTag``, ``hasAnyTag``, ``hasUserAttr``, ``hasTagAttr`` and their macros (``IS_IN_ROLE('r')``,
-  ``IS_IN_GROUP``, ``IS_IN_ANY_ROLE``, ``IS_NOT_IN_ANY_GROUP``, ``HAS_TAG``, ``HAS_NO_TAG`` ...), optionally
-  wrapped as ``if ( ... ) ctx.result = true;``.
+  ``isInAnyGroup``, ``hasTag``, ``hasAnyTag``, ``hasUserAttr``, ``hasTagAttr`` and their macros
+  (``IS_IN_ROLE('r')``, ``IS_IN_GROUP``, ``IS_IN_ANY_ROLE``, ``IS_NOT_IN_ANY_GROUP``, ``HAS_TAG``,
+  ``HAS_NO_TAG`` ...), optionally wrapped as ``if ( ... ) ctx.result = true;``.
 
 Anything else (other JavaScript, custom evaluator classes) is *unsupported*: :meth:`ConditionSet.evaluate`
 returns ``None`` and the caller fails closed.

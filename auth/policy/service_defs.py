@@ -262,7 +262,7 @@ def hierarchies(resources: Iterable[ResourceDef]) -> tuple[tuple[str, ...], ...]
 
 
 # Marker access types (RANGER-4035): a policy item granting ``_READ`` grants every access type of category
-# READ, ``_ALL`` every access type of the definition. Order as Ranger's ``ServiceDefUtil.ACCESS_TYPE_MARKERS``.
+# READ, ``_ALL`` every access type of the definition (in the order of ``ServiceDefUtil.ACCESS_TYPE_MARKERS``).
 MARKER_CATEGORIES = {
     "_CREATE": "CREATE",
     "_READ": "READ",
