@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from auth.policy import (
     HIVE_SERVICE_DEF,
     TRINO_SERVICE_DEF,
@@ -339,3 +341,44 @@ def test_token_without_a_value_is_kept_as_written() -> None:
     matcher = ValueMatcher(PolicyResource(("{OWNER}_data",)), {})
     assert matcher.is_match("{OWNER}_data", {"USER": "alice"})
     assert not matcher.is_match("alice_data", {"USER": "alice"})
+
+
+# (request URL, policy value, wildCard, isRecursive, expected): the SELF-scope vectors of Ranger's
+# RangerURLResourceMatcherTest (apache/ranger master), run through our URL matcher.
+URL_VECTORS = [
+    (
+        "hdfs://hostname:8020/app/warehouse/data/emp.db",
+        "hdfs://hostname:8020/app/warehouse/*",
+        True,
+        True,
+        True,
+    ),
+    ("hdfs://hostname:8020/app/warehouse/data/emp.db", "hdfs://hostname:8020/*", True, True, True),
+    ("hdfs://hostname:8020/app/warehouse/data/emp.db", "hdfs://hostname:8020/app/*", True, False, True),
+    ("hdfs://hostname:8020/app/warehouse/data/emp.db", "hdfs://hostname:8020/app/*", False, False, False),
+    ("hdfs://hostname:8020/app/*", "hdfs://hostname:8020/app/*", False, False, True),
+    ("hdfs://hostname:8020/app/warehouse/data/emp.db", "hdfs://hostname:8020/app/", True, True, True),
+    ("s3a://app/warehouse/data/emp.db", "s3a://app/*", True, True, True),
+    ("adls:/app/warehouse/data/emp.db", "adls://app/*", True, True, False),
+    ("hdfs://app/warehouse/data/emp.db", "/app/*", True, True, False),
+    ("/app/warehouse/data/emp.db", "hdfs://app/*", True, True, False),
+    ("hdfs:/app/warehouse/data/emp.db", "hdfs://app/*", True, True, False),
+    ("///app/warehouse/file://data/emp.db", "hdfs://app/*", True, True, False),
+    ("hdfs:///app/warehouse/data/emp.db", "hdfs://app/*", True, True, False),
+    ("hdfs://///app/warehouse/data/emp.db", "hdfs://app/*", True, True, False),
+    ("://apps/warehouse/data/emp.db", "hdfs://app/*", True, True, False),
+    ("hdfs:///app/warehouse/data/emp.db", "hdfs:///app/warehouse/*", True, True, True),
+    ("file:///etc/ranger/data.txt", "file:///etc/ranger/*", True, True, True),
+    ("hdfs:///app/warehouse/data/emp.db", "hdfs:///other/*", True, True, False),
+    ("hdfs:///app/warehouse/data/emp.db", "hdfs://app/warehouse/*", True, True, False),
+    ("hdfs://app/warehouse/data/emp.db", "hdfs:///app/warehouse/*", True, True, False),
+]
+
+
+@pytest.mark.parametrize(("url", "policy_value", "wildcard", "recursive", "expected"), URL_VECTORS)
+def test_url_matcher_agrees_with_rangers_url_matcher_vectors(
+    url: str, policy_value: str, wildcard: bool, recursive: bool, expected: bool
+) -> None:
+    resource = PolicyResource((policy_value,), is_recursive=recursive)
+    matcher = ValueMatcher(resource, {"wildCard": str(wildcard).lower()}, URL_MATCHER)
+    assert matcher.is_match(url, {"USER": "user"}) is expected
