@@ -18,6 +18,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, replace
+from types import MappingProxyType
 from typing import Any
 
 from auth.policy.conditions import ConditionContext
@@ -45,6 +46,7 @@ from auth.policy.tags import TaggedResource, TagStore
 
 SUPER_USER_PRIORITY = 2**31 - 1
 SUPER_USER_ACCESS = "_super_user"  # the access type that asks whether the user is a super user
+_NO_TAGS: Mapping[str, Mapping[str, str]] = MappingProxyType({})
 POLICY_TYPES = (POLICY_TYPE_ACCESS, POLICY_TYPE_DATAMASK, POLICY_TYPE_ROWFILTER)
 
 
@@ -330,7 +332,7 @@ class PolicyEngine:
                 request_context=request.context,
                 groups=request.user_groups,
                 roles=roles,
-                tags={t.type: t.attributes for t in tags},
+                tags={t.type: t.attributes for t in tags} if tags else _NO_TAGS,
             ),
         )
 
