@@ -144,10 +144,9 @@ class PolicyResourceMatcher:
     def match_type(self, resource: Mapping[str, ResourceValue], tokens: Tokens) -> MatchType:
         if not self._valid:
             return MatchType.NONE
-        if not resource:
-            return MatchType.SELF if self._empty else MatchType.DESCENDANT
         if self._empty:
-            return MatchType.ANCESTOR
+            # A policy without resources matches only a request without resources.
+            return MatchType.NONE if resource else MatchType.SELF
         best = MatchType.NONE
         depth = len(resource)
         for cand in self._candidates:
@@ -190,7 +189,8 @@ def _rank(match_type: MatchType) -> int:
 def _match_hierarchy(
     cand: _HierarchyMatcher, resource: Mapping[str, ResourceValue], tokens: Tokens
 ) -> MatchType:
-    ret = MatchType.NONE
+    # An empty request is the policy's own level until a matcher refuses it (``getMatchType``).
+    ret = MatchType.NONE if resource else MatchType.SELF
     depth = len(cand.matchers)
     for idx, name in enumerate(cand.names):
         value = resource.get(name)

@@ -1,7 +1,9 @@
 """Ranger's own policy-engine and resource-matcher test corpus, run through our engine.
 
-The JSON files in ``ranger_corpus/`` are verbatim copies from apache/ranger (see the README there). Every test
-case of every file runs; the only skips are listed in ``SKIPS`` with the reason.
+The JSON files in ``ranger_corpus/`` are verbatim copies from apache/ranger (see the README there): policy-engine
+cases (``test_policyengine_*``), resource-value matcher cases (``test_resourcematcher_*``) and policy-resource
+matcher cases (``test_defaultpolicyresourcematcher*``). Every test case of every file runs; the only skips are
+listed in ``SKIPS`` with the reason.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ import pytest
 
 from auth.policy.engine import PolicyEngine
 from auth.policy.loader import load_bundle, load_json
-from auth.policy.model import PolicyResource, ResourceDef
-from auth.policy.request import request_from_json
-from auth.policy.resource_matcher import ValueMatcher
+from auth.policy.model import PolicyResource, ResourceDef, ServiceDef
+from auth.policy.request import MatchType, request_from_json
+from auth.policy.resource_matcher import PolicyResourceMatcher, ValueMatcher
+from auth.policy.service_defs import hierarchies
 
 CORPUS = Path(__file__).parent / "ranger_corpus"
 
@@ -126,3 +129,51 @@ def test_resource_matcher_case(case: dict[str, Any], test: dict[str, Any]) -> No
         if name.startswith("token:")
     }
     assert matcher.is_match(test["input"], tokens) is test["result"]
+
+
+# Ranger's MatchScope (RangerDefaultPolicyResourceMatcher.isMatch) -> the match types it accepts; None: any.
+_MATCH_SCOPES: dict[str, tuple[MatchType, ...] | None] = {
+    "exactmatch": (MatchType.SELF, MatchType.SELF_AND_ALL_DESCENDANTS),
+    "selfordescendantmatch": (MatchType.SELF, MatchType.SELF_AND_ALL_DESCENDANTS, MatchType.DESCENDANT),
+    "selforancestormatch": (MatchType.SELF, MatchType.SELF_AND_ALL_DESCENDANTS, MatchType.ANCESTOR),
+    "descendantmatch": (MatchType.DESCENDANT,),
+    "ancestormatch": (MatchType.ANCESTOR,),
+    "selfandalldescendants": None,
+    "anymatch": None,
+}
+
+
+def _policy_matcher_cases() -> list[Any]:
+    params = []
+    for path in sorted(CORPUS.glob("test_defaultpolicyresourcematcher*.json")):
+        doc = load_json(path)
+        for case_index, case in enumerate(doc["testCases"]):
+            for index, test in enumerate(case["tests"]):
+                params.append(
+                    pytest.param(
+                        doc["serviceDef"], case, test, id=f"{path.stem}::{case_index:02d}.{index:02d}"
+                    )
+                )
+    return params
+
+
+@pytest.mark.parametrize(("service_def", "case", "test"), _policy_matcher_cases())
+def test_policy_resource_matcher_case(
+    service_def: dict[str, Any], case: dict[str, Any], test: dict[str, Any]
+) -> None:
+    sdef = ServiceDef.from_json(service_def)
+    resources = {name: PolicyResource.from_json(res) for name, res in case["policyResources"].items()}
+    matcher = PolicyResourceMatcher(resources, sdef.resources, hierarchies(sdef.resources))
+    elements = {
+        name: tuple(value) if isinstance(value, list) else value
+        for name, value in test["resource"]["elements"].items()
+    }
+    tokens = {
+        name.removeprefix("token:"): str(value)
+        for name, value in (test.get("evalContext") or {}).items()
+        if name.startswith("token:")
+    }
+    match_type = matcher.match_type(elements, tokens)
+    accepted = _MATCH_SCOPES[test["type"].lower()]
+    matched = match_type is not MatchType.NONE if accepted is None else match_type in accepted
+    assert matched is test["result"], match_type

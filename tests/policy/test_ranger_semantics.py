@@ -21,8 +21,8 @@ from auth.policy import (
 )
 from auth.policy.loader import bundle_from_json
 from auth.policy.model import Policy, PolicyResource, ServiceDef
-from auth.policy.resource_matcher import ValueMatcher
-from auth.policy.service_defs import URL_MATCHER, marker_access_types
+from auth.policy.resource_matcher import PolicyResourceMatcher, ValueMatcher
+from auth.policy.service_defs import URL_MATCHER, hierarchies, marker_access_types
 
 
 def _policy(pid: int, resources: dict[str, Any], **fields: Any) -> Policy:
@@ -382,3 +382,26 @@ def test_url_matcher_agrees_with_rangers_url_matcher_vectors(
     resource = PolicyResource((policy_value,), is_recursive=recursive)
     matcher = ValueMatcher(resource, {"wildCard": str(wildcard).lower()}, URL_MATCHER)
     assert matcher.is_match(url, {"USER": "user"}) is expected
+
+
+# --- policy resources against an empty request ----------------------------------------------------------------
+
+
+def _resource_matcher(resources: dict[str, Any]) -> PolicyResourceMatcher:
+    parsed = {name: PolicyResource.from_json(res) for name, res in resources.items()}
+    return PolicyResourceMatcher(parsed, HIVE_SERVICE_DEF.resources, hierarchies(HIVE_SERVICE_DEF.resources))
+
+
+def test_policy_without_resources_matches_only_a_request_without_resources() -> None:
+    matcher = _resource_matcher({})
+    assert matcher.match_type({}, {}) is MatchType.SELF
+    assert matcher.match_type({"database": "default"}, {}) is MatchType.NONE
+
+
+def test_empty_request_is_below_a_match_all_policy_and_outside_an_excluded_one() -> None:
+    everything = _resource_matcher({"database": {"values": ["*"]}, "table": {"values": ["*"]}})
+    assert everything.match_type({}, {}) is MatchType.SELF_AND_ALL_DESCENDANTS
+    some = _resource_matcher({"database": {"values": ["sales"]}, "table": {"values": ["*"]}})
+    assert some.match_type({}, {}) is MatchType.DESCENDANT
+    nothing = _resource_matcher({"database": {"values": ["*"], "isExcludes": True}})
+    assert nothing.match_type({}, {}) is MatchType.NONE
