@@ -136,17 +136,15 @@ class ValuePattern:
         return "".join(pieces)
 
     def is_match(self, value: str, tokens: Tokens) -> bool:
-        regex = self._regex
-        if regex is None:
-            expanded = self._expanded(tokens)
-            if self._separator is not None and not self._has_wildcard(expanded):
-                return self._url_prefix_match(value, expanded)
-            regex = _compile(expanded, self._wildcard, self._flags)
-        elif self._separator is not None and not self._has_wildcard(self.raw):
-            return self._url_prefix_match(value, self.raw)
-        if self._separator is not None:
-            return _recursive_wildcard_match(value, regex, self._separator)
-        return regex.fullmatch(value) is not None
+        separator = self._separator
+        if separator is None:
+            regex = self._regex or _compile(self._expanded(tokens), self._wildcard, self._flags)
+            return regex.fullmatch(value) is not None
+        expanded = self.raw if self._regex is not None else self._expanded(tokens)
+        if not self._has_wildcard(expanded):
+            return self._url_prefix_match(value, expanded)
+        regex = self._regex or _compile(expanded, self._wildcard, self._flags)
+        return _recursive_wildcard_match(value, regex, separator)
 
     def _has_wildcard(self, pattern: str) -> bool:
         return self._wildcard and ("*" in pattern or "?" in pattern)
