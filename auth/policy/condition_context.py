@@ -7,10 +7,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ConditionContext:
     """What conditions may read: access time, client address, the tag being evaluated, the principal (groups
-    and roles), and the names of every tag of the requested resource."""
+    and roles), and the names of every tag of the requested resource. Built once per request and never
+    changed (tag policies get a copy with the tag's attributes); not frozen, as a frozen dataclass costs
+    a ``object.__setattr__`` per field on the request path."""
 
     access_time: dt.datetime
     remote_ip: str | None
