@@ -7,9 +7,8 @@ Supported natively:
   matches one of the condition's values, wildcards allowed);
 * the script templates ``ctx.isAccessedAfter('attr')`` / ``ctx.isAccessedBefore('attr')``
   (``RangerScriptTemplateConditionEvaluator``, used by the tag definition's ``enforce-expiry``);
-* a small, side-effect-free subset of the JavaScript of ``RangerScriptConditionEvaluator``: comparisons
-  (``==``, ``!=``) of ``TAG.attr`` / ``USER.attr`` with literals, ``&&``, ``||``, ``!``, parentheses,
-  ``ctx.isAccessedBefore/After('attr')``, optionally wrapped as ``if ( ... ) ctx.result = true;``.
+* a small, side-effect-free subset of the JavaScript of ``RangerScriptConditionEvaluator`` (its first value,
+  trimmed), with ``IS_IN_ROLE('r')`` and Ranger's other principal and tag macros: see ``script_conditions``.
 
 Anything else (other JavaScript, custom evaluator classes) is *unsupported*: :meth:`ConditionSet.evaluate`
 returns ``None`` and the caller fails closed.
@@ -17,65 +16,23 @@ returns ``None`` and the caller fails closed.
 
 from __future__ import annotations
 
-import ast
-import datetime as dt
 import fnmatch
 import ipaddress
 import re
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable
 
+from auth.policy.condition_context import Check, ConditionContext, accessed
 from auth.policy.model import PolicyCondition, ServiceDef
+from auth.policy.script_conditions import compile_script
+
+__all__ = ["ConditionContext", "ConditionSet"]
 
 UNSUPPORTED = None
 
-
-@dataclass(frozen=True, slots=True)
-class ConditionContext:
-    """What conditions may read: access time, client address and the tag being evaluated."""
-
-    access_time: dt.datetime
-    remote_ip: str | None
-    tag_attributes: Mapping[str, str]
-    user_attributes: Mapping[str, str]
-    request_context: Mapping[str, str]
-
-
-_Check = Callable[[ConditionContext], bool]
-
 _TEMPLATE = re.compile(r"^\s*ctx\.isAccessed(After|Before)\(\s*'([^']+)'\s*\)\s*;?\s*$")
-_DATE_FORMATS = (
-    "%Y/%m/%d",
-    "%Y-%m-%d",
-    "%Y/%m/%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S.%f%z",
-    "%Y/%m/%dT%H:%M:%S.%f%z",
-    "%Y-%m-%dT%H:%M:%S%z",
-)
 
 
-def parse_tag_date(text: str) -> dt.datetime | None:
-    for fmt in _DATE_FORMATS:
-        try:
-            parsed = dt.datetime.strptime(text.replace("Z", "+0000"), fmt)
-        except ValueError:
-            continue
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
-    return None
-
-
-def _accessed(after: bool, attribute: str) -> _Check:
-    def check(ctx: ConditionContext) -> bool:
-        raw = ctx.tag_attributes.get(attribute)
-        when = parse_tag_date(raw) if raw else None
-        if when is None:
-            return False
-        return ctx.access_time > when if after else ctx.access_time < when
-
-    return check
-
-
-def _context_value(name: str, values: Iterable[str]) -> _Check:
+def _context_value(name: str, values: Iterable[str]) -> Check:
     patterns = [re.compile(fnmatch.translate(v)) for v in values if v]
     if not patterns or any(v == "*" for v in values):
         return lambda ctx: True
@@ -87,7 +44,7 @@ def _context_value(name: str, values: Iterable[str]) -> _Check:
     return check
 
 
-def _ip_range(values: Iterable[str]) -> _Check:
+def _ip_range(values: Iterable[str]) -> Check:
     networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
     prefixes: list[str] = []
     for value in values:
@@ -111,86 +68,7 @@ def _ip_range(values: Iterable[str]) -> _Check:
     return check
 
 
-_IF_RESULT = re.compile(r"^\s*if\s*\((.*)\)\s*ctx\.result\s*=\s*true\s*;?\s*$", re.DOTALL)
-_JS_STRING = r"""('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")"""
-_JS_TOKENS = re.compile(_JS_STRING + r"|(===|!==|&&|\|\||!(?!=)|\btrue\b|\bfalse\b|\bnull\b)")
-_JS_TO_PY = {"===": "==", "!==": "!=", "&&": " and ", "||": " or ", "!": " not ", "true": "True"}
-_JS_TO_PY |= {"false": "False", "null": "None"}
-_CTX_CALLS = {"isAccessedBefore": False, "isAccessedAfter": True}
-
-
-def _js_to_python(script: str) -> str:
-    found = _IF_RESULT.match(script)
-    body = found.group(1) if found else script.strip().rstrip(";")
-    return _JS_TOKENS.sub(lambda m: m.group(1) or _JS_TO_PY[m.group(2)], body)
-
-
-def _compile_expression(script: str) -> _Check | None:
-    """Compile the supported JavaScript subset; ``None`` when the script goes beyond it."""
-    try:
-        tree = ast.parse(_js_to_python(script), mode="eval").body
-    except SyntaxError:
-        return None
-    if not _allowed(tree):
-        return None
-    return lambda ctx: bool(_eval(tree, ctx))
-
-
-def _allowed(node: ast.expr) -> bool:
-    if isinstance(node, ast.BoolOp):
-        return all(_allowed(v) for v in node.values)
-    if isinstance(node, ast.UnaryOp):
-        return isinstance(node.op, ast.Not) and _allowed(node.operand)
-    if isinstance(node, ast.Compare):
-        return all(isinstance(op, ast.Eq | ast.NotEq) for op in node.ops) and all(
-            _allowed(v) for v in (node.left, *node.comparators)
-        )
-    if isinstance(node, ast.Constant):
-        return node.value is None or isinstance(node.value, str | int | float | bool)
-    if isinstance(node, ast.Attribute):
-        return isinstance(node.value, ast.Name) and node.value.id in ("TAG", "USER")
-    if isinstance(node, ast.Call):
-        func = node.func
-        return (
-            isinstance(func, ast.Attribute)
-            and isinstance(func.value, ast.Name)
-            and func.value.id == "ctx"
-            and func.attr in _CTX_CALLS
-            and len(node.args) == 1
-            and isinstance(node.args[0], ast.Constant)
-            and isinstance(node.args[0].value, str)
-            and not node.keywords
-        )
-    return False
-
-
-def _eval(node: ast.expr, ctx: ConditionContext) -> object:
-    if isinstance(node, ast.BoolOp):
-        values = (bool(_eval(v, ctx)) for v in node.values)
-        return all(values) if isinstance(node.op, ast.And) else any(values)
-    if isinstance(node, ast.UnaryOp):
-        return not _eval(node.operand, ctx)
-    if isinstance(node, ast.Compare):
-        left = _eval(node.left, ctx)
-        for op, comparator in zip(node.ops, node.comparators, strict=True):
-            right = _eval(comparator, ctx)
-            if (left == right) != isinstance(op, ast.Eq):
-                return False
-            left = right
-        return True
-    if isinstance(node, ast.Constant):
-        return node.value
-    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-        source = ctx.tag_attributes if node.value.id == "TAG" else ctx.user_attributes
-        return source.get(node.attr)
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-        arg = node.args[0]
-        name = arg.value if isinstance(arg, ast.Constant) else ""
-        return _accessed(_CTX_CALLS[node.func.attr], str(name))(ctx)
-    raise ValueError("unsupported expression")  # unreachable after _allowed
-
-
-def _compile_one(cond: PolicyCondition, service_def: ServiceDef) -> _Check | None:
+def _compile_one(cond: PolicyCondition, service_def: ServiceDef) -> Check | None:
     cond_def = service_def.condition_def(cond.type)
     evaluator = cond_def.evaluator.rsplit(".", 1)[-1] if cond_def else ""
     if evaluator == "RangerIpMatcher" or (cond_def is None and cond.type == "ip-range"):
@@ -198,17 +76,17 @@ def _compile_one(cond: PolicyCondition, service_def: ServiceDef) -> _Check | Non
     if evaluator == "RangerSimpleMatcher" and cond_def is not None:
         return _context_value(cond_def.evaluator_options.get("CONTEXT_NAME", cond.type), cond.values)
     if evaluator == "RangerScriptConditionEvaluator":
-        checks = [_compile_expression(v) for v in cond.values]
-        if any(c is None for c in checks):
-            return None
-        compiled = [c for c in checks if c is not None]
-        return lambda ctx: all(c(ctx) for c in compiled)
+        # As RangerScriptConditionEvaluator.getScript: the first value, trimmed; no script holds.
+        script = cond.values[0].strip() if cond.values else ""
+        if not script:
+            return lambda ctx: True
+        return compile_script(script)
     if evaluator == "RangerScriptTemplateConditionEvaluator" and cond_def is not None:
         template = cond_def.evaluator_options.get("scriptTemplate", "")
         found = _TEMPLATE.match(template)
         if found is None:
             return None
-        check = _accessed(found.group(1) == "After", found.group(2))
+        check = accessed(found.group(1) == "After", found.group(2))
         # The template applies when the item's value says "yes" (e.g. enforce-expiry: yes).
         enabled = any(v.strip().lower() in ("yes", "true") for v in cond.values)
         if not enabled:
@@ -223,7 +101,7 @@ class ConditionSet:
     __slots__ = ("_checks", "_unsupported", "count")
 
     def __init__(self, conditions: Iterable[PolicyCondition], service_def: ServiceDef):
-        checks: list[_Check] = []
+        checks: list[Check] = []
         unsupported = False
         count = 0
         for cond in conditions:

@@ -18,6 +18,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, replace
+from types import MappingProxyType
 from typing import Any
 
 from auth.policy.conditions import ConditionContext
@@ -44,6 +45,8 @@ from auth.policy.service_defs import (
 from auth.policy.tags import TaggedResource, TagStore
 
 SUPER_USER_PRIORITY = 2**31 - 1
+SUPER_USER_ACCESS = "_super_user"  # the access type that asks whether the user is a super user
+_NO_TAGS: Mapping[str, Mapping[str, str]] = MappingProxyType({})
 POLICY_TYPES = (POLICY_TYPE_ACCESS, POLICY_TYPE_DATAMASK, POLICY_TYPE_ROWFILTER)
 
 
@@ -209,27 +212,57 @@ class PolicyEngine:
         cache: dict[int, MatchType] = {}
         if not request.is_any_access:
             out = self._run(ctx, POLICY_TYPE_ACCESS, request.access_type.lower(), False, cache)
+        elif request.ignore_descendant_deny:
+            out = self._any_access(ctx, cache)
         else:
-            out = Outcome()
-            first_deny: Outcome | None = None
-            for access_type in self._any_access_types:
-                one = self._run(ctx, POLICY_TYPE_ACCESS, access_type, True, cache)
-                if one.allowed:
-                    out = one
-                    break
-                if first_deny is None and one.determined and one.policy_id != NO_POLICY:
-                    first_deny = one
-                out.audited = out.audited or one.audited
-            else:
-                if first_deny is not None:
-                    first_deny.audited = out.audited
-                    out = first_deny
+            out = self._every_access(ctx, cache)
         return AccessResult(
             allowed=out.allowed,
             audited=out.audited,
             policy_id=out.policy_id,
             reason=out.reason or ("no matching policy" if not out.allowed else None),
         )
+
+    def _any_access(self, ctx: EvalContext, cache: dict[int, MatchType]) -> Outcome:
+        """``_any``: allowed when one access type is; denied when every access type is denied."""
+        out = Outcome()
+        first_deny: Outcome | None = None
+        for access_type in self._any_access_types:
+            one = self._run(ctx, POLICY_TYPE_ACCESS, access_type, True, cache)
+            if one.allowed:
+                one.audited = one.audited or out.audited
+                return one
+            if first_deny is None and one.determined and one.policy_id != NO_POLICY:
+                first_deny = one
+            out.audited = out.audited or one.audited
+        if first_deny is not None:
+            first_deny.audited = out.audited
+            return first_deny
+        return out
+
+    def _every_access(self, ctx: EvalContext, cache: dict[int, MatchType]) -> Outcome:
+        """``_any`` when descendant denies count (``isDescendantDenyIgnored`` false): one denied access type
+        denies, and only every access type allowed allows (Ranger's composite result, one group per access
+        type)."""
+        audited = False
+        first_allow: Outcome | None = None
+        every_allowed = True
+        for access_type in self._any_access_types:
+            one = self._run(ctx, POLICY_TYPE_ACCESS, access_type, True, cache)
+            audited = audited or one.audited
+            if not one.allowed and one.determined and one.policy_id != NO_POLICY:
+                one.audited = audited
+                return one
+            if one.allowed:
+                first_allow = first_allow or one
+            else:
+                every_allowed = False
+        if every_allowed and first_allow is not None:
+            first_allow.audited = audited
+            return first_allow
+        out = Outcome()
+        out.audited = audited
+        return out
 
     def get_data_mask(self, request: AccessRequest) -> DataMaskResult:
         """The mask for one column; ``request.resource`` names the column."""
@@ -297,10 +330,13 @@ class PolicyEngine:
                 tag_attributes={},
                 user_attributes=request.user_attributes,
                 request_context=request.context,
+                groups=request.user_groups,
+                roles=roles,
+                tags={t.type: t.attributes for t in tags} if tags else _NO_TAGS,
             ),
         )
 
-    def _new_outcome(self, ctx: EvalContext) -> Outcome:
+    def _new_outcome(self, ctx: EvalContext, access_type: str) -> Outcome:
         out = Outcome()
         if self._audit_mode == "audit-all":
             out.set_audit(True)
@@ -311,11 +347,13 @@ class PolicyEngine:
         users, groups, roles = self._audit_excluded
         if (ctx.user in users) or not groups.isdisjoint(ctx.groups) or not roles.isdisjoint(ctx.roles):
             out.set_audit(False)
-        if ctx.user in self._super_users or not self._super_groups.isdisjoint(ctx.groups):
-            out.allowed = True
+        is_super_user = ctx.user in self._super_users or not self._super_groups.isdisjoint(ctx.groups)
+        if is_super_user or access_type == SUPER_USER_ACCESS:
+            # Super users may do anything; asking for ``_super_user`` asks only whether the user is one.
+            out.allowed = is_super_user
             out.determined = True
             out.priority = SUPER_USER_PRIORITY
-            out.reason = "superuser"
+            out.reason = "superuser" if is_super_user else "not a superuser"
         return out
 
     def _tag_entries(self, ctx: EvalContext, policy_type: int) -> list[tuple[PolicyEvaluator, Tag]]:
@@ -343,7 +381,7 @@ class PolicyEngine:
         any_access: bool,
         cache: dict[int, MatchType],
     ) -> Outcome:
-        out = self._new_outcome(ctx)
+        out = self._new_outcome(ctx, access_type)
         for evaluator, tag in self._tag_entries(ctx, policy_type):
             tag_ctx = replace(ctx, conditions=replace(ctx.conditions, tag_attributes=tag.attributes))
             tag_out = Outcome()

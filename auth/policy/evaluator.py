@@ -282,12 +282,14 @@ class PolicyEvaluator:
         """
         if out.determined and out.audit_determined:
             return
-        if is_tag and match_type is MatchType.ANCESTOR:
-            match_type = MatchType.SELF  # a tag on an ancestor applies to the resource itself
-        if any_access or ctx.request.matching_scope is not MatchingScope.SELF:
-            matched = match_type is not MatchType.NONE
-        else:
-            matched = match_type in (MatchType.SELF, MatchType.SELF_AND_ALL_DESCENDANTS)
+        # RANGER-4990: a policy on the resource or on everything below it applies; one on a descendant only to
+        # ``_any`` access and descendant scopes; one on an ancestor never (a tag on an ancestor always does).
+        wide = any_access or ctx.request.matching_scope is not MatchingScope.SELF
+        matched = (
+            match_type in (MatchType.SELF, MatchType.SELF_AND_ALL_DESCENDANTS)
+            or (wide and match_type is MatchType.DESCENDANT)
+            or (is_tag and match_type is MatchType.ANCESTOR)
+        )
         if not matched or not self._policy_conditions_hold(ctx):
             return
         if not out.audit_determined and self.is_audit_enabled:
@@ -353,7 +355,7 @@ class PolicyEvaluator:
                 return
             out.allowed = False
             out.determined = True
-        elif out.allowed or match_type is MatchType.ANCESTOR:
+        elif out.allowed:
             return
         else:
             out.allowed = True

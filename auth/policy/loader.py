@@ -4,7 +4,9 @@ Accepted shapes (unknown keys are ignored everywhere):
 
 * Ranger's policy-engine test corpus: ``serviceName``, ``serviceDef``, ``policies``,
   ``tagPolicyInfo {serviceDef, tagPolicies}``, ``userRoles``, ``groupRoles``, ``roleRoles``,
-  ``superUsers``/``superGroups``, ``auditExcludedUsers``/``Groups``/``Roles``, ``auditMode``;
+  ``superUsers``/``superGroups``, ``auditExcludedUsers``/``Groups``/``Roles``, ``auditMode``, and
+  ``serviceConfig`` (``ranger.plugin.super.users``/``.groups``, ``ranger.plugin.audit.exclude.users``/
+  ``.groups``/``.roles``: comma-separated, added to the lists above);
 * the plugin download (``ServicePolicies``): the same with ``tagPolicies {serviceDef, policies}``;
 * Ranger Admin's export: ``{"policies": [...]}``, the service definition found from ``serviceType``;
 * a bare list of policies.
@@ -82,6 +84,22 @@ def _str_set(value: Any) -> frozenset[str]:
     if isinstance(value, str):
         return frozenset(v.strip() for v in value.split(",") if v.strip())
     return frozenset(str(v) for v in value or ())
+
+
+# Plugin properties a service's ``serviceConfig`` may carry (``RangerPluginConfig``); each is a
+# comma-separated list that adds to the same list given in the document itself.
+SUPER_USERS = "ranger.plugin.super.users"
+SUPER_GROUPS = "ranger.plugin.super.groups"
+AUDIT_EXCLUDE_USERS = "ranger.plugin.audit.exclude.users"
+AUDIT_EXCLUDE_GROUPS = "ranger.plugin.audit.exclude.groups"
+AUDIT_EXCLUDE_ROLES = "ranger.plugin.audit.exclude.roles"
+
+
+def _principals(doc: Mapping[str, Any], key: str, config_key: str) -> frozenset[str]:
+    """A principal list from the document, plus the same list from its ``serviceConfig``."""
+    config = doc.get("serviceConfig")
+    from_config = _str_set(config.get(config_key)) if isinstance(config, Mapping) else frozenset()
+    return _str_set(doc.get(key)) | from_config
 
 
 def _role_map(value: Any) -> dict[str, frozenset[str]]:
@@ -196,11 +214,11 @@ def bundle_from_json(doc: Any, *, service_type: str = "trino", base_dir: Path | 
         user_roles=_role_map(doc.get("userRoles")),
         group_roles=_role_map(doc.get("groupRoles")),
         role_roles=_role_map(doc.get("roleRoles")),
-        super_users=_str_set(doc.get("superUsers")),
-        super_groups=_str_set(doc.get("superGroups")),
-        audit_excluded_users=_str_set(doc.get("auditExcludedUsers")),
-        audit_excluded_groups=_str_set(doc.get("auditExcludedGroups")),
-        audit_excluded_roles=_str_set(doc.get("auditExcludedRoles")),
+        super_users=_principals(doc, "superUsers", SUPER_USERS),
+        super_groups=_principals(doc, "superGroups", SUPER_GROUPS),
+        audit_excluded_users=_principals(doc, "auditExcludedUsers", AUDIT_EXCLUDE_USERS),
+        audit_excluded_groups=_principals(doc, "auditExcludedGroups", AUDIT_EXCLUDE_GROUPS),
+        audit_excluded_roles=_principals(doc, "auditExcludedRoles", AUDIT_EXCLUDE_ROLES),
         audit_mode=str(doc.get("auditMode") or "audit-default"),
         service_tags=_service_tags(doc, tag_info, base_dir),
         version=version,

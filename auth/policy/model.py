@@ -237,6 +237,8 @@ class ResourceDef:
     parent: str | None = None
     matcher_options: Mapping[str, str] = field(default_factory=dict)
     is_valid_leaf: bool | None = None
+    # The Java matcher class, e.g. org.apache.ranger.plugin.resourcematcher.RangerURLResourceMatcher.
+    matcher: str = ""
 
     @classmethod
     def from_json(cls, obj: JsonObj) -> ResourceDef:
@@ -245,6 +247,7 @@ class ResourceDef:
             name=str(obj.get("name") or ""),
             level=_int(obj.get("level"), 1),
             parent=_opt_str(obj.get("parent")) or None,
+            matcher=str(obj.get("matcher") or ""),
             matcher_options=(
                 {str(k): str(v).lower() if isinstance(v, bool) else str(v) for k, v in options.items()}
                 if isinstance(options, Mapping)
@@ -256,12 +259,21 @@ class ResourceDef:
 
 @dataclass(frozen=True, slots=True)
 class AccessTypeDef:
+    """An access type; ``category`` (``CREATE``, ``READ``, ``UPDATE``, ``DELETE``, ``MANAGE``) files it under
+    the marker access type that grants it (``_READ`` ...)."""
+
     name: str
     implied_grants: tuple[str, ...] = ()
+    category: str | None = None
 
     @classmethod
     def from_json(cls, obj: JsonObj) -> AccessTypeDef:
-        return cls(name=str(obj.get("name") or ""), implied_grants=_str_tuple(obj.get("impliedGrants")))
+        category = obj.get("category")
+        return cls(
+            name=str(obj.get("name") or ""),
+            implied_grants=_str_tuple(obj.get("impliedGrants")),
+            category=str(category).upper() if category else None,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,15 +340,25 @@ class ServiceDef:
     data_mask_def: PolicyTypeDef | None = None
     row_filter_def: PolicyTypeDef | None = None
     options: Mapping[str, str] = field(default_factory=dict)
+    # Ranger Admin sends the marker access types (``_READ``, ``_ALL`` ...) with a service definition; when
+    # a definition has none, ``service_defs.marker_access_types`` derives them from the access types'
+    # categories.
+    marker_access_types: tuple[AccessTypeDef, ...] | None = None
 
     @classmethod
     def from_json(cls, obj: JsonObj) -> ServiceDef:
         options = obj.get("options")
+        markers = obj.get("markerAccessTypes")
         return cls(
             name=str(obj.get("name") or ""),
             id=_int(obj.get("id"), 0),
             resources=tuple(ResourceDef.from_json(r) for r in _objs(obj.get("resources"))),
             access_types=tuple(AccessTypeDef.from_json(a) for a in _objs(obj.get("accessTypes"))),
+            marker_access_types=(
+                tuple(AccessTypeDef.from_json(a) for a in _objs(markers))
+                if isinstance(markers, list)
+                else None
+            ),
             policy_conditions=tuple(ConditionDef.from_json(c) for c in _objs(obj.get("policyConditions"))),
             data_mask_def=PolicyTypeDef.from_json(obj.get("dataMaskDef")),
             row_filter_def=PolicyTypeDef.from_json(obj.get("rowFilterDef")),

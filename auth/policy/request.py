@@ -96,7 +96,11 @@ class AccessRequest:
     remote_ip: str | None = None
     user_attributes: Mapping[str, str] = field(default_factory=dict)
     context: Mapping[str, str] = field(default_factory=dict)
-    ignore_descendant_deny: bool = False
+    # Ranger's ``isDescendantDenyIgnored`` (RANGER-3617, RANGER-5001), true unless the caller says otherwise:
+    # for ``_any`` access and descendant scopes, a deny on something *below* the resource does not deny the
+    # resource (a denied column does not hide its table from listings). When false, ``_any`` is allowed only
+    # if every access type is, and any denied access type denies it.
+    ignore_descendant_deny: bool = True
 
     @property
     def is_any_access(self) -> bool:
@@ -118,6 +122,7 @@ class AccessRequest:
         remote_ip: str | None = None,
         user_attributes: Mapping[str, str] | None = None,
         context: Mapping[str, str] | None = None,
+        ignore_descendant_deny: bool = True,
     ) -> AccessRequest:
         """Build a request from loose inputs; ``None`` resource values are dropped."""
         clean: dict[str, ResourceValue] = {}
@@ -138,6 +143,7 @@ class AccessRequest:
             remote_ip=remote_ip,
             user_attributes=dict(user_attributes or {}),
             context=dict(context or {}),
+            ignore_descendant_deny=ignore_descendant_deny,
         )
 
 
@@ -162,7 +168,7 @@ def parse_access_time(value: Any) -> dt.datetime | None:
 
 def request_from_json(obj: Mapping[str, Any]) -> AccessRequest:
     """Ranger's access-request shape: ``resource.elements``, ``accessType``, ``user``, ``userGroups``,
-    ``context`` (``TAGS``), ``accessTime``, ``resourceMatchingScope``."""
+    ``context`` (``TAGS``), ``accessTime``, ``resourceMatchingScope``, ``isDescendantDenyIgnored``."""
     resource = obj.get("resource") or {}
     elements = resource.get("elements", resource) if isinstance(resource, Mapping) else {}
     context = obj.get("context") or {}
@@ -172,6 +178,7 @@ def request_from_json(obj: Mapping[str, Any]) -> AccessRequest:
     except ValueError:
         scope = MatchingScope.SELF
     roles = obj.get("userRoles")
+    ignore_descendant_deny = obj.get("isDescendantDenyIgnored")
     return AccessRequest.create(
         {str(k): v for k, v in elements.items()} if isinstance(elements, Mapping) else {},
         access_type=str(obj.get("accessType") or ANY_ACCESS),
@@ -189,4 +196,5 @@ def request_from_json(obj: Mapping[str, Any]) -> AccessRequest:
             if isinstance(context, Mapping)
             else None
         ),
+        ignore_descendant_deny=ignore_descendant_deny is not False,
     )

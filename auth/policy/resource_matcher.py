@@ -1,21 +1,16 @@
 """Resource matching: one policy value list against one request value, and a policy's resources against a
 request's resource hierarchy (Ranger's ``RangerDefaultResourceMatcher`` and
-``RangerDefaultPolicyResourceMatcher.getMatchType``).
-
-Patterns are compiled to regular expressions once, when the policy is loaded. Values that carry tokens
-(``{USER}``, ``{OWNER}``) are compiled per token value and cached.
+``RangerDefaultPolicyResourceMatcher.getMatchType``). One value is compiled by ``value_patterns``.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
-from functools import lru_cache
 
 from auth.policy.model import PolicyResource, ResourceDef
 from auth.policy.request import MatchType, ResourceValue
-
-Tokens = Mapping[str, str]
+from auth.policy.value_patterns import URL_MATCHER_CLASS, TokenSyntax, ValuePattern
+from auth.policy.value_patterns import Tokens as Tokens  # re-exported: the evaluator and tag store use it
 
 _BEST_FIRST = (
     MatchType.SELF,
@@ -35,119 +30,47 @@ def _char_option(options: Mapping[str, str], name: str, default: str) -> str:
     return value[0] if value else default
 
 
-class _Pattern:
-    """One policy value. ``parts`` alternates literal text and token names (odd indexes) when tokenised."""
-
-    __slots__ = ("_flags", "_parts", "_regex", "_wildcard", "match_any")
-
-    def __init__(
-        self, value: str, *, wildcard: bool, ignore_case: bool, tokens: bool, delims: tuple[str, str, str]
-    ):
-        self._wildcard = wildcard
-        self._flags = re.IGNORECASE if ignore_case else 0
-        self._parts = _split_tokens(value, delims) if tokens else [value]
-        self._regex: re.Pattern[str] | None = None
-        self.match_any = False
-        if len(self._parts) == 1:
-            literal = self._parts[0]
-            self.match_any = wildcard and literal != "" and set(literal) == {"*"}
-            self._regex = _compile(literal, wildcard, self._flags)
-
-    @property
-    def needs_tokens(self) -> bool:
-        return self._regex is None
-
-    def is_match(self, value: str, tokens: Tokens) -> bool:
-        regex = self._regex
-        if regex is None:
-            pieces: list[str] = []
-            for idx, part in enumerate(self._parts):
-                if idx % 2 == 0:
-                    pieces.append(part)
-                    continue
-                token_value = tokens.get(part)
-                if token_value is None:
-                    return False
-                pieces.append(_escape_wildcards(token_value) if self._wildcard else token_value)
-            regex = _compile("".join(pieces), self._wildcard, self._flags)
-        return regex.fullmatch(value) is not None
-
-
-def _escape_wildcards(text: str) -> str:
-    # A token's value is literal text: keep '*' and '?' in it from acting as wildcards.
-    return text.replace("*", "\x00").replace("?", "\x01")
-
-
-@lru_cache(maxsize=4096)
-def _compile(pattern: str, wildcard: bool, flags: int) -> re.Pattern[str]:
-    if not wildcard:
-        return re.compile(re.escape(pattern.replace("\x00", "*").replace("\x01", "?")), flags)
-    out: list[str] = []
-    for ch in pattern:
-        if ch == "*":
-            out.append(".*")
-        elif ch == "?":
-            out.append(".")
-        elif ch == "\x00":
-            out.append(re.escape("*"))
-        elif ch == "\x01":
-            out.append(re.escape("?"))
-        else:
-            out.append(re.escape(ch))
-    return re.compile("".join(out), flags | re.DOTALL)
-
-
-def _split_tokens(value: str, delims: tuple[str, str, str]) -> list[str]:
-    """Split ``a{USER}b`` into ``["a", "USER", "b"]``; the escape character makes the next one literal."""
-    start, end, escape = delims
-    parts: list[str] = []
-    buf: list[str] = []
-    i = 0
-    while i < len(value):
-        ch = value[i]
-        if ch == escape and i + 1 < len(value):
-            buf.append(value[i + 1])
-            i += 2
-            continue
-        if ch == start:
-            close = value.find(end, i + 1)
-            if close > i:
-                parts.append("".join(buf))
-                parts.append(value[i + 1 : close])
-                buf = []
-                i = close + 1
-                continue
-        buf.append(ch)
-        i += 1
-    parts.append("".join(buf))
-    return parts
-
-
 class ValueMatcher:
-    """A policy resource's values (OR-ed) against one request value, with ``isExcludes``."""
+    """A policy resource's values (OR-ed) against one request value, with ``isExcludes``.
 
-    __slots__ = ("_patterns", "is_excludes", "match_any")
+    A request value may be a tuple: alternative spellings of the one resource (Ranger's Hive plugin asks for
+    a ``url`` as ``[path, path + "/"]``). As in ``RangerDefaultResourceMatcher.getMatchType``, the resource
+    matches when one spelling matches; with ``isExcludes``, when no spelling is excluded.
+    """
 
-    def __init__(self, resource: PolicyResource, options: Mapping[str, str]):
+    __slots__ = ("_patterns", "is_excludes", "literal_values", "match_any")
+
+    def __init__(self, resource: PolicyResource, options: Mapping[str, str], matcher: str = ""):
         wildcard = _option(options, "wildCard", True)
         ignore_case = _option(options, "ignoreCase", True)
-        tokens = _option(options, "replaceTokens", True)
-        delims = (
-            _char_option(options, "tokenDelimiterStart", "{"),
-            _char_option(options, "tokenDelimiterEnd", "}"),
-            _char_option(options, "tokenDelimiterEscape", "\\"),
-        )
-        patterns: list[_Pattern] = []
+        syntax: TokenSyntax | None = None
+        if _option(options, "replaceTokens", True):
+            syntax = TokenSyntax(
+                _char_option(options, "tokenDelimiterStart", "{"),
+                _char_option(options, "tokenDelimiterEnd", "}"),
+                _char_option(options, "tokenDelimiterEscape", "\\"),
+                options.get("tokenDelimiterPrefix", ""),
+            )
+            if syntax.escape in (syntax.start, syntax.end) or any(
+                c in syntax.prefix for c in (syntax.escape, syntax.start, syntax.end)
+            ):
+                syntax = None  # Ranger disables token replacement for contradictory delimiters
+        separator: str | None = None
+        if matcher.rsplit(".", 1)[-1] == URL_MATCHER_CLASS and resource.is_recursive:
+            separator = _char_option(options, "pathSeparatorChar", "/")
+        patterns: list[ValuePattern] = []
         match_any = False
         for raw in resource.values:
             if not raw:
                 continue
-            pattern = _Pattern(
+            if separator is not None and wildcard and raw.endswith(separator):
+                raw += "*"  # a recursive folder value covers what is below it
+            pattern = ValuePattern(
                 raw,
                 wildcard=wildcard,
                 ignore_case=ignore_case,
-                tokens=tokens and delims[0] in raw,
-                delims=delims,
+                syntax=syntax,
+                recursive_url_separator=separator,
             )
             if pattern.match_any:
                 match_any = True
@@ -156,12 +79,19 @@ class ValueMatcher:
         self.match_any = match_any or not patterns
         self._patterns = () if self.match_any else tuple(patterns)
         self.is_excludes = resource.is_excludes
+        # The exact values this matcher accepts, when it accepts nothing else (used to index policies).
+        self.literal_values: tuple[str, ...] | None = (
+            tuple(p.raw for p in self._patterns)
+            if self._patterns and all(p.is_literal for p in self._patterns)
+            else None
+        )
 
     def is_match(self, value: ResourceValue | None, tokens: Tokens) -> bool:
         if isinstance(value, tuple):
-            if not value:
-                return self.is_match(None, tokens)
-            return all(self.is_match(v, tokens) for v in value)
+            if self.match_any:
+                return True
+            found = any(p.is_match(v, tokens) for v in value for p in self._patterns)
+            return not found if self.is_excludes else found
         all_values = value is None or value in ("", "*")
         if value is None or all_values or self.match_any:
             result = self.match_any
@@ -203,7 +133,8 @@ class PolicyResourceMatcher:
                 if keys and set(names[: len(keys)]) != keys:
                     continue
                 matchers = tuple(
-                    ValueMatcher(resources[n], defs[n].matcher_options) for n in names[: len(keys)]
+                    ValueMatcher(resources[n], defs[n].matcher_options, defs[n].matcher)
+                    for n in names[: len(keys)]
                 )
                 candidates.append(_HierarchyMatcher(names, matchers))
             self._valid = bool(candidates)
@@ -213,10 +144,9 @@ class PolicyResourceMatcher:
     def match_type(self, resource: Mapping[str, ResourceValue], tokens: Tokens) -> MatchType:
         if not self._valid:
             return MatchType.NONE
-        if not resource:
-            return MatchType.SELF if self._empty else MatchType.DESCENDANT
         if self._empty:
-            return MatchType.ANCESTOR
+            # A policy without resources matches only a request without resources.
+            return MatchType.NONE if resource else MatchType.SELF
         best = MatchType.NONE
         depth = len(resource)
         for cand in self._candidates:
@@ -243,15 +173,13 @@ def _root_keys(
     if len(roots) != 1:
         return None
     name = roots[0]
-    res, options = resources[name], defs[name].matcher_options
-    wildcard = _option(options, "wildCard", True)
-    values = [v for v in res.values if v]
-    if res.is_excludes or not values:
+    res, rdef = resources[name], defs[name]
+    if res.is_excludes:
         return None
-    for value in values:
-        if "{" in value or "\\" in value or (wildcard and ("*" in value or "?" in value)):
-            return None
-    return frozenset(index_key(name, v, options) for v in values)
+    values = ValueMatcher(res, rdef.matcher_options, rdef.matcher).literal_values
+    if values is None:
+        return None
+    return frozenset(index_key(name, v, rdef.matcher_options) for v in values)
 
 
 def _rank(match_type: MatchType) -> int:
@@ -261,7 +189,8 @@ def _rank(match_type: MatchType) -> int:
 def _match_hierarchy(
     cand: _HierarchyMatcher, resource: Mapping[str, ResourceValue], tokens: Tokens
 ) -> MatchType:
-    ret = MatchType.NONE
+    # An empty request is the policy's own level until a matcher refuses it (``getMatchType``).
+    ret = MatchType.NONE if resource else MatchType.SELF
     depth = len(cand.matchers)
     for idx, name in enumerate(cand.names):
         value = resource.get(name)

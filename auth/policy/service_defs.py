@@ -24,17 +24,32 @@ CASE_SENSITIVE = {"wildCard": "true", "ignoreCase": "false"}
 NO_WILDCARD = {"wildCard": "false"}
 
 
+URL_MATCHER = "org.apache.ranger.plugin.resourcematcher.RangerURLResourceMatcher"
+
+
 def _res(
-    name: str, level: int, parent: str | None = None, options: Mapping[str, str] | None = None
+    name: str,
+    level: int,
+    parent: str | None = None,
+    options: Mapping[str, str] | None = None,
+    matcher: str = "",
 ) -> ResourceDef:
     return ResourceDef(
-        name=name, level=level, parent=parent, matcher_options=dict(options or CASE_INSENSITIVE)
+        name=name,
+        level=level,
+        parent=parent,
+        matcher_options=dict(options or CASE_INSENSITIVE),
+        matcher=matcher,
     )
 
 
-def _all_type(names: Iterable[str]) -> tuple[AccessTypeDef, ...]:
-    names = tuple(names)
-    return (*(AccessTypeDef(n) for n in names), AccessTypeDef("all", implied_grants=names))
+def _all_type(categories: Mapping[str, str]) -> tuple[AccessTypeDef, ...]:
+    """Access types with their categories, and ``all`` implying every one of them."""
+    names = tuple(categories)
+    return (
+        *(AccessTypeDef(n, category=c) for n, c in categories.items()),
+        AccessTypeDef("all", implied_grants=names),
+    )
 
 
 TRINO_MASK_TYPES = (
@@ -108,22 +123,22 @@ TRINO_SERVICE_DEF = ServiceDef(
         _res("role", 10),
     ),
     access_types=_all_type(
-        (
-            "select",
-            "insert",
-            "create",
-            "drop",
-            "delete",
-            "use",
-            "alter",
-            "grant",
-            "revoke",
-            "show",
-            "impersonate",
-            "execute",
-            "read_sysinfo",
-            "write_sysinfo",
-        )
+        {
+            "select": "READ",
+            "insert": "UPDATE",
+            "create": "CREATE",
+            "drop": "DELETE",
+            "delete": "DELETE",
+            "use": "READ",
+            "alter": "CREATE",
+            "grant": "MANAGE",
+            "revoke": "MANAGE",
+            "show": "READ",
+            "impersonate": "READ",
+            "execute": "READ",
+            "read_sysinfo": "MANAGE",
+            "write_sysinfo": "MANAGE",
+        }
     ),
     data_mask_def=PolicyTypeDef(
         resources=(
@@ -149,26 +164,26 @@ HIVE_SERVICE_DEF = ServiceDef(
         _res("table", 20, "database"),
         _res("udf", 20, "database"),
         _res("column", 30, "table"),
-        _res("url", 10, options=CASE_SENSITIVE),
+        _res("url", 10, options=CASE_SENSITIVE, matcher=URL_MATCHER),
         _res("hiveservice", 10, options=CASE_SENSITIVE),
         _res("global", 10, options=CASE_SENSITIVE),
     ),
     access_types=_all_type(
-        (
-            "select",
-            "update",
-            "create",
-            "drop",
-            "alter",
-            "index",
-            "lock",
-            "read",
-            "write",
-            "repladmin",
-            "serviceadmin",
-            "tempudfadmin",
-            "refresh",
-        )
+        {
+            "select": "READ",
+            "update": "UPDATE",
+            "create": "CREATE",
+            "drop": "DELETE",
+            "alter": "CREATE",
+            "index": "MANAGE",
+            "lock": "MANAGE",
+            "read": "READ",
+            "write": "UPDATE",
+            "repladmin": "MANAGE",
+            "serviceadmin": "MANAGE",
+            "tempudfadmin": "MANAGE",
+            "refresh": "MANAGE",
+        }
     ),
     data_mask_def=PolicyTypeDef(
         resources=(
@@ -218,6 +233,7 @@ def resources_for(service_def: ServiceDef, policy_type: int) -> tuple[ResourceDe
                 parent=main.parent,
                 matcher_options={**main.matcher_options, **res.matcher_options},
                 is_valid_leaf=main.is_valid_leaf,
+                matcher=res.matcher or main.matcher,
             )
         )
     return tuple(merged)
@@ -245,11 +261,41 @@ def hierarchies(resources: Iterable[ResourceDef]) -> tuple[tuple[str, ...], ...]
     return tuple(paths)
 
 
+# Marker access types (RANGER-4035): a policy item granting ``_READ`` grants every access type of category
+# READ, ``_ALL`` every access type of the definition (in the order of ``ServiceDefUtil.ACCESS_TYPE_MARKERS``).
+MARKER_CATEGORIES = {
+    "_CREATE": "CREATE",
+    "_READ": "READ",
+    "_UPDATE": "UPDATE",
+    "_DELETE": "DELETE",
+    "_MANAGE": "MANAGE",
+    "_ALL": None,
+}
+
+
+def marker_access_types(service_def: ServiceDef) -> tuple[AccessTypeDef, ...]:
+    """The definition's marker access types: as sent with it, else derived from its access types' categories
+    (``ServiceDefUtil.getMarkerAccessTypes``: a marker implies each access type of its category and that
+    type's own implied grants; ``_ALL`` implies every access type)."""
+    if service_def.marker_access_types is not None:
+        return service_def.marker_access_types
+    grants: dict[str, dict[str, None]] = {marker: {} for marker in MARKER_CATEGORIES}
+    for access in service_def.access_types:
+        if not access.name or access.name in MARKER_CATEGORIES:
+            continue
+        implied = dict.fromkeys((access.name, *access.implied_grants))
+        grants["_ALL"].update(implied)
+        for marker, category in MARKER_CATEGORIES.items():
+            if category is not None and access.category == category:
+                grants[marker].update(implied)
+    return tuple(AccessTypeDef(marker, tuple(names)) for marker, names in grants.items())
+
+
 def implied_grants(*service_defs: ServiceDef) -> dict[str, frozenset[str]]:
-    """Lower-cased ``accessType -> impliedGrants`` over one or more definitions."""
+    """Lower-cased ``accessType -> impliedGrants`` over one or more definitions, markers included."""
     out: dict[str, set[str]] = {}
     for sdef in service_defs:
-        for access in sdef.access_types:
+        for access in (*sdef.access_types, *marker_access_types(sdef)):
             if access.implied_grants:
                 out.setdefault(access.name.lower(), set()).update(g.lower() for g in access.implied_grants)
     return {k: frozenset(v) for k, v in out.items()}
@@ -265,22 +311,30 @@ def strip_component(access_type: str, component: str) -> str | None:
 
 def normalize_tag_service_def(tag_def: ServiceDef, component: str) -> ServiceDef:
     """Keep only this component's access types in a tag definition, without their ``component:`` prefix."""
-    access_types: list[AccessTypeDef] = []
-    for access in tag_def.access_types:
-        name = strip_component(access.name, component)
-        if name is None:
-            continue
-        grants = tuple(g for g in (strip_component(i, component) for i in access.implied_grants) if g)
-        access_types.append(AccessTypeDef(name, grants))
+
+    def normalized(defs: Iterable[AccessTypeDef]) -> tuple[AccessTypeDef, ...]:
+        out: list[AccessTypeDef] = []
+        for access in defs:
+            name = strip_component(access.name, component)
+            if name is None:
+                continue
+            grants = tuple(g for g in (strip_component(i, component) for i in access.implied_grants) if g)
+            out.append(AccessTypeDef(name, grants, access.category))
+        return tuple(out)
+
+    access_types = normalized(tag_def.access_types)
+    # Markers are derived before the other components' access types are dropped, as Ranger Admin does.
+    markers = normalized(marker_access_types(tag_def))
     return ServiceDef(
         name=tag_def.name,
         id=tag_def.id,
         resources=tag_def.resources,
-        access_types=tuple(access_types),
+        access_types=access_types,
         policy_conditions=tag_def.policy_conditions,
         data_mask_def=tag_def.data_mask_def,
         row_filter_def=tag_def.row_filter_def,
         options=tag_def.options,
+        marker_access_types=markers,
     )
 
 
