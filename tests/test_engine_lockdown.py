@@ -15,6 +15,7 @@ import httpx
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+import trino
 
 from connectors.base import Cancellation, ConnectorError
 from connectors.duckdb.engine import DuckDBConnector
@@ -22,6 +23,7 @@ from connectors.duckdb.sources import FilesSource, FileTable, SqliteSource
 from gateway.app import create_app
 from gateway.config import parse_config
 from tests.server import LiveServer
+from tests.trino.conftest import real_trino_client
 
 SECRET = "s3cr3t-policy-value"
 
@@ -119,3 +121,18 @@ def test_a_table_whose_file_is_gone_is_named_without_its_path(vanishing: tuple[L
             "/v1/query", json={"sql": "SELECT x FROM lake.s.kept"}, headers={"Accept": "application/json"}
         )
         assert kept.json()["data"] == [[2]]
+
+
+def test_the_trino_door_names_the_table_whose_file_is_gone(vanishing: tuple[LiveServer, Path]) -> None:
+    live, data = vanishing
+    (data / "gone.parquet").unlink()
+    connection = real_trino_client(live.url, "root", catalog="lake", schema="s")
+    try:
+        with pytest.raises(trino.exceptions.TrinoQueryError) as raised:
+            connection.cursor().execute("SELECT * FROM gone").fetchall()
+        assert raised.value.error_name == "ENGINE_UNAVAILABLE"
+        assert "lake.s.gone" in raised.value.message
+        assert str(data) not in raised.value.message
+        assert connection.cursor().execute("SELECT x FROM kept").fetchall() == [[2]]
+    finally:
+        connection.close()
