@@ -1,0 +1,562 @@
+"""Hypothesis strategies for adversarial query shapes over the demo CRM, with what each one reads.
+
+Every generated :class:`Attack` carries its SQL and the facts an oracle needs to judge the
+answer without trusting the planner: the logical tables and columns the query really reads
+(through alias lists, star patterns, positional references and CTE shadowing, worked out here
+from the shape, not from the SQL text), the objects outside the catalogs it names (engine tables,
+quoted file paths, table functions, a recursive CTE naming itself in its first branch), and
+where each output column's values come from.
+
+The shapes (issue 7, findings 1 to 3): nested CTEs, recursive or not, whose names shadow real
+tables, engine objects (``duckdb_tables``...) or quoted file paths, relative and absolute; alias
+column lists, full and partial, including ones that swap real column names; set operations;
+lateral joins and correlated subqueries; ``*``, ``t.*``, ``* EXCLUDE``, ``* LIKE``, ``* SIMILAR
+TO``, ``COLUMNS(...)``, DuckDB's ``#n``; ORDER BY alias shadowing probes; engine functions and
+table functions. The CRM is attacked in both storage formats: ``crm`` (SQLite) and ``crm_lake``
+(Parquet), in the ``trino`` and ``duckdb`` dialects.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from hypothesis import strategies as st
+
+CATALOGS = ("crm", "crm_lake")
+TABLES: dict[str, tuple[str, ...]] = {
+    "customers": (
+        "customer_id",
+        "full_name",
+        "email",
+        "phone",
+        "national_id",
+        "region",
+        "country",
+        "created_at",
+        "segment",
+    ),
+    "contracts": ("contract_id", "customer_id", "vessel_id", "signed_on", "value_eur"),
+    "support_tickets": ("ticket_id", "customer_id", "region", "opened_at", "subject", "status"),
+}
+#: what each user may read: table -> columns (None: the table is hidden)
+READABLE: dict[str, dict[str, frozenset[str]]] = {
+    "eve": {},
+    "sam": {
+        "customers": frozenset(TABLES["customers"]) - {"national_id"},
+        "support_tickets": frozenset(TABLES["support_tickets"]),
+    },
+    "ada": {"customers": frozenset(TABLES["customers"]), "contracts": frozenset(TABLES["contracts"])},
+}
+ENGINE_OBJECTS = (
+    "duckdb_tables",
+    "duckdb_columns",
+    "duckdb_settings",
+    "duckdb_views",
+    "duckdb_databases",
+    "information_schema.tables",
+    "information_schema.columns",
+    "pg_catalog.pg_tables",
+    "sqlite_master",
+    "lg_crm.main.customers",
+    "lg_crm_lake.main.customers",
+    "lg_crm.main.contracts",
+)
+DEMO_FILES = (
+    "policies.json",
+    "users.yaml",
+    "lakegate.yaml",
+    "crm/crm.sqlite",
+    "tpch/tiny/customer.parquet",
+    "crm_customers.parquet",
+    "crm_contracts.parquet",
+    "lake/shipping/vessels.parquet",
+)
+ALIASES = ("a", "b", "c", "d", "e", "f", "g", "h", "i", "x", "y", "z")
+USERS = ("eve", "sam", "ada")
+
+
+@dataclass(frozen=True, slots=True)
+class Col:
+    name: str  # as the query sees it
+    origin: str | None  # "table.column" when its values are a column's values, else None
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    tables: frozenset[str] = frozenset()  # logical tables read
+    reads: frozenset[str] = frozenset()  # "table.column" whose values the query uses
+    outside: frozenset[str] = frozenset()  # objects outside the catalogs it names
+
+    def __or__(self, other: Facts) -> Facts:
+        return Facts(self.tables | other.tables, self.reads | other.reads, self.outside | other.outside)
+
+
+@dataclass(frozen=True, slots=True)
+class Rel:
+    """A relation usable in FROM: its SQL, its columns (None: unknown, outside) and facts."""
+
+    sql: str
+    cols: tuple[Col, ...] | None
+    facts: Facts
+    table: str | None = None  # the logical table, when the relation is one
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    sql: str
+    cols: tuple[Col, ...] | None
+    facts: Facts
+
+
+@dataclass(frozen=True)
+class Attack:
+    family: str
+    user: str
+    sql: str
+    dialect: str  # "trino" or "duckdb": the native API's dialect field
+    facts: Facts
+    outputs: tuple[str | None, ...] | None  # the origin of each output column, when known
+    catalog: str | None = None
+    schema: str | None = None
+    duckdb_only: bool = False  # syntax the Trino door cannot be expected to read the same way
+    expect_rows: tuple[tuple[object, ...], ...] | None = None  # a probe's only correct answer
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def describe(self) -> str:
+        session = f" (session {self.catalog}.{self.schema})" if self.catalog else ""
+        return f"[{self.family}] user={self.user} dialect={self.dialect}{session}: {self.sql}"
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def like_matches(pattern: str, name: str) -> bool:
+    regex = "".join(".*" if ch == "%" else "." if ch == "_" else re.escape(ch) for ch in pattern)
+    return re.fullmatch(regex, name, re.S) is not None
+
+
+# -- building blocks ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Env:
+    """Where the attack runs: the demo folder (absolute paths) and the server's working folder."""
+
+    demo_dir: Path
+    cwd: Path
+
+    def paths(self) -> tuple[str, ...]:
+        out: list[str] = []
+        for name in DEMO_FILES:
+            absolute = self.demo_dir / name
+            out += [name, str(absolute)]
+            try:
+                out.append(str(absolute.relative_to(self.cwd)))
+            except ValueError:
+                out.append("../" * len(self.cwd.parts[1:]) + str(absolute).lstrip("/"))
+        return tuple(out)
+
+
+@st.composite
+def logical_table(draw: st.DrawFn, ddb: bool, session: bool, column_list: bool = False) -> Rel:
+    """A CRM table (either storage), maybe aliased, maybe with a full or partial alias column list."""
+    table = draw(st.sampled_from(tuple(TABLES)))
+    catalog = draw(st.sampled_from(CATALOGS))
+    real = TABLES[table]
+    ref = table if session and draw(st.booleans()) else f"{catalog}.main.{table}"
+    alias = draw(st.sampled_from(("t", "x") if column_list else (None, "t", "x", table)))
+    names = list(real)
+    listed = ""
+    if alias is not None and (column_list or draw(st.integers(0, 2)) > 0):
+        count = draw(st.integers(1, len(real)))
+        pool = st.sampled_from(ALIASES + tuple(c for t in TABLES.values() for c in t))
+        chosen = draw(st.lists(pool, min_size=count, max_size=count, unique=True))
+        if set(chosen) & set(real[count:]):  # a partial list would clash: write it in full
+            chosen += [f"r{i}" for i in range(count, len(real))]
+        names = chosen + list(real[len(chosen) :])
+        listed = "(" + ", ".join(chosen) + ")"
+    cols = tuple(Col(n, f"{table}.{r}") for n, r in zip(names, real, strict=True))
+    sql = ref + (f" AS {alias}{listed}" if alias else "")
+    return Rel(sql, cols, Facts(tables=frozenset({table})), table)
+
+
+@st.composite
+def outside_object(draw: st.DrawFn, env: Env) -> Rel:
+    """An engine object or a file, named directly: it must never be read."""
+    if draw(st.booleans()):
+        name = draw(st.sampled_from(ENGINE_OBJECTS))
+        return Rel(name, None, Facts(outside=frozenset({name})))
+    path = draw(st.sampled_from(env.paths()))
+    return Rel(quote(path), None, Facts(outside=frozenset({path})))
+
+
+def table_function(env: Env) -> st.SearchStrategy[Rel]:
+    absolute = [str(env.demo_dir / f) for f in DEMO_FILES]
+    calls = [f"read_parquet('{p}')" for p in absolute if p.endswith(".parquet")]
+    calls += [f"read_json('{env.demo_dir / 'policies.json'}')", f"read_json_auto('{env.demo_dir / 'policies.json'}')"]
+    calls += [f"read_csv('{env.demo_dir / 'users.yaml'}')", f"read_text('{env.demo_dir / 'lakegate.yaml'}')"]
+    calls += [f"sqlite_scan('{env.demo_dir / 'crm/crm.sqlite'}', 'customers')", "duckdb_tables()"]
+    calls += ["query('SELECT * FROM lg_crm.main.customers')", "query_table('lg_crm_lake.main.customers')"]
+    calls += ["glob('*')", "duckdb_settings()", "pragma_table_info('lg_crm.main.customers')"]
+    return st.sampled_from(calls).map(lambda c: Rel(c, None, Facts(outside=frozenset({c}))))
+
+
+def values_rel() -> st.SearchStrategy[Rel]:
+    return st.just(
+        Rel(
+            "(VALUES (1, 'x', 'EMEA')) AS v(customer_id, national_id, region)",
+            (Col("customer_id", None), Col("national_id", None), Col("region", None)),
+            Facts(),
+        )
+    )
+
+
+# -- projections ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Projection:
+    sql: str
+    outputs: tuple[str | None, ...] | None
+    reads: frozenset[str]
+    duckdb_only: bool = False
+    aggregate: bool = False
+
+
+def _origins(cols: tuple[Col, ...]) -> frozenset[str]:
+    return frozenset(c.origin for c in cols if c.origin is not None)
+
+
+@st.composite
+def projection(draw: st.DrawFn, rel: Rel, qualifier: str | None, ddb: bool) -> Projection:
+    """A select list over ``rel``: stars, star patterns, columns, aggregates, positional refs."""
+    if rel.cols is None:
+        kind = draw(st.sampled_from(("star", "count")))
+        if kind == "count":
+            return Projection("count(*)", (None,), frozenset(), aggregate=True)
+        return Projection("*", None, frozenset())
+    cols = rel.cols
+    q = f"{qualifier}." if qualifier else ""
+    kinds = ["star", "qualified_star", "columns", "aggregate", "count"]
+    if ddb:
+        kinds += ["exclude", "like", "similar", "regex", "positional", "stats"]
+    kind = draw(st.sampled_from(kinds))
+    if kind == "star" or (kind == "qualified_star" and not qualifier):
+        return Projection("*", tuple(c.origin for c in cols), _origins(cols))
+    if kind == "qualified_star":
+        return Projection(f"{q}*", tuple(c.origin for c in cols), _origins(cols))
+    if kind == "count":
+        return Projection("count(*)", (None,), frozenset(), aggregate=True)
+    if kind == "columns":
+        picked = draw(st.lists(st.sampled_from(cols), min_size=1, max_size=3, unique_by=lambda c: c.name))
+        return Projection(
+            ", ".join(q + c.name for c in picked), tuple(c.origin for c in picked), _origins(tuple(picked))
+        )
+    if kind == "aggregate":
+        col = draw(st.sampled_from(cols))
+        fn = draw(st.sampled_from(("max", "min", "count", "array_agg", "count_distinct")))
+        sql = f"count(DISTINCT {q}{col.name})" if fn == "count_distinct" else f"{fn}({q}{col.name})"
+        origin = col.origin if fn in ("max", "min", "array_agg") else None
+        return Projection(sql, (origin,), _origins((col,)), aggregate=True)
+    if kind == "exclude" and len(cols) > 1:
+        dropped = draw(st.lists(st.sampled_from(cols), min_size=1, max_size=len(cols) - 1, unique_by=lambda c: c.name))
+        kept = tuple(c for c in cols if c not in dropped)
+        sql = f"{q}* EXCLUDE ({', '.join(c.name for c in dropped)})"
+        return Projection(sql, tuple(c.origin for c in kept), _origins(kept), duckdb_only=True)
+    if kind == "like":
+        first = draw(st.sampled_from(cols)).name
+        pattern = draw(st.sampled_from((first[:1] + "%", first[:2] + "%", "%" + first[-3:], "%_id", "%a%")))
+        kept = tuple(c for c in cols if like_matches(pattern, c.name))
+        if not kept:
+            return Projection("count(*)", (None,), frozenset(), aggregate=True)
+        return Projection(f"{q}* LIKE '{pattern}'", tuple(c.origin for c in kept), _origins(kept), duckdb_only=True)
+    if kind in ("similar", "regex"):
+        first = draw(st.sampled_from(cols)).name
+        pattern = draw(st.sampled_from((first[:2] + ".*", ".*" + first[-3:], "(" + first + "|zzz)", ".*_.*")))
+        if kind == "similar":
+            kept = tuple(c for c in cols if re.fullmatch(pattern, c.name))
+            sql = f"{q}* SIMILAR TO '{pattern}'"
+        else:
+            kept = tuple(c for c in cols if re.search(pattern, c.name))
+            sql = f"COLUMNS('{pattern}')"
+        if not kept:
+            return Projection("count(*)", (None,), frozenset(), aggregate=True)
+        return Projection(sql, tuple(c.origin for c in kept), _origins(kept), duckdb_only=True)
+    if kind in ("positional", "exclude"):
+        index = draw(st.integers(1, len(cols)))
+        col = cols[index - 1]
+        return Projection(f"#{index}", (col.origin,), _origins((col,)), duckdb_only=True)
+    col = draw(st.sampled_from(cols))  # stats
+    return Projection(f"stats({q}{col.name})", (None,), _origins((col,)), duckdb_only=True)
+
+
+# -- whole queries --------------------------------------------------------------------------------
+
+
+@st.composite
+def select_from(draw: st.DrawFn, rel: Rel, ddb: bool) -> Query:
+    alias = rel.sql.split(" AS ")[-1].split("(")[0] if " AS " in rel.sql else None
+    proj = draw(projection(rel, alias, ddb))
+    sql = f"SELECT {proj.sql} FROM {rel.sql}"
+    if not proj.aggregate and draw(st.booleans()):
+        sql += f" ORDER BY 1 LIMIT {draw(st.sampled_from((1, 5, 1000)))}"
+    cols = None
+    if proj.outputs is not None:
+        names = _output_names(proj, rel)
+        cols = tuple(Col(n, o) for n, o in zip(names, proj.outputs, strict=True))
+    facts = rel.facts | Facts(reads=proj.reads)
+    return Query(sql, cols, facts)
+
+
+def _output_names(proj: Projection, rel: Rel) -> list[str]:
+    if proj.aggregate or rel.cols is None:
+        return [f"col{i}" for i in range(len(proj.outputs or ()))]
+    by_origin = {c.origin: c.name for c in rel.cols}
+    return [by_origin.get(o, f"col{i}") if o else f"col{i}" for i, o in enumerate(proj.outputs or ())]
+
+
+def _renamed(q: Query) -> tuple[str, tuple[Col, ...] | None]:
+    """Wrap a query so its output names are known: ``SELECT * FROM (q) AS s(n0, n1, ...)``."""
+    if q.cols is None:
+        return q.sql, None
+    names = [f"n{i}" for i in range(len(q.cols))]
+    return f"SELECT * FROM ({q.sql}) AS s({', '.join(names)})", tuple(
+        Col(n, c.origin) for n, c in zip(names, q.cols, strict=True)
+    )
+
+
+@st.composite
+def base_query(draw: st.DrawFn, env: Env, ddb: bool, session: bool) -> Query:
+    source = draw(
+        st.one_of(
+            logical_table(ddb, session),
+            logical_table(ddb, session),
+            logical_table(ddb, session),
+            outside_object(env),
+            table_function(env) if ddb else outside_object(env),
+            values_rel(),
+        )
+    )
+    return draw(select_from(source, ddb))
+
+
+SHADOW_NAMES = ("s", "customers", "contracts", "support_tickets") + tuple(
+    quote(n) if "." in n or "/" in n else n for n in ENGINE_OBJECTS[:5] + DEMO_FILES
+)
+
+
+@st.composite
+def with_cte(draw: st.DrawFn, inner: Query, ddb: bool) -> Query:
+    """``WITH name AS (inner) SELECT ... FROM name``: the name may shadow a table, an engine object or a file."""
+    name = draw(st.sampled_from(SHADOW_NAMES))
+    body, cols = _renamed(inner)
+    if name in TABLES and re.search(rf"\b(FROM|JOIN)\s+{name}\b", body):
+        name = "s"  # the body reads the real table by its bare name: keep the two apart
+    recursive = draw(st.booleans())
+    if recursive and cols is not None:
+        # a legitimate recursion: the CTE names itself only in its recursive branch
+        body = f"{body} UNION ALL SELECT * FROM {name} WHERE false"
+    head = "WITH RECURSIVE" if recursive else "WITH"
+    rel = Rel(f"{name} AS w", cols, inner.facts)
+    outer = draw(select_from(rel, ddb))
+    return Query(f"{head} {name} AS ({body}) {outer.sql}", outer.cols, outer.facts)
+
+
+@st.composite
+def self_named_recursion(draw: st.DrawFn, env: Env) -> Query:
+    """Finding 1: a recursive CTE naming itself in its first branch reads the object outside."""
+    target = draw(st.one_of(st.sampled_from(ENGINE_OBJECTS[:5]), st.sampled_from(env.paths()).map(quote)))
+    name = target
+    first = draw(st.sampled_from((f"SELECT * FROM {name}", f"SELECT count(*) AS n FROM {name}")))
+    second = f"SELECT * FROM {name} WHERE false"
+    tail = draw(st.sampled_from(("", " ORDER BY 1", " LIMIT 3", " ORDER BY 1 LIMIT 1")))
+    proj = "count(*)" if draw(st.booleans()) else "*"
+    sql = f"WITH RECURSIVE {name} AS ({first} UNION ALL {second}) SELECT {proj} FROM {name}"
+    if proj == "*":
+        sql += tail
+    return Query(sql, None, Facts(outside=frozenset({target.strip('"')})))
+
+
+@st.composite
+def set_operation(draw: st.DrawFn, env: Env, ddb: bool, session: bool) -> Query:
+    left = draw(base_query(env, ddb, session))
+    right = draw(base_query(env, ddb, session))
+    op = draw(st.sampled_from(("UNION ALL", "UNION", "INTERSECT", "EXCEPT")))
+    left_sql, left_cols = _renamed(left)
+    right_sql, _ = _renamed(right)
+    cols = left_cols
+    if op.startswith("UNION"):
+        cols = None
+        if left_cols is not None and right.cols is not None and len(left_cols) == len(right.cols):
+            cols = tuple(
+                Col(c.name, c.origin if c.origin == d.origin else None)
+                for c, d in zip(left_cols, right.cols, strict=True)
+            )
+    return Query(f"({left_sql}) {op} ({right_sql})", cols, left.facts | right.facts)
+
+
+@st.composite
+def lateral_or_correlated(draw: st.DrawFn, ddb: bool, session: bool) -> Query:
+    rel = draw(logical_table(ddb, session).filter(lambda r: " AS " in r.sql))
+    alias = rel.sql.split(" AS ")[-1].split("(")[0]
+    assert rel.cols is not None
+    col = draw(st.sampled_from(rel.cols))
+    other = draw(logical_table(ddb, session))
+    kind = draw(st.sampled_from(("lateral", "scalar", "exists", "in")))
+    reads = frozenset({col.origin}) if col.origin else frozenset()
+    facts = rel.facts | Facts(reads=reads)
+    if kind == "lateral":
+        sql = f"SELECT l.v FROM {rel.sql} CROSS JOIN LATERAL (SELECT {alias}.{col.name} AS v) AS l"
+        return Query(sql, (Col("v", col.origin),), facts)
+    if kind == "scalar":
+        sql = f"SELECT (SELECT {alias}.{col.name}) AS v FROM {rel.sql}"
+        return Query(sql, (Col("v", col.origin),), facts)
+    assert other.cols is not None
+    ocol = draw(st.sampled_from(other.cols))
+    oalias = "o" if " AS " not in other.sql else other.sql.split(" AS ")[-1].split("(")[0]
+    osql = other.sql if " AS " in other.sql else f"{other.sql} AS o"
+    if oalias == alias:
+        return Query(f"SELECT count(*) FROM {rel.sql}", (Col("n", None),), rel.facts)
+    facts = facts | other.facts | Facts(reads=frozenset({ocol.origin}) if ocol.origin else frozenset())
+    if kind == "exists":
+        sql = (
+            f"SELECT count(*) AS n FROM {rel.sql} WHERE EXISTS "
+            f"(SELECT 1 FROM {osql} WHERE {oalias}.{ocol.name} = {alias}.{col.name})"
+        )
+    else:
+        sql = f"SELECT count(*) AS n FROM {rel.sql} WHERE {alias}.{col.name} IN (SELECT {oalias}.{ocol.name} FROM {osql})"
+    return Query(sql, (Col("n", None),), facts)
+
+
+@st.composite
+def engine_function(draw: st.DrawFn, env: Env) -> Query:
+    """Engine functions over hidden objects: plans, statistics, logs, settings."""
+    target = draw(st.sampled_from(("lg_crm.main.contracts", "lg_crm_lake.main.customers", "crm.main.customers")))
+    call = draw(
+        st.sampled_from(
+            (
+                f"json_serialize_plan('SELECT * FROM {target}')",
+                f"json_serialize_plan('SELECT national_id FROM {target} WHERE national_id > ''5''', optimize := true)",
+                f"json_serialize_sql('SELECT * FROM {target}')",
+                "write_log('x')",
+                "pg_sleep(0)",
+                "current_setting('allowed_directories')",
+                "getenv('HOME')",
+                f"read_text('{env.demo_dir / 'policies.json'}')",
+                "version()",
+            )
+        )
+    )
+    internal = not call.startswith(("version", "pg_sleep", "json_serialize_sql"))
+    return Query(f"SELECT {call} AS v", (Col("v", None),), Facts(outside=frozenset({call}) if internal else frozenset()))
+
+
+@st.composite
+def nested(draw: st.DrawFn, env: Env, ddb: bool, session: bool, depth: int) -> Query:
+    if depth <= 0:
+        return draw(base_query(env, ddb, session))
+    kind = draw(st.sampled_from(("base", "cte", "subquery", "setop", "lateral", "recursion", "function")))
+    if kind == "base":
+        return draw(base_query(env, ddb, session))
+    if kind == "setop":
+        return draw(set_operation(env, ddb, session))
+    if kind == "lateral":
+        return draw(lateral_or_correlated(ddb, session))
+    if kind == "recursion":
+        return draw(self_named_recursion(env))
+    if kind == "function":
+        return draw(engine_function(env))
+    inner = draw(nested(env, ddb, session, depth - 1))
+    if kind == "cte":
+        return draw(with_cte(inner, ddb))
+    body, cols = _renamed(inner)
+    rel = Rel(f"({body}) AS q", cols, inner.facts)
+    return draw(select_from(rel, ddb))
+
+
+def _duckdb_syntax(sql: str) -> bool:
+    return bool(re.search(r"EXCLUDE \(|\* LIKE|SIMILAR TO|COLUMNS\(|#\d|stats\(|:=", sql))
+
+
+@st.composite
+def attacks(draw: st.DrawFn, env: Env) -> Attack:
+    """One adversarial query, as one demo user, with the facts to judge its answer."""
+    user = draw(st.sampled_from(USERS))
+    ddb = draw(st.booleans())
+    session = draw(st.booleans())
+    catalog = draw(st.sampled_from(CATALOGS)) if session else None
+    query = draw(nested(env, ddb, session, draw(st.integers(0, 3))))
+    duckdb_only = _duckdb_syntax(query.sql)
+    dialect = "duckdb" if ddb else "trino"
+    return Attack(
+        family="generated",
+        user=user,
+        sql=query.sql,
+        dialect=dialect,
+        facts=query.facts,
+        outputs=tuple(c.origin for c in query.cols) if query.cols is not None else None,
+        catalog=catalog,
+        schema="main" if session else None,
+        duckdb_only=duckdb_only,
+    )
+
+
+@st.composite
+def order_by_probes(draw: st.DrawFn, a: int, b: int, nid_a: str) -> Attack:
+    """ORDER BY (or WHERE) on a name that is both an output alias and a hidden column.
+
+    Customers ``a`` and ``b`` are both EMEA; the probe asks for ``a`` first when ``a``'s real
+    national id matches. The only correct answers hide that: ``b`` (the alias, a mask or NULL
+    was used), or a refusal.
+    """
+    user = draw(st.sampled_from(("sam", "ada")))
+    catalog = draw(st.sampled_from(CATALOGS))
+    table = f"{catalog}.main.customers"
+    shadow = draw(st.sampled_from(("'x' AS national_id", "region AS national_id", "full_name AS national_id")))
+    via = draw(st.sampled_from(("plain", "alias_list", "cte")))
+    source = table
+    column = "national_id"
+    if via == "alias_list":
+        source = f"{table} AS t(customer_id, full_name, email, phone, hidden_id)"
+        column = "hidden_id"
+    elif via == "cte":
+        source = f"(SELECT customer_id, national_id AS hidden_id FROM {table}) AS t"
+        column = "hidden_id"
+    where = f"customer_id IN ({a}, {b})"
+    test = draw(
+        st.sampled_from(
+            (
+                f"CASE WHEN {column} = '{nid_a}' THEN 0 ELSE 1 END",
+                f"CASE WHEN lower({column}) = lower('{nid_a}') THEN 0 ELSE 1 END",
+                f"CASE WHEN {column} LIKE '{nid_a[:6]}%' THEN 0 ELSE 1 END",
+            )
+        )
+    )
+    place = draw(st.sampled_from(("order", "where")))
+    if place == "order":
+        sql = (
+            f"SELECT customer_id, {shadow} FROM {source} WHERE {where} "
+            f"ORDER BY {test}, customer_id DESC LIMIT 1"
+        )
+        expect: tuple[tuple[object, ...], ...] = ((b,),)
+    else:
+        sql = f"SELECT customer_id FROM {source} WHERE {where} AND {test} = 0"
+        expect = ()
+    dialect = draw(st.sampled_from(("trino", "duckdb")))
+    reads = frozenset({"customers.national_id"}) if "hidden_id" in column else frozenset()
+    return Attack(
+        family="order_by_probe",
+        user=user,
+        sql=sql,
+        dialect=dialect,
+        facts=Facts(tables=frozenset({"customers"}), reads=reads),
+        outputs=None,
+        expect_rows=expect,
+    )
+
+
+def with_user(attack: Attack, user: str) -> Attack:
+    return replace(attack, user=user)
