@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -38,6 +39,7 @@ class Outcome:
     status: int = 0
     texts: list[str] = field(default_factory=list)
     error: dict[str, Any] = field(default_factory=dict)  # the problem or Trino error document
+    arrow: pa.Table | None = None  # the native door's answer as it came
     violations: list[str] = field(default_factory=list)
 
     def column(self, index: int) -> list[Any]:
@@ -108,7 +110,7 @@ def native_outcome(response: httpx.Response) -> Outcome:
             outcome.violations.append(f"an answer of type {kind!r}")
             outcome.texts.append(response.text)
             return outcome
-        table = pa.ipc.open_stream(response.content).read_all()
+        table = outcome.arrow = pa.ipc.open_stream(response.content).read_all()
         outcome.columns = list(table.column_names)
         columns = [c.to_pylist() for c in table.columns]
         outcome.rows = list(zip(*columns, strict=True)) if columns else []
@@ -136,6 +138,9 @@ def native_outcome(response: httpx.Response) -> Outcome:
 
 
 def _decode(value: Any, type_name: str) -> Any:
+    """A Trino JSON value as Python: varbinary is base64, decimals are strings."""
+    if value is not None and type_name.startswith("decimal") and isinstance(value, str):
+        return Decimal(value)
     if value is not None and type_name in _BINARY_TYPES and isinstance(value, str):
         try:
             return base64.b64decode(value).decode("utf-8", "replace")
@@ -163,7 +168,9 @@ def trino(
         outcome.status = response.status_code
         if response.status_code != 200:
             outcome.texts.append(response.text)
-            outcome.violations.append(f"HTTP {response.status_code} from the Trino door: {response.text[:200]}")
+            outcome.violations.append(
+                f"HTTP {response.status_code} from the Trino door: {response.text[:200]}"
+            )
             return outcome
         document = response.json()
         if "columns" in document and not outcome.columns:

@@ -122,7 +122,8 @@ def judge(attack: Attack, outcome: Outcome, truth: Truth, hidden: HiddenObjects)
     if values:
         raise ValueLeak(f"{where}\n  hidden values: {values[:5]}")
     answer = outcome.texts if outcome.answered else []
-    objects = hidden.leaks(attack.sql, attack.user, outcome.texts, answer)
+    said = f"{attack.sql}\n{attack.catalog}\n{attack.schema}"
+    objects = hidden.leaks(said, attack.user, outcome.texts, answer)
     if objects:
         raise ObjectLeak(f"{where}\n  hidden objects: {objects[:8]}")
     if attack.duckdb_only and outcome.door != "native":
@@ -144,6 +145,13 @@ def judge(attack: Attack, outcome: Outcome, truth: Truth, hidden: HiddenObjects)
             if got != want:
                 raise ProbeLeak(f"{where}\n  answered {got}, the blind answer is {want}")
         return
-    if outcome.code in DENIALS and not (tables or columns or attack.facts.outside):
-        if attack.family == "generated" and attack.facts.tables:
-            raise FalseDenial(f"{where}\n  it reads only {sorted(attack.facts.reads)} of {sorted(attack.facts.tables)}")
+    reads_only_allowed = not (tables or columns or attack.facts.outside)
+    if (
+        outcome.code in DENIALS
+        and reads_only_allowed
+        and attack.family == "generated"
+        and attack.facts.tables
+    ):
+        raise FalseDenial(
+            f"{where}\n  it reads only {sorted(attack.facts.reads)} of {sorted(attack.facts.tables)}"
+        )

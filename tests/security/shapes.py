@@ -196,7 +196,10 @@ def outside_object(draw: st.DrawFn, env: Env) -> Rel:
 def table_function(env: Env) -> st.SearchStrategy[Rel]:
     absolute = [str(env.demo_dir / f) for f in DEMO_FILES]
     calls = [f"read_parquet('{p}')" for p in absolute if p.endswith(".parquet")]
-    calls += [f"read_json('{env.demo_dir / 'policies.json'}')", f"read_json_auto('{env.demo_dir / 'policies.json'}')"]
+    calls += [
+        f"read_json('{env.demo_dir / 'policies.json'}')",
+        f"read_json_auto('{env.demo_dir / 'policies.json'}')",
+    ]
     calls += [f"read_csv('{env.demo_dir / 'users.yaml'}')", f"read_text('{env.demo_dir / 'lakegate.yaml'}')"]
     calls += [f"sqlite_scan('{env.demo_dir / 'crm/crm.sqlite'}', 'customers')", "duckdb_tables()"]
     calls += ["query('SELECT * FROM lg_crm.main.customers')", "query_table('lg_crm_lake.main.customers')"]
@@ -262,7 +265,9 @@ def projection(draw: st.DrawFn, rel: Rel, qualifier: str | None, ddb: bool) -> P
         origin = col.origin if fn in ("max", "min", "array_agg") else None
         return Projection(sql, (origin,), _origins((col,)), aggregate=True)
     if kind == "exclude" and len(cols) > 1:
-        dropped = draw(st.lists(st.sampled_from(cols), min_size=1, max_size=len(cols) - 1, unique_by=lambda c: c.name))
+        dropped = draw(
+            st.lists(st.sampled_from(cols), min_size=1, max_size=len(cols) - 1, unique_by=lambda c: c.name)
+        )
         kept = tuple(c for c in cols if c not in dropped)
         sql = f"{q}* EXCLUDE ({', '.join(c.name for c in dropped)})"
         return Projection(sql, tuple(c.origin for c in kept), _origins(kept), duckdb_only=True)
@@ -272,7 +277,9 @@ def projection(draw: st.DrawFn, rel: Rel, qualifier: str | None, ddb: bool) -> P
         kept = tuple(c for c in cols if like_matches(pattern, c.name))
         if not kept:
             return Projection("count(*)", (None,), frozenset(), aggregate=True)
-        return Projection(f"{q}* LIKE '{pattern}'", tuple(c.origin for c in kept), _origins(kept), duckdb_only=True)
+        return Projection(
+            f"{q}* LIKE '{pattern}'", tuple(c.origin for c in kept), _origins(kept), duckdb_only=True
+        )
     if kind in ("similar", "regex"):
         first = draw(st.sampled_from(cols)).name
         pattern = draw(st.sampled_from((first[:2] + ".*", ".*" + first[-3:], "(" + first + "|zzz)", ".*_.*")))
@@ -343,9 +350,8 @@ def base_query(draw: st.DrawFn, env: Env, ddb: bool, session: bool) -> Query:
     return draw(select_from(source, ddb))
 
 
-SHADOW_NAMES = ("s", "customers", "contracts", "support_tickets") + tuple(
-    quote(n) if "." in n or "/" in n else n for n in ENGINE_OBJECTS[:5] + DEMO_FILES
-)
+_SHADOWED = (*ENGINE_OBJECTS[:5], *DEMO_FILES)
+SHADOW_NAMES = ("s", *TABLES, *(quote(n) if "." in n or "/" in n else n for n in _SHADOWED))
 
 
 @st.composite
@@ -434,7 +440,9 @@ def lateral_or_correlated(draw: st.DrawFn, ddb: bool, session: bool) -> Query:
 @st.composite
 def engine_function(draw: st.DrawFn, env: Env) -> Query:
     """Engine functions over hidden objects: plans, statistics, logs, settings."""
-    target = draw(st.sampled_from(("lg_crm.main.contracts", "lg_crm_lake.main.customers", "crm.main.customers")))
+    target = draw(
+        st.sampled_from(("lg_crm.main.contracts", "lg_crm_lake.main.customers", "crm.main.customers"))
+    )
     call = draw(
         st.sampled_from(
             (
@@ -451,7 +459,11 @@ def engine_function(draw: st.DrawFn, env: Env) -> Query:
         )
     )
     internal = not call.startswith(("version", "pg_sleep", "json_serialize_sql"))
-    return Query(f"SELECT {call} AS v", (Col("v", None),), Facts(outside=frozenset({call}) if internal else frozenset()))
+    return Query(
+        f"SELECT {call} AS v",
+        (Col("v", None),),
+        Facts(outside=frozenset({call}) if internal else frozenset()),
+    )
 
 
 @st.composite
@@ -515,7 +527,9 @@ def order_by_probes(draw: st.DrawFn, a: int, b: int, nid_a: str) -> Attack:
     user = draw(st.sampled_from(("sam", "ada")))
     catalog = draw(st.sampled_from(CATALOGS))
     table = f"{catalog}.main.customers"
-    shadow = draw(st.sampled_from(("'x' AS national_id", "region AS national_id", "full_name AS national_id")))
+    shadow = draw(
+        st.sampled_from(("'x' AS national_id", "region AS national_id", "full_name AS national_id"))
+    )
     via = draw(st.sampled_from(("plain", "alias_list", "cte")))
     source = table
     column = "national_id"

@@ -67,7 +67,9 @@ def _seeded(test: Callable[..., Any]) -> Callable[..., Any]:
     return seed(SEED)(test) if SEED else test
 
 
-def run_both_doors(client: httpx.Client, attack: Attack, truth: Truth, hidden: HiddenObjects) -> list[Outcome]:
+def run_both_doors(
+    client: httpx.Client, attack: Attack, truth: Truth, hidden: HiddenObjects
+) -> list[Outcome]:
     outcomes = [
         doors.native(client, attack.user, attack.sql, attack.dialect, attack.catalog, attack.schema),
         doors.trino(client, attack.user, attack.sql, attack.catalog, attack.schema),
@@ -160,7 +162,9 @@ def test_engine_functions(
     check()
 
 
-def test_order_by_and_where_probes(attack_client: httpx.Client, attack_truth: Truth, attack_hidden: HiddenObjects) -> None:
+def test_order_by_and_where_probes(
+    attack_client: httpx.Client, attack_truth: Truth, attack_hidden: HiddenObjects
+) -> None:
     """A hidden value must not steer the answer through ORDER BY or WHERE, behind an alias or not."""
     truth = attack_truth
 
