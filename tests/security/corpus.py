@@ -47,7 +47,7 @@ def allowed(route: str, user: str, sql: str, check: Check | None = None, **extra
 
 
 def first_column(table: pa.Table) -> list[Any]:
-    return table.column(0).to_pylist()
+    return list(table.column(0).to_pylist())
 
 
 def rows(table: pa.Table) -> list[tuple[Any, ...]]:

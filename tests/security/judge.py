@@ -129,9 +129,12 @@ def judge(attack: Attack, outcome: Outcome, truth: Truth, hidden: HiddenObjects)
     if attack.duckdb_only and outcome.door != "native":
         return
     tables, columns = denied_reads(attack)
+    outside = attack.facts.outside
+    if outcome.door == "trino":  # the door serves information_schema itself, as Trino does
+        outside = frozenset(o for o in outside if not o.startswith("information_schema."))
     if outcome.answered:
-        if attack.facts.outside:
-            raise OutsideRead(f"{where}\n  it reads {sorted(attack.facts.outside)}")
+        if outside:
+            raise OutsideRead(f"{where}\n  it reads {sorted(outside)}")
         if tables:
             raise HiddenTableRead(f"{where}\n  it reads hidden table(s) {sorted(tables)}")
         if columns:

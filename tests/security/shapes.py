@@ -411,7 +411,7 @@ def lateral_or_correlated(draw: st.DrawFn, ddb: bool, session: bool) -> Query:
     assert rel.cols is not None
     col = draw(st.sampled_from(rel.cols))
     other = draw(logical_table(ddb, session))
-    kind = draw(st.sampled_from(("lateral", "scalar", "exists", "in")))
+    kind = draw(st.sampled_from(("lateral", "scalar", "exists", "in", "join")))
     reads = frozenset({col.origin}) if col.origin else frozenset()
     facts = rel.facts | Facts(reads=reads)
     if kind == "lateral":
@@ -427,6 +427,9 @@ def lateral_or_correlated(draw: st.DrawFn, ddb: bool, session: bool) -> Query:
     if oalias == alias:
         return Query(f"SELECT count(*) FROM {rel.sql}", (Col("n", None),), rel.facts)
     facts = facts | other.facts | Facts(reads=frozenset({ocol.origin}) if ocol.origin else frozenset())
+    if kind == "join":
+        sql = f"SELECT {alias}.{col.name} AS v, {oalias}.{ocol.name} AS w FROM {rel.sql} CROSS JOIN {osql} LIMIT 50"
+        return Query(sql, (Col("v", col.origin), Col("w", ocol.origin)), facts)
     if kind == "exists":
         sql = (
             f"SELECT count(*) AS n FROM {rel.sql} WHERE EXISTS "
