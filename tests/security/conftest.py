@@ -10,8 +10,8 @@ import pytest
 
 from gateway.app import create_app
 from tests.security.attack_demo import build_attack_demo, load_attack_config
+from tests.security.attack_model import Env
 from tests.security.oracle import HiddenObjects, Truth
-from tests.security.shapes import Env
 from tests.server import LiveServer
 
 

@@ -22,9 +22,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from tests.security.attack_model import READABLE, Attack
 from tests.security.doors import Outcome
 from tests.security.oracle import HiddenObjects, Truth, find_leaks
-from tests.security.shapes import READABLE, Attack
 
 DENIALS = ("ACCESS_DENIED", "PERMISSION_DENIED")
 

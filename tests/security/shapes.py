@@ -19,145 +19,25 @@ table functions. The CRM is attacked in both storage formats: ``crm`` (SQLite) a
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 from hypothesis import strategies as st
 
-CATALOGS = ("crm", "crm_lake")
-TABLES: dict[str, tuple[str, ...]] = {
-    "customers": (
-        "customer_id",
-        "full_name",
-        "email",
-        "phone",
-        "national_id",
-        "region",
-        "country",
-        "created_at",
-        "segment",
-    ),
-    "contracts": ("contract_id", "customer_id", "vessel_id", "signed_on", "value_eur"),
-    "support_tickets": ("ticket_id", "customer_id", "region", "opened_at", "subject", "status"),
-}
-#: what each user may read: table -> columns (None: the table is hidden)
-READABLE: dict[str, dict[str, frozenset[str]]] = {
-    "eve": {},
-    "sam": {
-        "customers": frozenset(TABLES["customers"]) - {"national_id"},
-        "support_tickets": frozenset(TABLES["support_tickets"]),
-    },
-    "ada": {"customers": frozenset(TABLES["customers"]), "contracts": frozenset(TABLES["contracts"])},
-}
-ENGINE_OBJECTS = (
-    "duckdb_tables",
-    "duckdb_columns",
-    "duckdb_settings",
-    "duckdb_views",
-    "duckdb_databases",
-    "information_schema.tables",
-    "information_schema.columns",
-    "pg_catalog.pg_tables",
-    "sqlite_master",
-    "lg_crm.main.customers",
-    "lg_crm_lake.main.customers",
-    "lg_crm.main.contracts",
+from tests.security.attack_model import (
+    ALIASES,
+    CATALOGS,
+    DEMO_FILES,
+    ENGINE_OBJECTS,
+    TABLES,
+    USERS,
+    Attack,
+    Col,
+    Env,
+    Facts,
+    Query,
+    Rel,
+    quote,
 )
-DEMO_FILES = (
-    "policies.json",
-    "users.yaml",
-    "lakegate.yaml",
-    "crm/crm.sqlite",
-    "tpch/tiny/customer.parquet",
-    "crm_customers.parquet",
-    "crm_contracts.parquet",
-    "lake/shipping/vessels.parquet",
-)
-ALIASES = ("a", "b", "c", "d", "e", "f", "g", "h", "i", "x", "y", "z")
-USERS = ("eve", "sam", "ada")
-
-
-@dataclass(frozen=True, slots=True)
-class Col:
-    name: str  # as the query sees it
-    origin: str | None  # "table.column" when its values are a column's values, else None
-
-
-@dataclass(frozen=True, slots=True)
-class Facts:
-    tables: frozenset[str] = frozenset()  # logical tables read
-    reads: frozenset[str] = frozenset()  # "table.column" whose values the query uses
-    outside: frozenset[str] = frozenset()  # objects outside the catalogs it names
-
-    def __or__(self, other: Facts) -> Facts:
-        return Facts(self.tables | other.tables, self.reads | other.reads, self.outside | other.outside)
-
-
-@dataclass(frozen=True, slots=True)
-class Rel:
-    """A relation usable in FROM: its SQL, its columns (None: unknown, outside) and facts."""
-
-    sql: str
-    cols: tuple[Col, ...] | None
-    facts: Facts
-    table: str | None = None  # the logical table, when the relation is one
-
-
-@dataclass(frozen=True, slots=True)
-class Query:
-    sql: str
-    cols: tuple[Col, ...] | None
-    facts: Facts
-
-
-@dataclass(frozen=True)
-class Attack:
-    family: str
-    user: str
-    sql: str
-    dialect: str  # "trino" or "duckdb": the native API's dialect field
-    facts: Facts
-    outputs: tuple[str | None, ...] | None  # the origin of each output column, when known
-    catalog: str | None = None
-    schema: str | None = None
-    duckdb_only: bool = False  # syntax the Trino door cannot be expected to read the same way
-    expect_rows: tuple[tuple[object, ...], ...] | None = None  # a probe's only correct answer
-    notes: tuple[str, ...] = field(default_factory=tuple)
-
-    def describe(self) -> str:
-        session = f" (session {self.catalog}.{self.schema})" if self.catalog else ""
-        return f"[{self.family}] user={self.user} dialect={self.dialect}{session}: {self.sql}"
-
-
-def quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def like_matches(pattern: str, name: str) -> bool:
-    regex = "".join(".*" if ch == "%" else "." if ch == "_" else re.escape(ch) for ch in pattern)
-    return re.fullmatch(regex, name, re.S) is not None
-
-
-# -- building blocks ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Env:
-    """Where the attack runs: the demo folder (absolute paths) and the server's working folder."""
-
-    demo_dir: Path
-    cwd: Path
-
-    def paths(self) -> tuple[str, ...]:
-        out: list[str] = []
-        for name in DEMO_FILES:
-            absolute = self.demo_dir / name
-            out += [name, str(absolute)]
-            try:
-                out.append(str(absolute.relative_to(self.cwd)))
-            except ValueError:
-                out.append("../" * len(self.cwd.parts[1:]) + str(absolute).lstrip("/"))
-        return tuple(out)
+from tests.security.projections import Projection, projection
 
 
 @st.composite
@@ -215,89 +95,6 @@ def values_rel() -> st.SearchStrategy[Rel]:
             Facts(),
         )
     )
-
-
-# -- projections ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Projection:
-    sql: str
-    outputs: tuple[str | None, ...] | None
-    reads: frozenset[str]
-    duckdb_only: bool = False
-    aggregate: bool = False
-
-
-def _origins(cols: tuple[Col, ...]) -> frozenset[str]:
-    return frozenset(c.origin for c in cols if c.origin is not None)
-
-
-@st.composite
-def projection(draw: st.DrawFn, rel: Rel, qualifier: str | None, ddb: bool) -> Projection:
-    """A select list over ``rel``: stars, star patterns, columns, aggregates, positional refs."""
-    if rel.cols is None:
-        kind = draw(st.sampled_from(("star", "count")))
-        if kind == "count":
-            return Projection("count(*)", (None,), frozenset(), aggregate=True)
-        return Projection("*", None, frozenset())
-    cols = rel.cols
-    q = f"{qualifier}." if qualifier else ""
-    kinds = ["star", "qualified_star", "columns", "aggregate", "count"]
-    if ddb:
-        kinds += ["exclude", "like", "similar", "regex", "positional", "stats"]
-    kind = draw(st.sampled_from(kinds))
-    if kind == "star" or (kind == "qualified_star" and not qualifier):
-        return Projection("*", tuple(c.origin for c in cols), _origins(cols))
-    if kind == "qualified_star":
-        return Projection(f"{q}*", tuple(c.origin for c in cols), _origins(cols))
-    if kind == "count":
-        return Projection("count(*)", (None,), frozenset(), aggregate=True)
-    if kind == "columns":
-        picked = draw(st.lists(st.sampled_from(cols), min_size=1, max_size=3, unique_by=lambda c: c.name))
-        return Projection(
-            ", ".join(q + c.name for c in picked), tuple(c.origin for c in picked), _origins(tuple(picked))
-        )
-    if kind == "aggregate":
-        col = draw(st.sampled_from(cols))
-        fn = draw(st.sampled_from(("max", "min", "count", "array_agg", "count_distinct")))
-        sql = f"count(DISTINCT {q}{col.name})" if fn == "count_distinct" else f"{fn}({q}{col.name})"
-        origin = col.origin if fn in ("max", "min", "array_agg") else None
-        return Projection(sql, (origin,), _origins((col,)), aggregate=True)
-    if kind == "exclude" and len(cols) > 1:
-        dropped = draw(
-            st.lists(st.sampled_from(cols), min_size=1, max_size=len(cols) - 1, unique_by=lambda c: c.name)
-        )
-        kept = tuple(c for c in cols if c not in dropped)
-        sql = f"{q}* EXCLUDE ({', '.join(c.name for c in dropped)})"
-        return Projection(sql, tuple(c.origin for c in kept), _origins(kept), duckdb_only=True)
-    if kind == "like":
-        first = draw(st.sampled_from(cols)).name
-        pattern = draw(st.sampled_from((first[:1] + "%", first[:2] + "%", "%" + first[-3:], "%_id", "%a%")))
-        kept = tuple(c for c in cols if like_matches(pattern, c.name))
-        if not kept:
-            return Projection("count(*)", (None,), frozenset(), aggregate=True)
-        return Projection(
-            f"{q}* LIKE '{pattern}'", tuple(c.origin for c in kept), _origins(kept), duckdb_only=True
-        )
-    if kind in ("similar", "regex"):
-        first = draw(st.sampled_from(cols)).name
-        pattern = draw(st.sampled_from((first[:2] + ".*", ".*" + first[-3:], "(" + first + "|zzz)", ".*_.*")))
-        if kind == "similar":
-            kept = tuple(c for c in cols if re.fullmatch(pattern, c.name))
-            sql = f"{q}* SIMILAR TO '{pattern}'"
-        else:
-            kept = tuple(c for c in cols if re.search(pattern, c.name))
-            sql = f"COLUMNS('{pattern}')"
-        if not kept:
-            return Projection("count(*)", (None,), frozenset(), aggregate=True)
-        return Projection(sql, tuple(c.origin for c in kept), _origins(kept), duckdb_only=True)
-    if kind in ("positional", "exclude"):
-        index = draw(st.integers(1, len(cols)))
-        col = cols[index - 1]
-        return Projection(f"#{index}", (col.origin,), _origins((col,)), duckdb_only=True)
-    col = draw(st.sampled_from(cols))  # stats
-    return Projection(f"stats({q}{col.name})", (None,), _origins((col,)), duckdb_only=True)
 
 
 # -- whole queries --------------------------------------------------------------------------------
@@ -573,7 +370,3 @@ def order_by_probes(draw: st.DrawFn, a: int, b: int, nid_a: str) -> Attack:
         outputs=None,
         expect_rows=expect,
     )
-
-
-def with_user(attack: Attack, user: str) -> Attack:
-    return replace(attack, user=user)

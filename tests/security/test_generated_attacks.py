@@ -13,7 +13,7 @@ long run, at least 20,000 generated queries (each through both doors)::
     LAKEGATE_ATTACK_EXAMPLES=20000 .venv/bin/pytest tests/security/test_generated_attacks.py \
         -p no:cacheprovider --timeout=0 -q
 
-``LAKEGATE_ATTACK_EXAMPLES`` is the number of generated queries in all (default 1,000), shared
+``LAKEGATE_ATTACK_EXAMPLES`` is the number of generated queries in all (default 1,500), shared
 among the families as ``_SHARE`` says; each query goes through both doors. With
 ``LAKEGATE_ATTACK_SEED=<n>`` the run draws another reproducible sequence (the default, 0, is
 hypothesis's derandomized one).
@@ -30,14 +30,11 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from tests.security import doors
+from tests.security.attack_model import CATALOGS, USERS, Attack, Env
 from tests.security.doors import Outcome
 from tests.security.judge import judge
 from tests.security.oracle import HiddenObjects, Truth
 from tests.security.shapes import (
-    CATALOGS,
-    USERS,
-    Attack,
-    Env,
     attacks,
     engine_function,
     lateral_or_correlated,
@@ -47,21 +44,27 @@ from tests.security.shapes import (
     self_named_recursion,
 )
 
-CI_EXAMPLES = 1000
+CI_EXAMPLES = 1500
 EXAMPLES = int(os.environ.get("LAKEGATE_ATTACK_EXAMPLES", CI_EXAMPLES))
 SEED = int(os.environ.get("LAKEGATE_ATTACK_SEED", "0"))
 #: each family's share of the examples (they add up to one)
 _SHARE = {"nested": 0.5, "alias": 0.25, "recursion": 0.1, "functions": 0.05, "probes": 0.1}
 
 
+#: reproducible runs: no deadline (a live server), no example database, derandomized unless seeded
+settings.register_profile(
+    "lakegate-attacks",
+    deadline=None,
+    derandomize=SEED == 0,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
+)
+
+
 def _settings(family: str) -> Callable[[Any], Any]:
     return settings(
-        max_examples=max(10, int(EXAMPLES * _SHARE[family])),
-        deadline=None,
-        derandomize=SEED == 0,
-        database=None,
-        print_blob=True,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
+        settings.get_profile("lakegate-attacks"), max_examples=max(10, int(EXAMPLES * _SHARE[family]))
     )
 
 

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from tests.security import doors
+from tests.security.attack_model import Attack, Facts
 from tests.security.judge import (
     DeniedColumnRead,
     FalseDenial,
@@ -26,7 +27,6 @@ from tests.security.judge import (
     judge,
 )
 from tests.security.oracle import HiddenObjects, Truth, find_leaks, mask_last_4
-from tests.security.shapes import Attack, Facts
 
 
 def _both(client: httpx.Client, user: str, sql: str, dialect: str = "trino") -> list[doors.Outcome]:
