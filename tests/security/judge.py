@@ -20,7 +20,7 @@ fact-based checks apply there only to attacks without DuckDB-only syntax.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NoReturn
 
 from tests.security.attack_model import READABLE, Attack
 from tests.security.doors import Outcome
@@ -112,20 +112,24 @@ def _row_filter_escapes(attack: Attack, outcome: Outcome, truth: Truth) -> list[
     return found
 
 
+def _fail(kind: type[AttackFailure], where: str, detail: str) -> NoReturn:
+    raise kind(f"SECURITY FAILURE, {kind.__name__}: {kind.__doc__}\n{where}\n  {detail}")
+
+
 def judge(attack: Attack, outcome: Outcome, truth: Truth, hidden: HiddenObjects) -> None:
     """Raise the first kind of failure found (a subclass of AttackFailure), else return."""
     where = f"{attack.describe()}\n  -> {outcome.summary()}"
     if outcome.violations:
-        raise ContractBroken(f"{where}\n  {outcome.violations}")
+        _fail(ContractBroken, where, str(outcome.violations))
     values = find_leaks(outcome.texts, truth.secrets[attack.user])
     values += truth.stats_leaks(outcome.texts, attack.user)
     if values:
-        raise ValueLeak(f"{where}\n  hidden values: {values[:5]}")
+        _fail(ValueLeak, where, f"hidden values: {values[:5]}")
     answer = outcome.texts if outcome.answered else []
     said = f"{attack.sql}\n{attack.catalog}\n{attack.schema}"
     objects = hidden.leaks(said, attack.user, outcome.texts, answer)
     if objects:
-        raise ObjectLeak(f"{where}\n  hidden objects: {objects[:8]}")
+        _fail(ObjectLeak, where, f"hidden objects: {objects[:8]}")
     if attack.duckdb_only and outcome.door != "native":
         return
     tables, columns = denied_reads(attack)
@@ -133,28 +137,36 @@ def judge(attack: Attack, outcome: Outcome, truth: Truth, hidden: HiddenObjects)
     if outcome.door == "trino":  # the door serves information_schema itself, as Trino does
         outside = frozenset(o for o in outside if not o.startswith("information_schema."))
     if outcome.answered:
-        if outside:
-            raise OutsideRead(f"{where}\n  it reads {sorted(outside)}")
-        if tables:
-            raise HiddenTableRead(f"{where}\n  it reads hidden table(s) {sorted(tables)}")
-        if columns:
-            raise DeniedColumnRead(f"{where}\n  it uses denied column(s) {sorted(columns)}")
-        escapes = _row_filter_escapes(attack, outcome, truth)
-        if escapes:
-            raise RowFilterEscape(f"{where}\n  {escapes}")
-        if attack.expect_rows is not None:
-            got = [row[0] for row in outcome.rows]
-            want = [row[0] for row in attack.expect_rows]
-            if got != want:
-                raise ProbeLeak(f"{where}\n  answered {got}, the blind answer is {want}")
+        _judge_answer(attack, outcome, truth, where, outside, tables, columns)
         return
     reads_only_allowed = not (tables or columns or attack.facts.outside)
-    if (
-        outcome.code in DENIALS
-        and reads_only_allowed
-        and attack.family == "generated"
-        and attack.facts.tables
-    ):
-        raise FalseDenial(
-            f"{where}\n  it reads only {sorted(attack.facts.reads)} of {sorted(attack.facts.tables)}"
+    access_denied = outcome.code in DENIALS and outcome.message.startswith("Access denied")
+    if access_denied and reads_only_allowed and attack.family == "generated" and attack.facts.tables:
+        _fail(
+            FalseDenial, where, f"it reads only {sorted(attack.facts.reads)} of {sorted(attack.facts.tables)}"
         )
+
+
+def _judge_answer(
+    attack: Attack,
+    outcome: Outcome,
+    truth: Truth,
+    where: str,
+    outside: frozenset[str],
+    tables: set[str],
+    columns: set[str],
+) -> None:
+    if outside:
+        _fail(OutsideRead, where, f"it reads {sorted(outside)}")
+    if tables:
+        _fail(HiddenTableRead, where, f"it reads hidden table(s) {sorted(tables)}")
+    if columns:
+        _fail(DeniedColumnRead, where, f"it uses denied column(s) {sorted(columns)}")
+    escapes = _row_filter_escapes(attack, outcome, truth)
+    if escapes:
+        _fail(RowFilterEscape, where, str(escapes))
+    if attack.expect_rows is not None:
+        got = [row[0] for row in outcome.rows]
+        want = [row[0] for row in attack.expect_rows]
+        if got != want:
+            _fail(ProbeLeak, where, f"answered {got}, the blind answer is {want}")
