@@ -289,7 +289,8 @@ def nested(draw: st.DrawFn, env: Env, ddb: bool, session: bool, depth: int) -> Q
     return draw(select_from(rel, ddb))
 
 
-def _duckdb_syntax(sql: str) -> bool:
+def duckdb_syntax(sql: str) -> bool:
+    """Does the SQL use syntax of DuckDB's alone (star patterns, ``#n``, named arguments...)?"""
     return bool(re.search(r"EXCLUDE \(|\* LIKE|SIMILAR TO|COLUMNS\(|#\d|stats\(|:=", sql))
 
 
@@ -301,7 +302,7 @@ def attacks(draw: st.DrawFn, env: Env) -> Attack:
     session = draw(st.booleans())
     catalog = draw(st.sampled_from(CATALOGS)) if session else None
     query = draw(nested(env, ddb, session, draw(st.integers(0, 3))))
-    duckdb_only = _duckdb_syntax(query.sql)
+    duckdb_only = duckdb_syntax(query.sql)
     dialect = "duckdb" if ddb else "trino"
     return Attack(
         family="generated",
@@ -370,3 +371,41 @@ def order_by_probes(draw: st.DrawFn, a: int, b: int, nid_a: str) -> Attack:
         outputs=None,
         expect_rows=expect,
     )
+
+
+def as_attack(query: Query, user: str, dialect: str = "trino") -> Attack:
+    return Attack(
+        family="generated",
+        user=user,
+        sql=query.sql,
+        dialect=dialect,
+        facts=query.facts,
+        outputs=tuple(c.origin for c in query.cols) if query.cols is not None else None,
+        duckdb_only=duckdb_syntax(query.sql),
+    )
+
+
+@st.composite
+def alias_attacks(draw: st.DrawFn) -> Attack:
+    """Finding 3: alias column lists, star patterns, positional references, lateral and
+    correlated references over CRM tables, as sam or ada."""
+    ddb = draw(st.booleans())
+    if draw(st.integers(0, 3)) == 0:
+        query = draw(lateral_or_correlated(ddb, session=False))
+    else:
+        rel = draw(logical_table(ddb, session=False, column_list=draw(st.booleans())))
+        query = draw(select_from(rel, ddb))
+    return as_attack(query, draw(st.sampled_from(("sam", "ada"))), "duckdb" if ddb else "trino")
+
+
+@st.composite
+def recursion_attacks(draw: st.DrawFn, env: Env) -> Attack:
+    """Finding 1, as any user in either dialect."""
+    query = draw(self_named_recursion(env))
+    return as_attack(query, draw(st.sampled_from(USERS)), draw(st.sampled_from(("trino", "duckdb"))))
+
+
+@st.composite
+def function_attacks(draw: st.DrawFn, env: Env) -> Attack:
+    """Finding 2, as any user (DuckDB's named arguments need its dialect)."""
+    return as_attack(draw(engine_function(env)), draw(st.sampled_from(USERS)), "duckdb")

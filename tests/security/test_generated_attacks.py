@@ -27,21 +27,18 @@ from typing import Any
 
 import httpx
 from hypothesis import HealthCheck, given, seed, settings
-from hypothesis import strategies as st
 
 from tests.security import doors
-from tests.security.attack_model import CATALOGS, USERS, Attack, Env
+from tests.security.attack_model import CATALOGS, Attack, Env
 from tests.security.doors import Outcome
 from tests.security.judge import judge
 from tests.security.oracle import HiddenObjects, Truth
 from tests.security.shapes import (
+    alias_attacks,
     attacks,
-    engine_function,
-    lateral_or_correlated,
-    logical_table,
+    function_attacks,
     order_by_probes,
-    select_from,
-    self_named_recursion,
+    recursion_attacks,
 )
 
 CI_EXAMPLES = 1500
@@ -96,44 +93,16 @@ def test_nested_shapes(
     check()
 
 
-@st.composite
-def alias_attacks(draw: st.DrawFn) -> Attack:
-    """Finding 3: alias column lists, star patterns and positional references over one CRM table."""
-    ddb = draw(st.booleans())
-    rel = draw(logical_table(ddb, session=False, column_list=draw(st.booleans())))
-    query = draw(select_from(rel, ddb))
-    return Attack(
-        family="generated",
-        user=draw(st.sampled_from(("sam", "ada"))),
-        sql=query.sql,
-        dialect="duckdb" if ddb else "trino",
-        facts=query.facts,
-        outputs=tuple(c.origin for c in query.cols) if query.cols is not None else None,
-        duckdb_only=ddb,
-    )
-
-
 def test_alias_lists_and_star_patterns(
     attack_client: httpx.Client, attack_truth: Truth, attack_hidden: HiddenObjects
 ) -> None:
     @_settings("alias")
     @_seeded
-    @given(st.one_of(alias_attacks(), lateral_or_correlated(False, False).map(_as_attack)))
+    @given(alias_attacks())
     def check(attack: Attack) -> None:
         run_both_doors(attack_client, attack, attack_truth, attack_hidden)
 
     check()
-
-
-def _as_attack(query: Any, user: str = "sam") -> Attack:
-    return Attack(
-        family="generated",
-        user=user,
-        sql=query.sql,
-        dialect="trino",
-        facts=query.facts,
-        outputs=tuple(c.origin for c in query.cols) if query.cols is not None else None,
-    )
 
 
 def test_recursive_ctes_naming_themselves(
@@ -143,10 +112,8 @@ def test_recursive_ctes_naming_themselves(
 
     @_settings("recursion")
     @_seeded
-    @given(self_named_recursion(attack_env), st.sampled_from(USERS), st.sampled_from(("trino", "duckdb")))
-    def check(query: Any, user: str, dialect: str) -> None:
-        attack = _as_attack(query, user)
-        attack = Attack(**{**attack.__dict__, "dialect": dialect})
+    @given(recursion_attacks(attack_env))
+    def check(attack: Attack) -> None:
         run_both_doors(attack_client, attack, attack_truth, attack_hidden)
 
     check()
@@ -159,9 +126,8 @@ def test_engine_functions(
 
     @_settings("functions")
     @_seeded
-    @given(engine_function(attack_env), st.sampled_from(USERS))
-    def check(query: Any, user: str) -> None:
-        attack = Attack(**{**_as_attack(query, user).__dict__, "dialect": "duckdb"})
+    @given(function_attacks(attack_env))
+    def check(attack: Attack) -> None:
         run_both_doors(attack_client, attack, attack_truth, attack_hidden)
 
     check()
