@@ -221,7 +221,7 @@ class HiddenObjects:
         for entry in users.values():
             markers.add(entry["password_hash"])
             markers.update(part for part in entry["password_hash"].split("$") if len(part) > 12)
-        markers |= {"password_hash", "users_file", "dev_mode", "lakegate demo", "reload_seconds"}
+        markers |= {"password_hash", "users_file", "dev_mode", "reload_seconds"}
         self.markers = frozenset(m.lower() for m in markers)
         #: names of tables hidden from a user, and of their own columns, which no answer (cells,
         #: column names) may hold; a denied column of a table the user reads is not among them,
