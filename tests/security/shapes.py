@@ -170,16 +170,32 @@ def with_cte(draw: st.DrawFn, inner: Query, ddb: bool) -> Query:
 
 @st.composite
 def self_named_recursion(draw: st.DrawFn, env: Env) -> Query:
-    """Finding 1: a recursive CTE naming itself in its first branch reads the object outside."""
+    """Finding 1: a CTE naming itself in its first branch (or in its only one) reads the object outside.
+
+    Forms: the plain first branch, the name inside a subquery of the first branch, the CTE second
+    in its WITH list, and no recursive branch at all (with or without RECURSIVE).
+    """
     target = draw(st.one_of(st.sampled_from(ENGINE_OBJECTS[:5]), st.sampled_from(env.paths()).map(quote)))
     name = target
-    first = draw(st.sampled_from((f"SELECT * FROM {name}", f"SELECT count(*) AS n FROM {name}")))
-    second = f"SELECT * FROM {name} WHERE false"
-    tail = draw(st.sampled_from(("", " ORDER BY 1", " LIMIT 3", " ORDER BY 1 LIMIT 1")))
+    first = draw(
+        st.sampled_from(
+            (
+                f"SELECT * FROM {name}",
+                f"SELECT count(*) AS n FROM {name}",
+                f"SELECT * FROM (SELECT * FROM {name}) AS inner_q",
+            )
+        )
+    )
+    form = draw(st.sampled_from(("recursive", "recursive", "second", "no_branch", "plain")))
+    body = first if form in ("no_branch", "plain") else f"{first} UNION ALL SELECT * FROM {name} WHERE false"
+    head = "WITH" if form == "plain" else "WITH RECURSIVE"
+    ctes = f"{name} AS ({body})"
+    if form == "second":
+        ctes = f"other AS (SELECT 1 AS one), {ctes}"
     proj = "count(*)" if draw(st.booleans()) else "*"
-    sql = f"WITH RECURSIVE {name} AS ({first} UNION ALL {second}) SELECT {proj} FROM {name}"
+    sql = f"{head} {ctes} SELECT {proj} FROM {name}"
     if proj == "*":
-        sql += tail
+        sql += draw(st.sampled_from(("", " ORDER BY 1", " LIMIT 3", " ORDER BY 1 LIMIT 1")))
     return Query(sql, None, Facts(outside=frozenset({target.strip('"')})))
 
 
