@@ -28,7 +28,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "contracts": ("contract_id", "customer_id", "vessel_id", "signed_on", "value_eur"),
     "support_tickets": ("ticket_id", "customer_id", "region", "opened_at", "subject", "status"),
 }
-#: what each user may read: table -> columns (None: the table is hidden)
+#: what each user may read, table -> columns, as gateway/demo/policies.py says (a table not listed is hidden)
 READABLE: dict[str, dict[str, frozenset[str]]] = {
     "eve": {},
     "sam": {
