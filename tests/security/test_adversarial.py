@@ -24,7 +24,6 @@ forbidden value hidden are both correct (``clean_ok``), so any fix turns the cas
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -37,7 +36,6 @@ from tests.security import cases_columns, cases_expressions, cases_relations, ca
 from tests.security.corpus import CASES, Case, rows
 from tests.security.doors import Outcome
 from tests.security.oracle import HiddenObjects, Truth, find_leaks
-from tests.server import LiveServer
 
 ARROW = doors.ARROW
 PROBLEM = doors.PROBLEM
@@ -53,24 +51,22 @@ TRINO_DOOR_ANSWERS_ITSELF = {
 }
 
 
+# The corpus runs on the security suites' own server (tests/security/conftest.py: the demo plus
+# its CRM as Parquet), so its many queries stay out of the shared demo server's query history.
 @pytest.fixture(scope="module")
-def truth(demo_dir: Path) -> Truth:
-    truth = Truth(demo_dir / "crm" / "crm.sqlite")
-    assert len(truth.customers) > len(truth.emea) > 10
-    assert truth.others
-    assert len(truth.tickets) > len(truth.emea_tickets) > 10
-    return truth
-
-
-@pytest.fixture(scope="module")
-def hidden(demo_dir: Path) -> HiddenObjects:
-    return HiddenObjects(demo_dir, ("crm", "tpch", "lake"))
+def truth(attack_truth: Truth) -> Truth:
+    assert attack_truth.others  # customers outside EMEA, hidden from sam
+    return attack_truth
 
 
 @pytest.fixture(scope="module")
-def client(server: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=60) as http:
-        yield http
+def hidden(attack_hidden: HiddenObjects) -> HiddenObjects:
+    return attack_hidden
+
+
+@pytest.fixture(scope="module")
+def client(attack_client: httpx.Client) -> httpx.Client:
+    return attack_client
 
 
 def cells(table: pa.Table) -> list[str]:
