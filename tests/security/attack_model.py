@@ -61,6 +61,8 @@ DEMO_FILES = (
     "crm_contracts.parquet",
     "lake/shipping/vessels.parquet",
 )
+CONFIG_FILES = DEMO_FILES[:3]
+DATA_FILES = DEMO_FILES[3:]
 ALIASES = ("a", "b", "c", "d", "e", "f", "g", "h", "i", "x", "y", "z")
 USERS = ("eve", "sam", "ada")
 
@@ -133,9 +135,10 @@ class Env:
     demo_dir: Path
     cwd: Path
 
-    def paths(self) -> tuple[str, ...]:
+    def paths(self, names: tuple[str, ...] = DEMO_FILES) -> tuple[str, ...]:
+        """Each file by its demo-relative name, its absolute path and its path from the working folder."""
         out: list[str] = []
-        for name in DEMO_FILES:
+        for name in names:
             absolute = self.demo_dir / name
             out += [name, str(absolute)]
             try:

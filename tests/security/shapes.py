@@ -25,6 +25,8 @@ from hypothesis import strategies as st
 from tests.security.attack_model import (
     ALIASES,
     CATALOGS,
+    CONFIG_FILES,
+    DATA_FILES,
     DEMO_FILES,
     ENGINE_OBJECTS,
     TABLES,
@@ -169,14 +171,18 @@ def with_cte(draw: st.DrawFn, inner: Query, ddb: bool) -> Query:
 
 
 @st.composite
-def self_named_recursion(draw: st.DrawFn, env: Env) -> Query:
+def self_named_recursion(draw: st.DrawFn, env: Env, target: str = "any") -> Query:
     """Finding 1: a CTE naming itself in its first branch (or in its only one) reads the object outside.
 
     Forms: the plain first branch, the name inside a subquery of the first branch, the CTE second
-    in its WITH list, and no recursive branch at all (with or without RECURSIVE).
+    in its WITH list, and no recursive branch at all (with or without RECURSIVE). ``target``
+    picks what the name is: an engine table, a configuration file, a data file, or any of them.
     """
-    target = draw(st.one_of(st.sampled_from(ENGINE_OBJECTS[:5]), st.sampled_from(env.paths()).map(quote)))
-    name = target
+    engine = st.sampled_from(ENGINE_OBJECTS[:5])
+    config = st.sampled_from(env.paths(CONFIG_FILES)).map(quote)
+    data = st.sampled_from(env.paths(DATA_FILES)).map(quote)
+    choices = {"engine": engine, "config": config, "data": data, "any": st.one_of(engine, config, data)}
+    name = draw(choices[target])
     first = draw(
         st.sampled_from(
             (
@@ -196,7 +202,7 @@ def self_named_recursion(draw: st.DrawFn, env: Env) -> Query:
     sql = f"{head} {ctes} SELECT {proj} FROM {name}"
     if proj == "*":
         sql += draw(st.sampled_from(("", " ORDER BY 1", " LIMIT 3", " ORDER BY 1 LIMIT 1")))
-    return Query(sql, None, Facts(outside=frozenset({target.strip('"')})))
+    return Query(sql, None, Facts(outside=frozenset({name.strip('"')})))
 
 
 @st.composite
@@ -415,9 +421,9 @@ def alias_attacks(draw: st.DrawFn) -> Attack:
 
 
 @st.composite
-def recursion_attacks(draw: st.DrawFn, env: Env) -> Attack:
+def recursion_attacks(draw: st.DrawFn, env: Env, target: str = "any") -> Attack:
     """Finding 1, as any user in either dialect."""
-    query = draw(self_named_recursion(env))
+    query = draw(self_named_recursion(env, target))
     return as_attack(query, draw(st.sampled_from(USERS)), draw(st.sampled_from(("trino", "duckdb"))))
 
 
