@@ -55,9 +55,9 @@ DEMO_FILES = (
     "policies.json",
     "users.yaml",
     "lakegate.yaml",
+    "crm_customers.parquet",
     "crm/crm.sqlite",
     "tpch/tiny/customer.parquet",
-    "crm_customers.parquet",
     "crm_contracts.parquet",
     "lake/shipping/vessels.parquet",
 )
