@@ -20,6 +20,7 @@ fact-based checks apply there only to attacks without DuckDB-only syntax.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any, NoReturn
 
 from tests.security.attack_model import READABLE, Attack
@@ -95,6 +96,21 @@ _SAM_ROWS = {
 }
 
 
+def _as_id(value: object) -> object:
+    """An id as the integer it is, whatever type a set operation cast its column to ('101', 101.0)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    if isinstance(value, float | Decimal):
+        try:
+            whole = int(value)
+        except (ValueError, OverflowError):
+            return value
+        return whole if whole == value else value
+    return value
+
+
 def _row_filter_escapes(attack: Attack, outcome: Outcome, truth: Truth) -> list[str]:
     if attack.user != "sam" or attack.outputs is None or len(attack.outputs) != len(outcome.columns):
         return []
@@ -102,7 +118,7 @@ def _row_filter_escapes(attack: Attack, outcome: Outcome, truth: Truth) -> list[
     for index, origin in enumerate(attack.outputs):
         if origin in _SAM_ROWS:
             allowed: frozenset[int] = getattr(truth, _SAM_ROWS[origin])
-            bad = {v for v in _values(outcome.column(index)) if v not in allowed}
+            bad = {v for v in _values(outcome.column(index)) if _as_id(v) not in allowed}
             if bad:
                 found.append(f"{origin} values outside EMEA: {sorted(bad, key=str)[:5]}")
         elif origin in ("customers.region", "support_tickets.region"):

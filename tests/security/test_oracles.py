@@ -178,3 +178,17 @@ def test_the_parquet_copy_holds_the_crm_rows(attack_client: httpx.Client, attack
     sqlite, parquet = (doors.native(attack_client, "sam", sql.format(c=c)) for c in ("crm", "crm_lake"))
     assert sqlite.rows == parquet.rows
     assert sqlite.rows == [(c.customer_id, mask_last_4(c.email), c.region) for c in attack_truth.emea]
+
+
+def test_the_row_filter_oracle_reads_ids_whatever_type_a_set_operation_gave_them(
+    attack_client: httpx.Client, attack_truth: Truth, attack_hidden: HiddenObjects
+) -> None:
+    # EXCEPT with a VALUES row of strings makes customer_id a varchar column: '101', not 101
+    cast = "SELECT CAST(customer_id AS varchar) FROM crm.main.customers"
+    attack = Attack("generated", "sam", cast, "trino", Facts(), ("customers.customer_id",))
+    for outcome in _both(attack_client, "sam", cast):
+        assert outcome.answered
+        judge(attack, outcome, attack_truth, attack_hidden)  # sam's own EMEA ids: no escape
+    for outcome in _both(attack_client, "root", cast):
+        with pytest.raises(RowFilterEscape):
+            judge(attack, outcome, attack_truth, attack_hidden)  # every region's ids, as strings
