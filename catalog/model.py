@@ -50,7 +50,10 @@ def qualified_name(
     table: str | None = None,
     column: str | None = None,
 ) -> str:
-    """Atlas's Trino-model qualified name: ``catalog.schema.table.column@instance`` (a source: ``@instance``)."""
+    """Atlas's Trino-model qualified name: ``catalog.schema.table.column@instance``.
+
+    A source alone is ``@instance``.
+    """
     parts = [p for p in (catalog, schema, table, column) if p is not None]
     return f"{'.'.join(parts)}@{instance}" if parts else f"@{instance}"
 
