@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
@@ -127,12 +128,38 @@ async def run_query(
         return problem_response(exc, exc.query_id)
     headers = {QUERY_ID_HEADER: record.id}
     if media == JSON:
-        return await _json_answer(gateway, running, headers)
+        async with _canceled_on_disconnect(request, gateway, running):
+            return await _json_answer(gateway, running, headers)
     if media == CSV:
-        refused = await _refuse_for_csv(gateway, running)
+        async with _canceled_on_disconnect(request, gateway, running):
+            refused = await _refuse_for_csv(gateway, running)
         if refused is not None:
             return refused
+    # A streamed answer is canceled by the stream itself when the client goes (see _stream).
     return StreamingResponse(_stream(gateway, running, media), media_type=media, headers=headers)
+
+
+@contextlib.asynccontextmanager
+async def _canceled_on_disconnect(
+    request: Request, gateway: Gateway, running: RunningQuery
+) -> AsyncIterator[None]:
+    """While the handler itself waits for the engine (a JSON answer is built whole; CSV waits for
+    the columns before its status line), a client that goes away cancels the query at once."""
+
+    async def watch() -> None:
+        while True:
+            message = await request.receive()
+            if message.get("type") == "http.disconnect":
+                gateway.cancel(running.record, "the client disconnected")
+                return
+
+    watcher = asyncio.create_task(watch())
+    try:
+        yield
+    finally:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
 
 
 async def _stream(gateway: Gateway, running: RunningQuery, media: str) -> AsyncIterator[Any]:
