@@ -31,7 +31,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"lakegate: configuration error\n{exc}", file=sys.stderr)
         return 2
-    app = create_app(config)
+    try:
+        # Building the app reads the users, tokens and policy files and every catalog's storage.
+        app = create_app(config)
+    except ConfigError as exc:
+        print(f"lakegate: configuration error\n{args.config}: {exc}", file=sys.stderr)
+        return 2
     uvicorn.run(
         app,
         host=args.host or config.server.host,

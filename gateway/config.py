@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from auth.authn.jwks import check_url
 from auth.authn.jwt_bearer import DEFAULT_ALGORITHMS, JwtSettings
+from gateway.config_hints import hint
 
 _ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 _FILE_REF = "file:"
@@ -405,7 +406,9 @@ def parse_config(raw: Any, file: Path) -> LakegateConfig:
         problems = []
         for err in exc.errors():
             # Never echo input values: they may be secrets.
-            problems.append(f"{file}: {_format_location(err['loc'])}: {err['msg']}")
+            problems.append(
+                f"{file}: {_format_location(err['loc'])}: {err['msg']}{hint(LakegateConfig, err)}"
+            )
         raise ConfigError("\n".join(problems)) from None
     _check_secrets(config, file)
     return config
