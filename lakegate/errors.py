@@ -155,7 +155,8 @@ class PermissionDeniedError(ProgrammingError):
 
 
 class QueryTimeoutError(OperationalError):
-    """The query ran longer than the server allows (``QUERY_TIMEOUT``)."""
+    """The query ran longer than the server allows (``QUERY_TIMEOUT``), or longer than the
+    connection's own ``timeout`` waits for data (then the client cancels it)."""
 
 
 class QueryCanceledError(OperationalError):
