@@ -24,6 +24,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from gateway.app import create_app
     from gateway.config import ConfigError, load_config
+    from gateway.lifecycle import serve
 
     _configure_logging(args.log_level)
     try:
@@ -37,7 +38,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"lakegate: configuration error\n{args.config}: {exc}", file=sys.stderr)
         return 2
-    uvicorn.run(
+    server_config = uvicorn.Config(
         app,
         host=args.host or config.server.host,
         port=args.port or config.server.port,
@@ -47,6 +48,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         access_log=args.access_log,
         **tls_options(config),
     )
+    serve(server_config, app.state.gateway, config.server.drain_seconds)
     return 0
 
 

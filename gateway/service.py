@@ -19,6 +19,7 @@ from connectors.registry import ConnectorRegistry
 from gateway.config import LakegateConfig
 from gateway.errors import ErrorCode, LakegateError
 from gateway.execution import Encoder, Executor, RunningQuery, _identity, finish_state
+from gateway.lifecycle import Drain
 from gateway.metrics import Metrics
 from gateway.planner.context import Plan, QueryRequest
 from gateway.planner.pipeline import Planner
@@ -63,6 +64,7 @@ class Gateway:
         self._slots = asyncio.Semaphore(settings.engine.max_concurrent_queries)
         self.audit = audit_log_from_config(config)
         self.started = time.time()
+        self.drain = Drain()
 
     def plan(self, request: QueryRequest) -> Plan:
         return self.planner.plan(request)
@@ -79,6 +81,11 @@ class Gateway:
         record = self.queries.create(request.user, request.sql, source, request.groups, client_address)
         record.hints = hints or RoutingHints(user=request.user, groups=request.groups, source=source)
         try:
+            if self.drain.draining:
+                raise LakegateError(
+                    ErrorCode.SERVER_SHUTTING_DOWN,
+                    "the server is shutting down and takes no new queries; retry (another instance answers)",
+                )
             if self._slots.locked():
                 raise LakegateError(
                     ErrorCode.TOO_MANY_QUERIES,

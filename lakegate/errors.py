@@ -182,6 +182,7 @@ _CODE_TO_CLASS: dict[str, type[Error]] = {
     "SCHEMA_NOT_FOUND": ProgrammingError,
     "TABLE_NOT_FOUND": ProgrammingError,
     "COLUMN_NOT_FOUND": ProgrammingError,
+    "ENTITY_NOT_FOUND": ProgrammingError,
     "QUERY_TOO_LARGE": ProgrammingError,
     "QUERY_TOO_COMPLEX": ProgrammingError,
     "INVALID_REQUEST": ProgrammingError,
@@ -196,6 +197,7 @@ _CODE_TO_CLASS: dict[str, type[Error]] = {
     "RESULT_TOO_LARGE": ResultTooLargeError,
     "TOO_MANY_QUERIES": TooManyQueriesError,
     "ENGINE_UNAVAILABLE": OperationalError,
+    "SERVER_SHUTTING_DOWN": OperationalError,
     "QUERY_NOT_FOUND": OperationalError,
     "ENGINE_ERROR": OperationalError,
     # The client asked for a result format the server does not offer.

@@ -25,6 +25,8 @@ async def healthz() -> dict[str, str]:
 )
 async def readyz(request: Request) -> Response:
     gateway: Gateway = request.app.state.gateway
+    if gateway.drain.draining:
+        return JSONResponse({"status": "draining", "engines": {}}, status_code=503)
     checks = {}
     ready = True
     for connector in gateway.connectors.connectors():

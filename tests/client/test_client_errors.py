@@ -34,6 +34,8 @@ CODES = [
     ("RESULT_TOO_LARGE", 413, lakegate.ResultTooLargeError),
     ("TOO_MANY_QUERIES", 429, lakegate.TooManyQueriesError),
     ("ENGINE_UNAVAILABLE", 503, lakegate.OperationalError),
+    ("SERVER_SHUTTING_DOWN", 503, lakegate.OperationalError),
+    ("ENTITY_NOT_FOUND", 404, lakegate.ProgrammingError),
     ("QUERY_NOT_FOUND", 404, lakegate.OperationalError),
     ("UNAUTHENTICATED", 401, lakegate.AuthenticationError),
     ("ACCESS_DENIED", 403, lakegate.PermissionDeniedError),
