@@ -45,6 +45,8 @@ class ErrorCode(StrEnum):
     ENGINE_UNAVAILABLE = "ENGINE_UNAVAILABLE"
     #: the server is draining before it stops: retry, the balancer sends it elsewhere
     SERVER_SHUTTING_DOWN = "SERVER_SHUTTING_DOWN"
+    #: the audit log cannot record the query, so its answer is withheld (fail closed)
+    AUDIT_UNAVAILABLE = "AUDIT_UNAVAILABLE"
     ENGINE_ERROR = "ENGINE_ERROR"
     INTERNAL_ERROR = "INTERNAL_ERROR"
 
@@ -77,6 +79,7 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.TOO_MANY_QUERIES: 429,
     ErrorCode.ENGINE_UNAVAILABLE: 503,
     ErrorCode.SERVER_SHUTTING_DOWN: 503,
+    ErrorCode.AUDIT_UNAVAILABLE: 503,
     ErrorCode.ENGINE_ERROR: 502,
     ErrorCode.INTERNAL_ERROR: 500,
 }

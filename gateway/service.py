@@ -9,8 +9,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from concurrent.futures import Future
 
 from auth.audit import audit_log_from_config
+from auth.audit.store import AuditError
 from auth.authorizer import Authorizer
 from auth.identity import Identity
 from catalog.metadata import MetadataSnapshot
@@ -40,6 +42,21 @@ def build_authorizer(config: LakegateConfig) -> Authorizer | None:
         admin_groups=policies.admins.groups,
         reload_seconds=policies.reload_seconds,
     )
+
+
+async def await_recorded(durable: Future[None] | None) -> None:
+    """Wait until a finished query's audit record is durable. An answer whose record cannot be
+    written is not completed (fail closed): LakegateError AUDIT_UNAVAILABLE."""
+    if durable is None:
+        return
+    try:
+        # shielded: a client that goes away must not cancel the write's future
+        await asyncio.shield(asyncio.wrap_future(durable))
+    except AuditError:
+        raise LakegateError(
+            ErrorCode.AUDIT_UNAVAILABLE,
+            "the audit log cannot record this query, so its answer is withheld; retry shortly",
+        ) from None
 
 
 class Gateway:
@@ -107,7 +124,8 @@ class Gateway:
                 raise
         except LakegateError as exc:
             exc.query_id = record.id
-            self.finish(record, exc)
+            # A refusal is an answer too: it leaves once its audit record is durable.
+            await self.recorded(self.finish(record, exc))
             raise
         except BaseException as exc:
             error = LakegateError(ErrorCode.INTERNAL_ERROR, "the query could not be started")
@@ -119,26 +137,37 @@ class Gateway:
         self.metrics.running.inc()
         return record, running
 
-    def end(self, running: RunningQuery, error: LakegateError | None) -> None:
-        """A started query is over: free its slot (once) and record how it ended."""
+    def end(self, running: RunningQuery, error: LakegateError | None) -> Future[None] | None:
+        """A started query is over: free its slot (once) and record how it ended.
+
+        Returns the audit record's durability (see :meth:`finish`)."""
         if not running.released:
             running.released = True
             self._slots.release()
             self.metrics.running.dec()
         if error is None and running.record.cancellation.canceled:
             error = LakegateError(ErrorCode.QUERY_CANCELED, running.record.cancellation.reason)
-        self.finish(running.record, error)
+        return self.finish(running.record, error)
 
-    def finish(self, record: QueryRecord, error: LakegateError | None) -> None:
-        if record.finish(finish_state(error), error):
-            self.queries.done(record)
-            self._audit(record, error)
-            self.metrics.queries.labels(record.state.value, record.source).inc()
-            self.metrics.latency.observe(record.elapsed())
-            if error is not None:
-                self.metrics.errors.labels(error.code.value).inc()
+    def finish(self, record: QueryRecord, error: LakegateError | None) -> Future[None] | None:
+        """Record how a query ended, once. Returns a future that is done when its audit record is
+        durable (None when the query had already been recorded): a front door completes the
+        answer only after awaiting it (:meth:`recorded`)."""
+        if not record.finish(finish_state(error), error):
+            return None
+        self.queries.done(record)
+        durable = self._audit(record, error)
+        self.metrics.queries.labels(record.state.value, record.source).inc()
+        self.metrics.latency.observe(record.elapsed())
+        if error is not None:
+            self.metrics.errors.labels(error.code.value).inc()
+        return durable
 
-    def _audit(self, record: QueryRecord, error: LakegateError | None) -> None:
+    async def recorded(self, durable: Future[None] | None) -> None:
+        """Wait until a finished query's audit record is durable (see :func:`await_recorded`)."""
+        await await_recorded(durable)
+
+    def _audit(self, record: QueryRecord, error: LakegateError | None) -> Future[None]:
         """Hand the query's audit record to the audit log's background writer (group commit)."""
         identity = Identity(record.user, record.groups)
         status = error.status if error is not None else 200
@@ -148,8 +177,10 @@ class Gateway:
             )
         except Exception:
             log.exception("the audit record of query %s could not be built", record.id)
-            return
-        self.audit.submit(audit_record)
+            failed: Future[None] = Future()
+            failed.set_exception(AuditError("the audit record could not be built"))
+            return failed
+        return self.audit.submit(audit_record)
 
     def cancel(self, record: QueryRecord, reason: str = "canceled by the user") -> None:
         record.cancellation.cancel(reason)

@@ -198,6 +198,7 @@ _CODE_TO_CLASS: dict[str, type[Error]] = {
     "TOO_MANY_QUERIES": TooManyQueriesError,
     "ENGINE_UNAVAILABLE": OperationalError,
     "SERVER_SHUTTING_DOWN": OperationalError,
+    "AUDIT_UNAVAILABLE": OperationalError,
     "QUERY_NOT_FOUND": OperationalError,
     "ENGINE_ERROR": OperationalError,
     # The client asked for a result format the server does not offer.

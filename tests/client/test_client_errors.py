@@ -35,6 +35,7 @@ CODES = [
     ("TOO_MANY_QUERIES", 429, lakegate.TooManyQueriesError),
     ("ENGINE_UNAVAILABLE", 503, lakegate.OperationalError),
     ("SERVER_SHUTTING_DOWN", 503, lakegate.OperationalError),
+    ("AUDIT_UNAVAILABLE", 503, lakegate.OperationalError),
     ("ENTITY_NOT_FOUND", 404, lakegate.ProgrammingError),
     ("QUERY_NOT_FOUND", 404, lakegate.OperationalError),
     ("UNAUTHENTICATED", 401, lakegate.AuthenticationError),
