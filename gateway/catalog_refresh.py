@@ -76,10 +76,12 @@ class CatalogRefresher:
                 continue
             try:
                 sources = embedded_sources(self.config)
-                if sources == engine.sources():
+                engine.detach_unreachable()
+                if sources == engine.sources() and not engine.unavailable():
                     engines.append(engine)
                     continue
-                log.info("the embedded catalogs' files changed: starting a new embedded engine")
+                # new or removed lake files, or a source to try again
+                log.info("starting a new embedded engine (its files changed, or a source failed)")
                 engines.append(embedded_connector(self.config, sources))
             except (ConfigError, ValueError, OSError) as exc:
                 log.error("a new embedded engine could not be built: %s", exc)

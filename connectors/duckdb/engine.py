@@ -8,8 +8,10 @@ no file access outside the configured data folders, and no configuration changes
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -130,7 +132,14 @@ class DuckDBConnector:
 
     def refresh_metadata(self) -> list[CatalogInfo]:
         """Read every catalog's metadata again (new tables and columns of the attached databases;
-        lake files are what they were at start-up: a new file needs a new engine)."""
+        lake files are what they were at start-up: a new file needs a new engine).
+
+        An attached database that cannot be reached any more (its SQLite file gone, its
+        PostgreSQL server down) is detached first: DuckDB lists tables across every attached
+        database at once, so one broken database would hide the others' metadata. It stays
+        unavailable in this engine; a new engine attaches it again.
+        """
+        self.detach_unreachable()
         if any(isinstance(s, PostgresSource) for s in self._sources.values()):
             cursor = self._db.cursor()
             try:
@@ -145,6 +154,29 @@ class DuckDBConnector:
             self._scans_of.clear()
             self._verified.clear()
         return metadata
+
+    def detach_unreachable(self) -> None:
+        """Detach every attached database that cannot be reached now (see :meth:`refresh_metadata`)."""
+        cursor = self._db.cursor()
+        try:
+            for logical, source in self._sources.items():
+                if logical in self._failed or isinstance(source, FilesSource):
+                    continue
+                physical = physical_name(logical)
+                try:
+                    if isinstance(source, SqliteSource):
+                        _check_sqlite(source.path)
+                    elif isinstance(source, PostgresSource):
+                        cursor.execute(f"SELECT * FROM postgres_query('{physical}', 'SELECT 1')").fetchall()
+                except (duckdb.Error, OSError, sqlite3.Error) as exc:
+                    self._failed[logical] = self._clean(str(exc))
+                    log.error("%s is unavailable, detached: %s", logical, self._failed[logical])
+                    try:
+                        cursor.execute(f"DETACH {ident(physical)}")
+                    except duckdb.Error as detach:
+                        log.error("%s could not be detached: %s", logical, self._clean(str(detach)))
+        finally:
+            cursor.close()
 
     def sources(self) -> list[Source]:
         """What the engine was built from (the gateway compares it with a fresh reading of its
@@ -334,6 +366,14 @@ class DuckDBConnector:
         if len(text) > 500:
             text = text[:500].rsplit(" ", 1)[0] + " ..."
         return text or "the engine failed to run the query"
+
+
+def _check_sqlite(path: Path) -> None:
+    """Raise unless ``path`` is a SQLite database that can be read now."""
+    if not path.is_file():
+        raise FileNotFoundError("the database file is missing")
+    with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as conn:
+        conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
 
 
 def _sql_list(items: list[str]) -> str:
