@@ -76,20 +76,25 @@ def test_every_level_is_harvested_with_comments_as_descriptions(
     assert orders is not None
     assert orders.description == "Orders, one per row"
     assert (orders.storage_format, orders.row_count) == ("parquet", 10)
-    assert orders.size_bytes is not None and orders.size_bytes > 0
-    assert orders.location is not None and orders.location.endswith("orders.parquet")
+    assert orders.size_bytes is not None
+    assert orders.size_bytes > 0
+    assert orders.location is not None
+    assert orders.location.endswith("orders.parquet")
     columns = service.children(orders.guid)
     assert [(c.name, c.position, c.data_type, c.description) for c in columns] == [
         ("id", 1, "bigint", "Order number"),
         ("total", 2, "decimal(21,1)", None),
     ]
     catalog = service.entity(guid(EntityType.CATALOG, "lake"))
-    assert catalog is not None and catalog.description == "The lake"
+    assert catalog is not None
+    assert catalog.description == "The lake"
     assert catalog.parent_guid == entity_guid(EntityType.SOURCE, qualified_name(INSTANCE))
     # the SQLite view is a view, with its SQL and its columns
     view = service.entity(guid(EntityType.VIEW, "crm", "main", "open_tickets"))
-    assert view is not None and view.type is EntityType.VIEW
-    assert view.view_sql is not None and "FROM tickets" in view.view_sql
+    assert view is not None
+    assert view.type is EntityType.VIEW
+    assert view.view_sql is not None
+    assert "FROM tickets" in view.view_sql
     assert [c.name for c in service.children(view.guid)] == ["id"]
     assert service.entity(guid(EntityType.TABLE, "crm", "main", "open_tickets")) is None
 
@@ -114,7 +119,8 @@ def test_dropped_tables_and_columns_disappear(service: CatalogService, crm: Path
         service.refresh([engine])
         tickets = guid(EntityType.TABLE, "crm", "main", "tickets")
         phone = guid(EntityType.COLUMN, "crm", "main", "customers", "phone")
-        assert service.entity(tickets) is not None and service.entity(phone) is not None
+        assert service.entity(tickets) is not None
+        assert service.entity(phone) is not None
         with sqlite3.connect(crm) as conn:
             conn.execute("DROP VIEW open_tickets")
             conn.execute("DROP TABLE tickets")
@@ -128,7 +134,8 @@ def test_dropped_tables_and_columns_disappear(service: CatalogService, crm: Path
     customers = guid(EntityType.TABLE, "crm", "main", "customers")
     assert [c.name for c in service.children(customers)] == ["id", "email"]
     names = {e.name for e in service.entities()}
-    assert "tickets" not in names and "phone" not in names
+    assert "tickets" not in names
+    assert "phone" not in names
     assert not any(t.name == "tickets" for t in service.snapshot().tables("crm", "main"))
 
 
@@ -168,7 +175,8 @@ def test_a_failing_source_is_reported_and_the_others_are_harvested(
     assert statuses["warehouse"] == ("failed", "no Trino cluster is healthy")
     assert statuses["lake"][0] == "ok"
     assert [s.name for s in result.failed] == ["warehouse", "crm"]
-    assert statuses["crm"][1] and "crm2.sqlite" not in statuses["crm"][1]
+    assert statuses["crm"][1]
+    assert "crm2.sqlite" not in statuses["crm"][1]
     # what the failing source had is kept
     assert service.entity(guid(EntityType.TABLE, "crm", "main", "customers")) == before
     assert service.snapshot().table("crm", "main", "customers") is not None
@@ -177,7 +185,10 @@ def test_a_failing_source_is_reported_and_the_others_are_harvested(
 def test_a_configured_table_that_does_not_exist_is_reported(service: CatalogService, lake: Path) -> None:
     source = FilesSource(
         "lake",
-        (*lake_source(lake).tables, FileTable("sales", "returns", lake / "sales" / "returns.parquet", "parquet")),
+        (
+            *lake_source(lake).tables,
+            FileTable("sales", "returns", lake / "sales" / "returns.parquet", "parquet"),
+        ),
     )
     engine = DuckDBConnector([source])
     try:
@@ -186,7 +197,8 @@ def test_a_configured_table_that_does_not_exist_is_reported(service: CatalogServ
         engine.close()
     (lake_result,) = result.sources
     assert lake_result.status == "partial"
-    assert lake_result.message is not None and "lake.sales.returns" in lake_result.message
+    assert lake_result.message is not None
+    assert "lake.sales.returns" in lake_result.message
     assert str(lake) not in lake_result.message  # no path
     assert service.entity(guid(EntityType.TABLE, "lake", "sales", "orders")) is not None
 
@@ -201,7 +213,9 @@ def test_curation_overlays_the_harvest_and_survives_it(service: CatalogService, 
         term = service.create_term("Order", glossary="sales", synonyms=["purchase"])
         assert service.assign_term(orders, term.guid) is True
         # the source changes: a new file in the folder, a new row count
-        write_parquet(lake / "sales" / "orders.parquet", "SELECT i AS id, i * 2.5 AS total FROM range(20) t(i)")
+        write_parquet(
+            lake / "sales" / "orders.parquet", "SELECT i AS id, i * 2.5 AS total FROM range(20) t(i)"
+        )
         result = service.refresh([engine])
     finally:
         engine.close()
