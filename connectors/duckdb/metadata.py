@@ -107,7 +107,12 @@ def catalog_metadata(
             view_sql=_str(facts.get("sql")),
         )
     if allowed is not None:
-        present = {s for s, _ in kinds}
+        present = {
+            str(row[0])
+            for row in cursor.execute(
+                "SELECT schema_name FROM duckdb_schemas() WHERE database_name = ?", [physical]
+            ).fetchall()
+        }
         for schema in sorted(allowed - present):
             problems[f"{logical}.{schema}"] = f"the configured schema {schema} does not exist"
     return info, problems
