@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,9 +24,23 @@ log = logging.getLogger("lakegate")
 VERSION = "0.1.0"
 
 
+async def refresh_on_schedule(gateway: Gateway, seconds: float) -> None:
+    """Refresh the catalog every ``seconds`` (the start-up harvest came first)."""
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await asyncio.to_thread(gateway.refresh_catalog)
+        except Exception:
+            log.exception("the scheduled catalog refresh failed")
+
+
 def create_app(config: LakegateConfig, connectors: list[Connector] | None = None) -> FastAPI:
     authenticator = build_authenticator(config)  # before the engines: a bad users file fails fast
-    gateway = Gateway(config, connectors if connectors is not None else build_connectors(config))
+    gateway = Gateway(
+        config,
+        connectors if connectors is not None else build_connectors(config),
+        rebuild_engines=connectors is None,
+    )
     if config.server.dev_mode:
         log.warning(
             "DEVELOPMENT MODE: requests are NOT authenticated; the user name is taken from the "
@@ -35,8 +51,17 @@ def create_app(config: LakegateConfig, connectors: list[Connector] | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-        gateway.close()
+        schedule = None
+        if config.catalog.refresh_seconds > 0:
+            schedule = asyncio.create_task(refresh_on_schedule(gateway, config.catalog.refresh_seconds))
+        try:
+            yield
+        finally:
+            if schedule is not None:
+                schedule.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await schedule
+            gateway.close()
 
     app = FastAPI(
         title="Lakegate",

@@ -336,12 +336,37 @@ class AuditSettings(_Model):
     record_sql: Literal["text", "hash"] = "text"
 
 
+class CatalogSettings(_Model):
+    """The metadata catalog's state store and harvesting schedule."""
+
+    store: Literal["sqlite", "postgres"] = "sqlite"
+    path: str = "catalog.sqlite"  # sqlite
+    dsn: str | None = None  # postgres: a secret reference holding a libpq connection string
+    pg_schema: str = Field("lakegate_catalog", pattern=r"^[a-z_][a-z0-9_]{0,50}$")  # postgres
+    #: the instance name in qualified names (``catalog.schema.table@instance``), as Atlas's
+    instance: str = Field("lakegate", pattern=r"^[A-Za-z0-9_.\-]{1,64}$")
+    #: harvest every connector this often (0: only at start-up and on demand)
+    refresh_seconds: float = Field(3600.0, ge=0)
+
+    @field_validator("dsn")
+    @classmethod
+    def _dsn_reference(cls, value: str | None) -> str | None:
+        return _secret_reference(value)
+
+    @model_validator(mode="after")
+    def _check(self) -> CatalogSettings:
+        if self.store == "postgres" and self.dsn is None:
+            raise ValueError("catalog.dsn is required with store: postgres (a ${ENV} or file: reference)")
+        return self
+
+
 class LakegateConfig(_Model):
     server: ServerSettings = ServerSettings()
     auth: AuthSettings = AuthSettings()
     catalogs: dict[str, CatalogConfig] = {}
     policies: PolicySettings | None = None
     audit: AuditSettings = AuditSettings()
+    catalog: CatalogSettings = CatalogSettings()
     trino: TrinoClusters | None = None
     # Directory the file was read from; relative paths are resolved against it.
     base_dir: Path = Path()
@@ -423,6 +448,11 @@ def _check_secrets(config: LakegateConfig, file: Path) -> None:
                 config.secret(catalog.password)
             except ValueError as exc:
                 raise ConfigError(f"{file}: catalogs.{name}.password: {exc}") from None
+    if config.catalog.dsn is not None:
+        try:
+            config.secret(config.catalog.dsn)
+        except ValueError as exc:
+            raise ConfigError(f"{file}: catalog.dsn: {exc}") from None
     for i, cluster in enumerate(config.trino.clusters if config.trino else ()):
         for key, ref in (("password", cluster.password), ("token", cluster.token)):
             if ref is not None:

@@ -120,12 +120,16 @@ def trino_connector(config: LakegateConfig) -> TrinoConnector | None:
     )
 
 
-def build_connectors(config: LakegateConfig) -> list[Connector]:
+def embedded_connector(config: LakegateConfig, sources: list[Source] | None = None) -> DuckDBConnector:
+    """The embedded engine over ``sources`` (by default: the config's, lake folders read now)."""
     engine = config.server.engine
-    sources = embedded_sources(config)
-    connectors: list[Connector] = [
-        DuckDBConnector(sources, threads=engine.threads, memory_limit=engine.memory_limit)
-    ]
+    if sources is None:
+        sources = embedded_sources(config)
+    return DuckDBConnector(sources, threads=engine.threads, memory_limit=engine.memory_limit)
+
+
+def build_connectors(config: LakegateConfig) -> list[Connector]:
+    connectors: list[Connector] = [embedded_connector(config)]
     trino = trino_connector(config)
     if trino is not None:
         connectors.append(trino)

@@ -25,3 +25,23 @@ class Metrics:
             "lakegate_rows_streamed", "Result rows sent to clients", registry=self.registry
         )
         self.running = Gauge("lakegate_running_queries", "Queries running now", registry=self.registry)
+        self.catalog_refreshes = Counter(
+            "lakegate_catalog_refreshes",
+            "Catalog refreshes: ok, or failed when a source failed",
+            ["outcome"],
+            registry=self.registry,
+        )
+        self.catalog_source_up = Gauge(
+            "lakegate_catalog_source_up",
+            "1 when the source's last harvest succeeded, 0 when it failed",
+            ["source"],
+            registry=self.registry,
+        )
+        self.catalog_refresh_seconds = Gauge(
+            "lakegate_catalog_refresh_duration_seconds",
+            "How long the last refresh took",
+            registry=self.registry,
+        )
+        self.catalog_entities = Gauge(
+            "lakegate_catalog_entities", "Entities the last refresh harvested", registry=self.registry
+        )

@@ -15,9 +15,13 @@ from auth.audit import audit_log_from_config
 from auth.audit.store import AuditError
 from auth.authorizer import Authorizer
 from auth.identity import Identity
+from catalog.harvest.result import RefreshResult
 from catalog.metadata import MetadataSnapshot
+from catalog.service import CatalogService
+from catalog.store.factory import store_from_config
 from connectors.base import Connector, RoutingHints
 from connectors.registry import ConnectorRegistry
+from gateway.catalog_refresh import CatalogRefresher
 from gateway.config import LakegateConfig
 from gateway.errors import ErrorCode, LakegateError
 from gateway.execution import Encoder, Executor, RunningQuery, _identity, finish_state
@@ -60,28 +64,53 @@ async def await_recorded(durable: Future[None] | None) -> None:
 
 
 class Gateway:
-    def __init__(self, config: LakegateConfig, connectors: list[Connector]) -> None:
+    def __init__(
+        self, config: LakegateConfig, connectors: list[Connector], *, rebuild_engines: bool = False
+    ) -> None:
+        """``rebuild_engines``: the connectors were built from ``config``, so a refresh may build
+        a new embedded engine from it when the lake folders' files changed."""
         self.config = config
-        self.connectors = ConnectorRegistry(connectors)
-        self.snapshot = MetadataSnapshot(self.connectors.catalogs())
         settings = config.server
+        self.metrics = Metrics()
+        self.catalog = CatalogService(store_from_config(config), instance=config.catalog.instance)
+        self.refresher = CatalogRefresher(
+            config, self.catalog, connectors, self.metrics, rebuild_engines=rebuild_engines
+        )
+        self.last_refresh: RefreshResult = self.refresher.refresh()  # the start-up harvest
         self.authorizer = build_authorizer(config)
         if self.authorizer is None:
             log.warning("no policies configured: every authenticated user may read every catalog")
         self.planner = Planner(
-            self.connectors,
-            self.snapshot,
+            ConnectorRegistry(self.refresher.engines),
+            self.catalog.snapshot(),
             max_sql_bytes=settings.limits.max_sql_bytes,
             authorizer=self.authorizer,
             cache_size=settings.plan_cache_size,
         )
         self.queries = QueryRegistry(settings.query_history_size)
         self.executor = Executor(settings.limits, settings.engine.batch_rows)
-        self.metrics = Metrics()
         self._slots = asyncio.Semaphore(settings.engine.max_concurrent_queries)
         self.audit = audit_log_from_config(config)
         self.started = time.time()
         self.drain = Drain()
+
+    @property
+    def connectors(self) -> ConnectorRegistry:
+        return self.planner.connectors
+
+    @property
+    def snapshot(self) -> MetadataSnapshot:
+        return self.planner.snapshot
+
+    def refresh_catalog(self) -> RefreshResult:
+        """Harvest every source again; from the next query on, the planner uses what was found
+        (a new lake file is queryable). Blocking: call it off the event loop."""
+
+        def install(registry: ConnectorRegistry) -> None:
+            self.planner.swap(registry, self.catalog.snapshot())
+
+        self.last_refresh = self.refresher.refresh(install)
+        return self.last_refresh
 
     def plan(self, request: QueryRequest) -> Plan:
         return self.planner.plan(request)
@@ -190,4 +219,6 @@ class Gateway:
             record.cancellation.cancel("the server is shutting down")
         self.executor.join(timeout=10)
         self.connectors.close()
+        self.refresher.close()
+        self.catalog.close()
         self.audit.close()

@@ -63,7 +63,9 @@ def test_an_empty_file_is_the_default_config(tmp_path: Path) -> None:
     ("text", "key", "problem"),
     [
         ("server:\n  bogus: 1\n", "server.bogus", "Extra inputs are not permitted"),
-        ("catalog: {}\n", "catalog", "Extra inputs are not permitted"),
+        ("catalogue: {}\n", "catalogue", "Extra inputs are not permitted"),
+        ("catalog:\n  store: postgres\n", "catalog", "catalog.dsn is required"),
+        ("catalog:\n  refresh_seconds: -1\n", "catalog.refresh_seconds", "greater than or equal to 0"),
         (
             "catalogs:\n  crm: {connector: sqlite, path: x.db, pathh: y.db}\n",
             "catalogs.crm.pathh",
