@@ -89,7 +89,7 @@ def ensure_built() -> list[Path]:
     """Build the launcher if needed; return the JVM classpath. Raise SolrUnavailable if it cannot be."""
     if shutil.which("java") is None:
         raise SolrUnavailable("Java is not installed (Solr 9 needs Java 17: apt-get install openjdk-17-jdk)")
-    if shutil.which("mvn") is not None:
+    if shutil.which("mvn") is not None and shutil.which("make") is not None:
         result = subprocess.run(
             ["make", "-s", "solr-server"], cwd=REPO, capture_output=True, text=True, timeout=1200
         )
