@@ -22,6 +22,7 @@ from catalog.store.factory import store_from_config
 from connectors.base import Connector, RoutingHints
 from connectors.registry import ConnectorRegistry
 from gateway.catalog_refresh import CatalogRefresher
+from gateway.catalog_sync import CatalogSync
 from gateway.config import LakegateConfig
 from gateway.errors import ErrorCode, LakegateError
 from gateway.execution import Encoder, Executor, RunningQuery, _identity, finish_state
@@ -80,6 +81,8 @@ class Gateway:
         self.authorizer = build_authorizer(config)
         if self.authorizer is None:
             log.warning("no policies configured: every authenticated user may read every catalog")
+        self.catalog_sync = CatalogSync(self.catalog, self.authorizer)
+        self.catalog_sync.sync()
         self.planner = Planner(
             ConnectorRegistry(self.refresher.engines),
             self.catalog.snapshot(),
@@ -110,6 +113,7 @@ class Gateway:
             self.planner.swap(registry, self.catalog.snapshot())
 
         self.last_refresh = self.refresher.refresh(install)
+        self.catalog_sync.sync()
         return self.last_refresh
 
     def plan(self, request: QueryRequest) -> Plan:
