@@ -37,6 +37,9 @@ from catalog.model import (
 
 #: tells a dataset's type (TABLE or VIEW) from its catalog, schema and name; guids depend on it
 DatasetType = Callable[[str, str, str], EntityType]
+#: the instance (Atlas's ``trino_instance``, the source) every catalog sits in, or a function of the
+#: catalog's name when catalogs sit in different ones
+Instance = str | Callable[[str], str]
 
 
 class LineageError(ValueError):
@@ -77,18 +80,21 @@ def view_lineage(
     columns: Sequence[str] | None = None,
     dialect: str = "trino",
     dataset_type: DatasetType = _always_table,
+    instance: Instance | None = None,
 ) -> DerivedLineage:
     """Lineage of a harvested view from its ``view_sql`` (a bare query or a full CREATE VIEW).
 
     ``columns`` are the view's column names in position order, when the harvest knows them.
-    Unqualified names in the SQL resolve in the view's own catalog and schema.
+    Unqualified names in the SQL resolve in the view's own catalog and schema. ``instance`` defaults
+    to the view's own (every catalog the SQL names is taken to sit in it).
     """
     path = view.path
     if view.type is not EntityType.VIEW or not view.view_sql:
         raise LineageError("only a view with its defining SQL has lineage")
     if path.catalog is None or path.schema is None or path.table is None:
         raise LineageError("a view needs a catalog, a schema and a name")
-    instance = view.qualified_name.rsplit("@", 1)[-1]
+    if instance is None:
+        instance = view.qualified_name.rsplit("@", 1)[-1]
     return derive_lineage(
         view.view_sql,
         schema,
@@ -110,7 +116,7 @@ def query_lineage(
     sql: str,
     schema: MappingSchema,
     *,
-    instance: str,
+    instance: Instance,
     name: str,
     source: str,
     target: TableRef | None = None,
@@ -143,7 +149,7 @@ def derive_lineage(
     sql: str,
     schema: MappingSchema,
     *,
-    instance: str,
+    instance: Instance,
     source: str,
     name: str,
     target: TableRef | None,
@@ -183,14 +189,16 @@ def derive_lineage(
     except SqlglotError as exc:
         raise LineageError(f"cannot follow the query's columns: {exc}") from exc
 
-    output_qn = qualified_name(instance, target.catalog, target.schema, target.table)
+    at = (lambda _catalog: instance) if isinstance(instance, str) else instance
+    output_qn = qualified_name(at(target.catalog), target.catalog, target.schema, target.table)
     process_qn = f"{output_qn}:{process_suffix}"
     process_guid = entity_guid(EntityType.PROCESS, process_qn)
     edges: dict[tuple[str, str], LineageEdge] = {}
     constants: list[str] = []
     for select, out_name in zip(selects, output_names, strict=True):
         out_guid = entity_guid(
-            EntityType.COLUMN, qualified_name(instance, target.catalog, target.schema, target.table, out_name)
+            EntityType.COLUMN,
+            qualified_name(at(target.catalog), target.catalog, target.schema, target.table, out_name),
         )
         found = False
         node = nodes.get(select.alias_or_name)
@@ -199,7 +207,7 @@ def derive_lineage(
             if leaf_ref is None:
                 continue
             (catalog, db, table), column = leaf_ref
-            in_guid = entity_guid(EntityType.COLUMN, qualified_name(instance, catalog, db, table, column))
+            in_guid = entity_guid(EntityType.COLUMN, qualified_name(at(catalog), catalog, db, table, column))
             edges.setdefault((in_guid, out_guid), LineageEdge(process_guid, in_guid, out_guid))
             found = True
         if not found:
@@ -208,7 +216,7 @@ def derive_lineage(
     out_table_guid = entity_guid(target_type, output_qn)
     for ref in inputs:
         in_type = dataset_type(ref.catalog, ref.schema, ref.table)
-        in_guid = entity_guid(in_type, qualified_name(instance, ref.catalog, ref.schema, ref.table))
+        in_guid = entity_guid(in_type, qualified_name(at(ref.catalog), ref.catalog, ref.schema, ref.table))
         edges.setdefault((in_guid, out_table_guid), LineageEdge(process_guid, in_guid, out_table_guid))
 
     process = HarvestedEntity(
