@@ -42,6 +42,7 @@ from catalog.atlas.types import (
     TRINO_SCHEMA,
     TRINO_TABLE,
 )
+from catalog.glossary_terms import term_guid
 from catalog.model import (
     Classification,
     Curation,
@@ -70,6 +71,9 @@ PROCESS_TYPES = (TRINO_PROCESS, HIVE_PROCESS)
 COLUMN_LINEAGE_TYPES = (TRINO_COLUMN_LINEAGE, HIVE_COLUMN_LINEAGE)
 
 
+__all__ = ["ImportedCatalog", "import_catalog", "term_guid"]
+
+
 @dataclass(slots=True)
 class ImportedCatalog:
     entities: list[HarvestedEntity] = field(default_factory=list)
@@ -77,10 +81,6 @@ class ImportedCatalog:
     terms: list[GlossaryTerm] = field(default_factory=list)
     edges: list[LineageEdge] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
-
-
-def term_guid(name: str, glossary: str) -> str:
-    return entity_guid(EntityType.GLOSSARY_TERM, f"{name}@{glossary}")
 
 
 def import_catalog(

@@ -238,7 +238,11 @@ def test_catalogs_in_different_instances_get_their_own_qualified_names() -> None
              SELECT v.voyage_id, c.email FROM lake.shipping.voyages v, crm.main.customers c"""
     sources = {"crm": "sqlite-crm", "lake": "files-lake"}
     d = query_lineage(sql, SCHEMA, instance=sources.__getitem__, name="vc", source="crm")
-    out = entity_guid(EntityType.COLUMN, qualified_name("sqlite-crm", "crm", "main", "voyage_customers", "voyage_id"))
-    src = entity_guid(EntityType.COLUMN, qualified_name("files-lake", "lake", "shipping", "voyages", "voyage_id"))
+    out = entity_guid(
+        EntityType.COLUMN, qualified_name("sqlite-crm", "crm", "main", "voyage_customers", "voyage_id")
+    )
+    src = entity_guid(
+        EntityType.COLUMN, qualified_name("files-lake", "lake", "shipping", "voyages", "voyage_id")
+    )
     assert (src, out) in {(e.input_guid, e.output_guid) for e in d.edges}
     assert d.process.qualified_name == "crm.main.voyage_customers@sqlite-crm:query:vc"
