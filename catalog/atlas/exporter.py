@@ -252,7 +252,6 @@ def _export_terms(
     atlas_guids: Mapping[str, str],
     summary: ExportSummary,
 ) -> None:
-    used = {t for e in entities for t in e.terms}
     if not terms:
         return
     glossaries = {g["name"]: g for g in port.glossaries()}
@@ -283,16 +282,17 @@ def _export_terms(
             glossary["terms"] = [*(glossary.get("terms") or []), header]
             summary.created_terms.append(f"{term.name}@{term.glossary}")
         atlas_terms[term.guid] = atlas_guid
-    for term_guid in sorted(used):
+    holders: dict[str, list[str]] = defaultdict(list)  # Lakegate term guid -> Atlas entity guids
+    for entity in entities:
+        for term_guid in entity.terms:
+            if entity.guid in atlas_guids:
+                holders[term_guid].append(atlas_guids[entity.guid])
+    for term_guid in sorted(holders):
         atlas_term = atlas_terms.get(term_guid)
         if atlas_term is None:
             continue
         already = {a.get("guid") for a in port.assigned_entities(atlas_term)}
-        targets = sorted(
-            atlas_guids[e.guid]
-            for e in entities
-            if term_guid in e.terms and e.guid in atlas_guids and atlas_guids[e.guid] not in already
-        )
+        targets = sorted(set(holders[term_guid]) - already)
         port.assign_term(atlas_term, targets)
         summary.term_assignments += len(targets)
 

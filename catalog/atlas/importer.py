@@ -124,6 +124,8 @@ def import_catalog(
             if problem:
                 result.skipped.append(problem)
     result.entities.extend(mapper.synthesized())
+    # a Hive cluster and a Trino instance of the same name share one source entity
+    result.entities = list({e.guid: e for e in reversed(result.entities)}.values())[::-1]
     return result
 
 

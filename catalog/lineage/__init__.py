@@ -1,6 +1,13 @@
 """Lineage: column-level lineage from SQL, the Atlas-shaped lineage graph, classification propagation."""
 
-from catalog.lineage.graph import Direction, LineageIndex, LineageNotFound, entity_header, lineage
+from catalog.lineage.graph import (
+    Direction,
+    LineageIndex,
+    LineageIndexCache,
+    LineageNotFound,
+    entity_header,
+    lineage,
+)
 from catalog.lineage.propagation import propagate_classifications
 from catalog.lineage.sql import DerivedLineage, LineageError, TableRef, query_lineage, view_lineage
 
@@ -9,6 +16,7 @@ __all__ = [
     "Direction",
     "LineageError",
     "LineageIndex",
+    "LineageIndexCache",
     "LineageNotFound",
     "TableRef",
     "entity_header",

@@ -19,6 +19,7 @@ the same message either way.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -62,6 +63,25 @@ class LineageIndex:
             by_output[edge.output_guid].append(edge)
             by_process[edge.process_guid].append(edge)
         return cls(dict(by_input), dict(by_output), dict(by_process))
+
+
+class LineageIndexCache:
+    """One :class:`LineageIndex` per catalog version: rebuilt only when the reader's version moves."""
+
+    def __init__(self) -> None:
+        self._version: str | None = None
+        self._index: LineageIndex | None = None
+        self._lock = threading.Lock()
+
+    def get(self, reader: CatalogReader) -> LineageIndex:
+        version = reader.version
+        with self._lock:
+            if self._index is not None and self._version == version:
+                return self._index
+        index = LineageIndex.build(reader.lineage_edges())
+        with self._lock:
+            self._version, self._index = version, index
+        return index
 
 
 def lineage(

@@ -130,6 +130,9 @@ class MemoryCatalog:
             created_at=h.created_at,
         )
 
+    def entities_harvested(self) -> list[HarvestedEntity]:
+        return list(self._harvested.values())
+
     @property
     def version(self) -> str:
         return self._version

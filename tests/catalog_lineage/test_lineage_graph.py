@@ -176,3 +176,16 @@ def test_depth_out_of_range_is_refused(catalog: MemoryCatalog) -> None:
         lineage(catalog, EMAIL, Direction.BOTH, -1, everyone)
     with pytest.raises(ValueError, match="depth"):
         lineage(catalog, EMAIL, Direction.BOTH, 10_000, everyone)
+
+
+def test_index_cache_rebuilds_only_when_the_version_moves(catalog: MemoryCatalog) -> None:
+    from catalog.lineage import LineageIndexCache
+
+    cache = LineageIndexCache()
+    first = cache.get(catalog)
+    assert cache.get(catalog) is first
+    changed = MemoryCatalog(catalog.entities_harvested(), {}, [], [])
+    assert cache.get(changed) is not first
+    assert cache.get(changed).by_input == {}
+    answer = lineage(catalog, EMAIL, Direction.OUTPUT, 2, everyone, index=cache.get(catalog))
+    assert UPPER in answer["guidEntityMap"]
