@@ -137,6 +137,7 @@ class AtlasStore:
             self.types.add(TRINO)
         self.entities: dict[str, JSON] = {}  # guid -> stored entity
         self.unique: dict[tuple[str, str], str] = {}  # (type, qualifiedName) -> guid
+        self.by_name: dict[str, list[str]] = {}  # qualifiedName -> types that have it
         self.glossaries: dict[str, JSON] = {}
         self.terms: dict[str, JSON] = {}
         self.requests: list[tuple[str, str]] = []  # (method, path) of every call, for tests
@@ -156,9 +157,9 @@ class AtlasStore:
         unique = ref.get("uniqueAttributes") or {}
         type_name = ref.get("typeName")
         if type_name and "qualifiedName" in unique:
-            for t, qn in self.unique:
-                if qn == unique["qualifiedName"] and self.types.is_a(t, type_name):
-                    return self.unique[(t, qn)]
+            for t in self.by_name.get(unique["qualifiedName"], ()):
+                if self.types.is_a(t, type_name):
+                    return self.unique[(t, unique["qualifiedName"])]
         raise AtlasFault(
             404,
             "ATLAS-404-00-00A",
@@ -249,6 +250,7 @@ class AtlasStore:
                 "version": 0,
             }
             self.unique[(type_name, attributes["qualifiedName"])] = guid
+            self.by_name.setdefault(attributes["qualifiedName"], []).append(type_name)
             for c in body.get("classifications") or []:
                 self._add_classification(guid, c)
         else:
@@ -278,6 +280,7 @@ class AtlasStore:
             }
             self.entities[guid] = stored
             self.unique[(stored["typeName"], stored["attributes"]["qualifiedName"])] = guid
+            self.by_name.setdefault(stored["attributes"]["qualifiedName"], []).append(stored["typeName"])
             return guid
 
     def _add_classification(self, guid: str, c: JSON) -> None:
