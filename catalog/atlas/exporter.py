@@ -206,8 +206,11 @@ def _export_classifications(
             attributes[tag.name].update(tag.attributes)
     if not attributes:
         return
-    existing = {d["name"] for d in port.typedefs("classification").get("classificationDefs") or []}
-    missing = sorted(set(attributes) - existing)
+    defined = {
+        d["name"]: {a["name"] for a in d.get("attributeDefs") or []}
+        for d in port.typedefs("classification").get("classificationDefs") or []
+    }
+    missing = sorted(set(attributes) - set(defined))
     if missing:
         port.create_typedefs(
             {
@@ -227,6 +230,7 @@ def _export_classifications(
             }
         )
         summary.created_classifications = missing
+        defined.update({name: attributes[name] for name in missing})
     headers: dict[str, JSON] = {}
     for entity in entities:
         tags = _own(entity)
@@ -237,7 +241,13 @@ def _export_classifications(
             "guid": atlas_guid,
             "typeName": EXPORT_TYPES[entity.type],
             "classifications": [
-                {"typeName": t.name, "attributes": dict(t.attributes), "propagate": t.propagate} for t in tags
+                {
+                    # an existing definition may lack an attribute Lakegate has: Atlas refuses it
+                    "typeName": t.name,
+                    "attributes": {k: v for k, v in t.attributes.items() if k in defined[t.name]},
+                    "propagate": t.propagate,
+                }
+                for t in tags
             ],
         }
     if headers:

@@ -287,6 +287,10 @@ class AtlasStore:
         name = c.get("typeName")
         if name not in self.types.classification_defs:
             raise AtlasFault(404, "ATLAS-404-00-002", f"Given type name {name} was invalid")
+        known = {a["name"] for a in self.types.classification_defs[name].get("attributeDefs") or []}
+        unknown = sorted(set(c.get("attributes") or {}) - known)
+        if unknown:
+            raise AtlasFault(400, "ATLAS-400-00-01E", f"{name}: invalid attribute {unknown[0]}")
         own = self.entities[guid]["classifications"]
         if any(x["typeName"] == name and x["entityGuid"] == guid for x in own):
             raise AtlasFault(

@@ -161,3 +161,15 @@ def test_empty_password_file_is_refused(tmp_path: Path) -> None:
     pw.write_text("", encoding="utf-8")
     with pytest.raises(AtlasError, match="no password"):
         open_atlas("http://127.0.0.1:9", "admin", pw)
+
+
+def test_standin_existing_classification_def_without_an_attribute_keeps_the_tag(
+    standin: AtlasStandin,
+) -> None:
+    standin.store.types.add({"classificationDefs": [{"name": "PII", "attributeDefs": []}]})
+    from catalog.atlas import connect
+
+    summary = export_atlas(connect(standin.url, *standin.credentials), demo_catalog())
+    assert summary.created_classifications == ["Sensitive"]
+    (email,) = [e for e in standin.entities_of("trino_column") if e["attributes"]["name"] == "email"]
+    assert [(c["typeName"], c["attributes"]) for c in email["classifications"]] == [("PII", {})]
