@@ -15,8 +15,7 @@ from __future__ import annotations
 import random
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from catalog.glossary_terms import term_guid
 from catalog.model import (
@@ -163,8 +162,7 @@ TERM_NAMES = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class SyntheticRow:
+class SyntheticRow(NamedTuple):
     harvested: HarvestedEntity
     curation: Curation | None
     popularity: int  # queries over the last 30 days
