@@ -8,7 +8,7 @@ from catalog.lineage.graph import (
     entity_header,
     lineage,
 )
-from catalog.lineage.propagation import propagate_classifications
+from catalog.lineage.propagation import propagate_classifications, propagate_with_hierarchy
 from catalog.lineage.sql import DerivedLineage, LineageError, TableRef, query_lineage, view_lineage
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "entity_header",
     "lineage",
     "propagate_classifications",
+    "propagate_with_hierarchy",
     "query_lineage",
     "view_lineage",
 ]

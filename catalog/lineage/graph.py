@@ -96,6 +96,7 @@ def lineage(
     """The lineage of ``guid`` up to ``depth`` processes away, as Atlas's ``AtlasLineageInfo``."""
     if not 0 <= depth <= MAX_DEPTH:
         raise ValueError(f"depth must be between 0 and {MAX_DEPTH}")
+    direction = Direction(direction)  # a plain "INPUT" too; anything else is a ValueError
     walk = _Walk(reader, visible, index or LineageIndex.build(reader.lineage_edges()))
     base = walk.entity(guid)
     if base is None:

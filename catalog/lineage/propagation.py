@@ -68,3 +68,34 @@ def propagate_classifications(
                     following.append((target, copy))  # through a tag of its own that does not propagate
             frontier = sorted(following, key=lambda item: (item[1].propagated_from or "", item[0]))
     return {guid: tuple(sorted(tags, key=lambda t: t.name)) for guid, tags in received.items()}
+
+
+def propagate_with_hierarchy(
+    edges: Iterable[LineageEdge],
+    own: Mapping[str, Sequence[Classification]],
+    children: Mapping[str, Sequence[str]],
+    *,
+    blocked: Mapping[str, AbstractSet[str]] | None = None,
+) -> dict[str, tuple[Classification, ...]]:
+    """Lineage first, then from each table or view to its columns (``children``: table → columns).
+
+    The order matters: a table tagged ``PII`` tags the view it feeds through the table-level edge,
+    and the view passes it to every one of its columns here. A column keeps its own classification
+    of a name; ``blocked`` applies at every step.
+    """
+    blocked = blocked or {}
+    received = {
+        guid: list(tags) for guid, tags in propagate_classifications(edges, own, blocked=blocked).items()
+    }
+    for table, columns in children.items():
+        flowing = [t for t in own.get(table, ()) if t.propagated_from is None and t.propagate]
+        flowing += received.get(table, [])
+        for column in columns:
+            have = {t.name for t in own.get(column, ())} | {t.name for t in received.get(column, [])}
+            for tag in sorted(flowing, key=lambda t: (t.name, t.propagated_from or "")):
+                if tag.name in have or tag.name in blocked.get(column, ()):
+                    continue
+                origin = tag.propagated_from or table
+                received.setdefault(column, []).append(Classification(tag.name, tag.attributes, True, origin))
+                have.add(tag.name)
+    return {guid: tuple(sorted(tags, key=lambda t: t.name)) for guid, tags in received.items() if tags}

@@ -189,3 +189,9 @@ def test_index_cache_rebuilds_only_when_the_version_moves(catalog: MemoryCatalog
     assert cache.get(changed).by_input == {}
     answer = lineage(catalog, EMAIL, Direction.OUTPUT, 2, everyone, index=cache.get(catalog))
     assert UPPER in answer["guidEntityMap"]
+
+
+def test_direction_as_text_and_a_bad_direction(catalog: MemoryCatalog) -> None:
+    assert lineage(catalog, EMAIL, "OUTPUT", 1, everyone)["lineageDirection"] == "OUTPUT"  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="SIDEWAYS"):
+        lineage(catalog, EMAIL, "SIDEWAYS", 1, everyone)  # type: ignore[arg-type]

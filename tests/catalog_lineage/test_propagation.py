@@ -75,3 +75,20 @@ def test_cycles_end_and_several_names_flow_independently() -> None:
 def test_already_propagated_input_is_not_a_new_origin() -> None:
     copy = Classification("PII", propagated_from="elsewhere")
     assert propagate_classifications(chain("a", "b"), {"a": [copy]}) == {}
+
+
+def test_a_tagged_table_tags_the_view_it_feeds_and_the_views_columns() -> None:
+    from catalog.lineage import propagate_with_hierarchy
+
+    edges = [LineageEdge(P, "customers", "contacts"), LineageEdge(P, "customers.email", "contacts.mail")]
+    own = {"customers": [Classification("PII")], "contacts.id": [Classification("PII", {"own": "yes"})]}
+    children = {
+        "customers": ["customers.email"],
+        "contacts": ["contacts.mail", "contacts.id", "contacts.note"],
+    }
+    got = propagate_with_hierarchy(edges, own, children, blocked={"contacts.note": {"PII"}})
+    assert got["contacts"] == (Classification("PII", {}, True, "customers"),)
+    assert got["customers.email"] == (Classification("PII", {}, True, "customers"),)
+    assert got["contacts.mail"] == (Classification("PII", {}, True, "customers"),)
+    assert "contacts.id" not in got  # its own PII stays, no copy
+    assert "contacts.note" not in got  # a steward blocked it
