@@ -163,7 +163,7 @@ def derive_lineage(
 ) -> DerivedLineage:
     statement = _one_statement(sql, dialect)
     query, written, listed, written_type = _split(statement)
-    if written is not None:
+    if written is not None and target is None:  # an explicit target (the harvested view) wins
         target = _table_ref(written, default_catalog, default_schema)
     if target is None:
         raise LineageError("a bare query needs a target table or view")

@@ -246,3 +246,30 @@ def test_catalogs_in_different_instances_get_their_own_qualified_names() -> None
     )
     assert (src, out) in {(e.input_guid, e.output_guid) for e in d.edges}
     assert d.process.qualified_name == "crm.main.voyage_customers@sqlite-crm:query:vc"
+
+
+def test_a_duckdb_view_definition_in_duckdbs_own_dialect() -> None:
+    view = HarvestedEntity(
+        EntityType.VIEW,
+        qualified_name(INSTANCE, "crm", "main", "recent"),
+        "recent",
+        "crm",
+        ResourcePath("crm", "main", "recent"),
+        view_sql="CREATE VIEW main.recent AS SELECT customer_id, email::VARCHAR AS email FROM customers LIMIT 10;",
+    )
+    d = view_lineage(view, SCHEMA, dialect="duckdb")
+    assert column_sources(d, "crm", "main", "recent")["email"] == {col("crm", "main", "customers", "email")}
+
+
+def test_the_harvested_view_is_the_output_whatever_name_its_sql_uses() -> None:
+    view = HarvestedEntity(
+        EntityType.VIEW,
+        qualified_name(INSTANCE, "crm", "main", "recent"),
+        "recent",
+        "crm",
+        ResourcePath("crm", "main", "recent"),
+        view_sql="CREATE VIEW engine_alias_17.main.recent AS SELECT email FROM crm.main.customers",
+    )
+    d = view_lineage(view, SCHEMA)
+    assert d.output == TableRef("crm", "main", "recent")
+    assert column_sources(d, "crm", "main", "recent")["email"] == {col("crm", "main", "customers", "email")}
