@@ -18,6 +18,7 @@ from gateway.api.problems import install_problem_handlers, quiet_stream_aborts
 from gateway.config import LakegateConfig
 from gateway.connector_factory import build_connectors
 from gateway.frontdoors.trino import trino_router
+from gateway.observability.request_log import RequestLogMiddleware
 from gateway.service import Gateway
 
 log = logging.getLogger("lakegate")
@@ -82,4 +83,6 @@ def create_app(config: LakegateConfig, connectors: list[Connector] | None = None
     app.include_router(trino_router)
     # SQL larger than the limit is refused by the planner; a body this big is refused unread.
     app.add_middleware(BodyLimitMiddleware, max_bytes=config.server.limits.max_sql_bytes + 64 * 1024)
+    # outermost: every request gets its id, its log line and its latency, refusals included
+    app.add_middleware(RequestLogMiddleware, metrics=gateway.metrics)
     return app

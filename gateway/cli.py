@@ -25,6 +25,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from gateway.app import create_app
     from gateway.config import ConfigError, load_config
     from gateway.lifecycle import serve
+    from gateway.observability.log_format import configure_logging
 
     _configure_logging(args.log_level)
     try:
@@ -32,6 +33,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"lakegate: configuration error\n{exc}", file=sys.stderr)
         return 2
+    configure_logging(args.log_level, config.server.log_format)
     try:
         # Building the app reads the users, tokens and policy files and every catalog's storage.
         app = create_app(config)
@@ -43,6 +45,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=args.host or config.server.host,
         port=args.port or config.server.port,
         log_level=args.log_level.lower(),
+        log_config=None,  # keep Lakegate's handlers (text or JSON lines)
         loop="uvloop",
         http="httptools",
         access_log=args.access_log,

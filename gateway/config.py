@@ -104,6 +104,8 @@ class ServerSettings(_Model):
     dev_mode: bool = False
     plan_cache_size: int = Field(4096, ge=0)
     query_history_size: int = Field(1000, gt=0)
+    #: log lines as text, or one JSON object per line (for log shippers)
+    log_format: Literal["text", "json"] = "text"
     #: after SIGTERM, how long running queries may finish before they are canceled
     drain_seconds: float = Field(30.0, ge=0, le=3600)
     limits: QueryLimits = QueryLimits()

@@ -24,6 +24,13 @@ class Metrics:
         self.rows_streamed = Counter(
             "lakegate_rows_streamed", "Result rows sent to clients", registry=self.registry
         )
+        self.http_latency = Histogram(
+            "lakegate_http_request_duration_seconds",
+            "HTTP request duration, by door, route template, method and status",
+            ["door", "route", "method", "status"],
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
+            registry=self.registry,
+        )
         self.running = Gauge("lakegate_running_queries", "Queries running now", registry=self.registry)
         self.catalog_refreshes = Counter(
             "lakegate_catalog_refreshes",

@@ -33,6 +33,7 @@ from gateway.planner.pipeline import Planner
 from gateway.queries import QueryRecord, QueryRegistry
 
 log = logging.getLogger(__name__)
+query_log = logging.getLogger("lakegate.queries")
 
 
 def build_authorizer(config: LakegateConfig) -> Authorizer | None:
@@ -190,6 +191,21 @@ class Gateway:
             return None
         self.queries.done(record)
         durable = self._audit(record, error)
+        query_log.info(
+            "query",
+            extra={
+                "fields": {
+                    "query_id": record.id,
+                    "user": record.user,
+                    "door": record.source,
+                    "state": record.state.value,
+                    "rows": record.rows,
+                    "bytes": record.bytes,
+                    "duration_ms": round(record.elapsed() * 1000, 3),
+                    "error_code": error.code.value if error is not None else None,
+                }
+            },
+        )
         self.metrics.queries.labels(record.state.value, record.source).inc()
         self.metrics.latency.observe(record.elapsed())
         if error is not None:

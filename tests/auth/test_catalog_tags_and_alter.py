@@ -106,4 +106,4 @@ def test_metadata_edits_need_alter_on_the_table(tmp_path: Path) -> None:
     assert not denied.allowed
     assert denied.policy_id == 901
     # select on a table does not grant editing its metadata
-    assert not authorizer.check_alter(ADA, "crm", "main", "customers").allowed
+    assert not authorizer.check_alter(SAM, "lake", "shipping", "voyages").allowed
