@@ -25,6 +25,8 @@ from auth.policy.results import DataMaskResult, RowFilterResult
 log = logging.getLogger(__name__)
 
 TableKey = tuple[str, str, str]
+#: a classification from the catalog: its name, or its name and attributes
+CatalogTag = str | tuple[str, Mapping[str, str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +58,7 @@ class Authorizer:
         self.reload_seconds = reload_seconds
         self._config_tags = {key.lower(): tuple(values) for key, values in (tags or {}).items()}
         self._tag_version = ""
-        self._tags = _TagIndex(self._config_tags)
+        self._tags = _TagIndex({k: tuple((name, {}) for name in v) for k, v in self._config_tags.items()})
         self._lock = threading.Lock()
         self._cache: LRUCache[tuple[object, ...], object] = LRUCache(maxsize=100_000)
         self._checked = 0.0
@@ -100,18 +102,24 @@ class Authorizer:
         return identity.user in self.admin_users or bool(self.admin_groups & set(identity.groups))
 
     # -- tags -----------------------------------------------------------------------------
-    def set_catalog_tags(self, tags: Mapping[str, Iterable[str]], version: str) -> None:
+    def set_catalog_tags(self, tags: Mapping[str, Iterable[CatalogTag]], version: str) -> None:
         """Classifications from the metadata catalog, on top of the configured ones.
 
-        ``tags`` maps ``catalog.schema.table[.column]`` to classification names. Every cached
-        decision is dropped and :attr:`version` changes, so cached plans are not reused: a tag
-        added in the catalog masks a column from the next query on.
+        ``tags`` maps ``catalog.schema.table[.column]`` to classification names, or to (name,
+        attributes) pairs: tag policies' conditions read the attributes (``TAG.kind``,
+        ``HAS_TAG_ATTR('kind')``). Every cached decision is dropped and :attr:`version` changes,
+        so cached plans are not reused: a tag added in the catalog masks a column from the next
+        query on.
         """
-        merged: dict[str, list[str]] = {key: list(values) for key, values in self._config_tags.items()}
+        merged: dict[str, dict[str, Mapping[str, str]]] = {
+            key: {name: {} for name in names} for key, names in self._config_tags.items()
+        }
         for key, values in tags.items():
-            bucket = merged.setdefault(key.lower(), [])
-            bucket.extend(v for v in values if v not in bucket)
-        index = _TagIndex({key: tuple(values) for key, values in merged.items()})
+            bucket = merged.setdefault(key.lower(), {})
+            for value in values:
+                name, attributes = (value, {}) if isinstance(value, str) else value
+                bucket.setdefault(name, dict(attributes))
+        index = _TagIndex({key: tuple(bucket.items()) for key, bucket in merged.items()})
         with self._lock:
             self._tags = index
             self._tag_version = version
@@ -221,8 +229,8 @@ class Authorizer:
 class _TagIndex:
     """Tags by table, then by column (None: on the table itself), for lookups in O(tags of one table)."""
 
-    def __init__(self, tags: Mapping[str, tuple[str, ...]]) -> None:
-        self._tables: dict[str, dict[str | None, tuple[str, ...]]] = {}
+    def __init__(self, tags: Mapping[str, tuple[tuple[str, Mapping[str, str]], ...]]) -> None:
+        self._tables: dict[str, dict[str | None, tuple[tuple[str, Mapping[str, str]], ...]]] = {}
         for key, values in tags.items():
             if not values:
                 continue
@@ -237,14 +245,16 @@ class _TagIndex:
         if entry is None:
             return ()
         found: list[Tag] = []
-        for tag in entry.get(None, ()):
-            found.append(Tag(tag, {}, MatchType.SELF if column is None else MatchType.ANCESTOR))
+        for name, attributes in entry.get(None, ()):
+            found.append(Tag(name, attributes, MatchType.SELF if column is None else MatchType.ANCESTOR))
         if column is not None:
-            found.extend(Tag(tag, {}, MatchType.SELF) for tag in entry.get(column.lower(), ()))
+            found.extend(
+                Tag(name, attributes, MatchType.SELF) for name, attributes in entry.get(column.lower(), ())
+            )
         else:
-            for name, tags in entry.items():
-                if name is not None:
-                    found.extend(Tag(tag, {}, MatchType.DESCENDANT) for tag in tags)
+            for column_name, tags in entry.items():
+                if column_name is not None:
+                    found.extend(Tag(name, attributes, MatchType.DESCENDANT) for name, attributes in tags)
         return tuple(found)
 
 

@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from catalog.glossary_terms import term_guid
 from catalog.harvest.harvester import harvest
 from catalog.harvest.result import RefreshResult
 from catalog.merge import merge
@@ -25,6 +26,7 @@ from catalog.model import (
     EntityType,
     GlossaryTerm,
     LineageEdge,
+    ResourcePath,
     entity_guid,
 )
 from catalog.store import CatalogStore
@@ -129,6 +131,18 @@ class CatalogService:
         entities = merge(
             self.store.entities(), self.store.curations(), self.store.lineage_edges(), popularity
         )
+        for process in self.store.processes():
+            # Processes (registered queries, views' SQL) are entities too: lineage walks them.
+            entities[process.guid] = Entity(
+                guid=process.guid,
+                type=EntityType.PROCESS,
+                qualified_name=f"{process.name}@{self.instance}",
+                name=process.name,
+                source="lineage",
+                path=ResourcePath(),
+                view_sql=process.sql,
+                created_at=process.created_at,
+            )
         children: dict[str, list[Entity]] = {}
         for entity in entities.values():
             if entity.parent_guid is not None:
@@ -173,6 +187,19 @@ class CatalogService:
         for entity in self._current().entities.values():
             if entity.classifications and entity.type in (*DATASET_TYPES, EntityType.COLUMN):
                 out[entity.path.key()] = list(entity.classification_names)
+        return dict(sorted(out.items()))
+
+    def tag_details(self) -> dict[str, list[tuple[str, dict[str, str]]]]:
+        """As :meth:`tags`, with each classification's attributes (tag policies' conditions read
+        them); own classifications before propagated ones, one per name."""
+        out: dict[str, list[tuple[str, dict[str, str]]]] = {}
+        for entity in self._current().entities.values():
+            if entity.classifications and entity.type in (*DATASET_TYPES, EntityType.COLUMN):
+                ordered = sorted(entity.classifications, key=lambda c: c.propagated_from is not None)
+                seen: dict[str, dict[str, str]] = {}
+                for classification in ordered:
+                    seen.setdefault(classification.name, dict(classification.attributes))
+                out[entity.path.key()] = list(seen.items())
         return dict(sorted(out.items()))
 
     # -- popularity ------------------------------------------------------------------------------
@@ -234,7 +261,7 @@ class CatalogService:
         synonyms: Sequence[str] = (),
     ) -> GlossaryTerm:
         term = GlossaryTerm(
-            guid=entity_guid(EntityType.GLOSSARY_TERM, f"{name}@{glossary}"),
+            guid=term_guid(name, glossary),
             name=name,
             glossary=glossary,
             short_description=short_description,

@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 
 class TagSource(CatalogReader, Protocol):
-    def tags(self) -> dict[str, list[str]]: ...
+    def tag_details(self) -> dict[str, list[tuple[str, dict[str, str]]]]: ...
 
 
 class SearchIndex(Protocol):
@@ -41,7 +41,7 @@ class CatalogSync:
         with self._lock:
             version = self.catalog.version
             if self.authorizer is not None and version != self._tags_version:
-                self.authorizer.set_catalog_tags(self.catalog.tags(), version)
+                self.authorizer.set_catalog_tags(self.catalog.tag_details(), version)
                 self._tags_version = version
             if self.search is not None:
                 self.search.sync(self.catalog)

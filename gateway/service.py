@@ -10,20 +10,23 @@ import asyncio
 import logging
 import time
 from concurrent.futures import Future
+from pathlib import Path
 
 from auth.audit import audit_log_from_config
 from auth.audit.store import AuditError
 from auth.authorizer import Authorizer
 from auth.identity import Identity
+from catalog.curation_seed import SeedError, load_seed
 from catalog.harvest.result import RefreshResult
 from catalog.metadata import MetadataSnapshot
+from catalog.seeding import apply_seed
 from catalog.service import CatalogService
 from catalog.store.factory import store_from_config
 from connectors.base import Connector, RoutingHints
 from connectors.registry import ConnectorRegistry
 from gateway.catalog_refresh import CatalogRefresher
 from gateway.catalog_sync import CatalogSync
-from gateway.config import LakegateConfig
+from gateway.config import ConfigError, LakegateConfig
 from gateway.errors import ErrorCode, LakegateError
 from gateway.execution import Encoder, Executor, RunningQuery, _identity, finish_state
 from gateway.lifecycle import Drain
@@ -82,6 +85,8 @@ class Gateway:
         self.authorizer = build_authorizer(config)
         if self.authorizer is None:
             log.warning("no policies configured: every authenticated user may read every catalog")
+        if config.catalog.seed is not None:
+            self._apply_seed(config.resolve_path(config.catalog.seed))
         self.catalog_sync = CatalogSync(self.catalog, self.authorizer)
         self.catalog_sync.sync()
         self.planner = Planner(
@@ -97,6 +102,23 @@ class Gateway:
         self.audit = audit_log_from_config(config)
         self.started = time.time()
         self.drain = Drain()
+
+    def _apply_seed(self, path: Path) -> None:
+        try:
+            seed = load_seed(path)
+        except OSError as exc:
+            raise ConfigError(f"catalog.seed: cannot read {path}: {exc.strerror}") from None
+        except SeedError as exc:
+            raise ConfigError(f"catalog.seed: {exc}") from None
+        report = apply_seed(self.catalog, seed, self.catalog.snapshot())
+        log.info(
+            "catalog seed %s: %d terms, %d entities curated (%d kept as stewards left them), %d queries",
+            path.name,
+            report.terms,
+            report.curated,
+            report.kept,
+            report.queries,
+        )
 
     @property
     def connectors(self) -> ConnectorRegistry:

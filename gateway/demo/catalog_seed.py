@@ -6,11 +6,12 @@ columns the demo's policies mask (:func:`masked_crm_columns` reads them from the
 two cannot drift apart), and two registered queries that give lineage (the config has no views):
 port calls derived from voyages, and support tickets' region copied from their customer.
 
-Note for whoever makes the catalog the tag source: Ranger evaluates tag policies before resource
-policies, so once these ``PII`` tags reach the policy engine, the demo's tag policy ("PII is
-redacted for analysts") decides ada's masks on e-mail, national id, full name and country, not the
-column masks of policies 10-13. Neither registered query derives a column from a ``PII`` column,
-so lineage propagation tags nothing else.
+The catalog is the tag source of the policy engine. Ranger evaluates tag policies before resource
+policies, so the ``PII`` tags on columns that a column policy already masks (last 4 of the e-mail,
+a hash of the national id, initials, no country) carry ``masked_by``, and the demo's tag policy
+("PII is redacted for analysts") applies only to PII without it (``!HAS_TAG_ATTR('masked_by')``):
+the phone, and whatever a steward classifies PII later. Neither registered query derives a column
+from a ``PII`` column, so lineage propagation tags nothing else.
 """
 
 from __future__ import annotations
@@ -196,7 +197,12 @@ def _entities() -> list[dict[str, Any]]:
             entry: dict[str, Any] = {"name": key, "type": "column", "description": description}
             if key in masked:
                 kind = _PII_KIND.get(column, "personal")
-                entry["classifications"] = [{"name": "PII", "attributes": {"kind": kind}, "propagate": True}]
+                attributes = {"kind": kind}
+                if masked[key] != "PII tag policy":
+                    # A column policy already masks it its own way; the PII tag policy steps aside
+                    # (Ranger evaluates tag policies first, so it would otherwise decide the mask).
+                    attributes["masked_by"] = masked[key]
+                entry["classifications"] = [{"name": "PII", "attributes": attributes, "propagate": True}]
                 entry["terms"] = ["Personal data"]
             if key == "crm.main.support_tickets.region":
                 entry["deprecated"] = True

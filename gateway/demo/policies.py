@@ -7,7 +7,7 @@ Users and groups (see the README):
   never the national id.
 - ``eve``: nothing at all.
 
-Metadata edits need ``alter``: root on every catalog, ada (analysts) on the CRM.
+Metadata edits need ``alter``: root on every catalog, ada (analysts) on the CRM tables she reads.
 """
 
 from __future__ import annotations
@@ -116,8 +116,14 @@ def demo_policies() -> dict[str, Any]:
         ),
         _access(
             8,
-            "analysts curate the CRM's metadata",
-            {"catalog": {"values": ["crm"]}, "schema": {"values": ["*"]}, "table": {"values": ["*"]}},
+            "analysts curate the metadata of the CRM tables they read",
+            # alter is an access like any other: it makes a table visible in listings, so it is
+            # granted only where the analysts may already select
+            {
+                "catalog": {"values": ["crm"]},
+                "schema": {"values": ["main"]},
+                "table": {"values": ["customers", "contracts"]},
+            },
             policyItems=[_alter(["ada"], ["analysts"])],
         ),
         {
@@ -197,6 +203,9 @@ def demo_policies() -> dict[str, Any]:
                     "groups": ["analysts"],
                     "accesses": [{"type": "trino:select", "isAllowed": True}],
                     "dataMaskInfo": {"dataMaskType": "trino:MASK"},
+                    # PII that a column policy masks its own way says so (the catalog's
+                    # masked_by attribute): tag policies come first in Ranger and would decide it
+                    "conditions": [{"type": "expression", "values": ["!HAS_TAG_ATTR('masked_by')"]}],
                 },
             ],
         },
