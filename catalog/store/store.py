@@ -91,6 +91,7 @@ class SyncCounts:
 
 @dataclass(frozen=True, slots=True)
 class StoredEntity:
+    guid: str  # the harvested entity's (kept: computing it is a uuid5)
     harvested: HarvestedEntity
     status: str
     first_seen: float
@@ -178,7 +179,7 @@ class CatalogStore:
                     changed += 1
                 else:
                     continue
-                rows.append(_entity_row(entity, unit, now))
+                rows.append(_entity_row(entity, guid, unit, now))
             gone = [guid for guid, (_, status) in existing.items() if status == ACTIVE and guid not in seen]
             tx.executemany(_UPSERT_ENTITY, rows)
             if gone:
@@ -485,10 +486,10 @@ class CatalogStore:
         ]
 
 
-def _entity_row(entity: HarvestedEntity, unit: str, now: float) -> tuple[Any, ...]:
+def _entity_row(entity: HarvestedEntity, guid: str, unit: str, now: float) -> tuple[Any, ...]:
     path = entity.path
     return (
-        entity.guid,
+        guid,
         entity.type.value,
         entity.qualified_name,
         entity.name,
@@ -539,4 +540,6 @@ def _stored_entity(row: Sequence[Any]) -> StoredEntity:
         created_at=None if values["created_at"] is None else float(values["created_at"]),
         fingerprint=values["fingerprint"],
     )
-    return StoredEntity(harvested, values["status"], float(values["first_seen"]), float(values["updated_at"]))
+    return StoredEntity(
+        values["guid"], harvested, values["status"], float(values["first_seen"]), float(values["updated_at"])
+    )
