@@ -3,6 +3,7 @@ may refresh; the outcome shows in /readyz, the metrics and the CLI."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -135,3 +136,22 @@ def test_the_cli_refreshes_the_running_server(
         assert query(client, "SELECT count(*) FROM lake.sales.refunds").json()["data"] == [[4]]
     assert cli(["catalog", "refresh", "--url", live.url, "--user", "ada"]) == 1
     assert "403" in capsys.readouterr().err
+
+
+def test_the_scheduled_refresh_finds_new_files(tmp_path: Path, demo_dir: Path) -> None:
+    write_parquet(tmp_path / "lake" / "sales" / "orders.parquet", 3)
+    raw = {
+        "server": {"dev_mode": True},
+        "catalogs": {"lake": {"connector": "files", "root": "lake"}},
+        "policies": {"file": str(demo_dir / "policies.json"), "admins": {"users": ["root"]}},
+        "catalog": {"refresh_seconds": 0.2},
+    }
+    config = parse_config(raw, tmp_path / "lakegate.yaml")
+    with LiveServer(create_app(config)) as live, httpx.Client(base_url=live.url, timeout=60) as client:
+        assert query(client, "SELECT count(*) FROM lake.sales.returns").status_code == 404
+        write_parquet(tmp_path / "lake" / "sales" / "returns.parquet", 5)
+        deadline = time.monotonic() + 30
+        while (response := query(client, "SELECT count(*) FROM lake.sales.returns")).status_code != 200:
+            assert time.monotonic() < deadline, response.text
+            time.sleep(0.1)
+        assert response.json()["data"] == [[5]]
