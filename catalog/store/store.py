@@ -452,8 +452,12 @@ class CatalogStore:
         return [LineageEdge(p, i, o) for p, i, o in rows]
 
     # -- harvest runs --------------------------------------------------------------------------
-    def record_runs(self, runs: Sequence[HarvestRun]) -> None:
+    def record_runs(self, runs: Sequence[HarvestRun], *, keep_days: float = 30.0) -> None:
+        """Record harvest runs; runs older than ``keep_days`` are dropped."""
         with self.backend.transaction() as tx:
+            tx.execute(
+                "DELETE FROM catalog_harvest_runs WHERE started_at < ?", (time.time() - keep_days * 86400,)
+            )
             tx.executemany(
                 "INSERT INTO catalog_harvest_runs (unit, instance, started_at, duration_ms, status, message, "
                 "added, changed, removed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
