@@ -14,6 +14,9 @@ import pytest
 from gateway.app import create_app
 from gateway.cli import main as cli
 from gateway.config import parse_config
+from gateway.connector_factory import build_connectors
+from gateway.planner.context import QueryRequest
+from gateway.service import Gateway
 from tests.server import LiveServer
 
 JSON = {"Accept": "application/json"}
@@ -155,3 +158,25 @@ def test_the_scheduled_refresh_finds_new_files(tmp_path: Path, demo_dir: Path) -
             assert time.monotonic() < deadline, response.text
             time.sleep(0.1)
         assert response.json()["data"] == [[5]]
+
+
+def test_the_plan_cache_survives_a_refresh_that_changed_nothing(tmp_path: Path) -> None:
+    write_parquet(tmp_path / "lake" / "sales" / "orders.parquet", 3)
+    raw = {"catalogs": {"lake": {"connector": "files", "root": "lake"}}, "catalog": {"refresh_seconds": 0}}
+    config = parse_config(raw, tmp_path / "lakegate.yaml")
+    gateway = Gateway(config, build_connectors(config), rebuild_engines=True)
+    try:
+        request = QueryRequest("SELECT count(*) FROM lake.sales.orders", user="ada")
+        plan = gateway.plan(request)
+        gateway.refresh_catalog()
+        assert gateway.planner.lookup(request) is plan
+        write_parquet(tmp_path / "lake" / "sales" / "returns.parquet", 1)
+        result = gateway.refresh_catalog()
+        assert result.sources[0].added == 2
+        assert gateway.planner.lookup(request) is None  # new engines: the old plans are not reused
+        assert gateway.plan(request).connector is not plan.connector
+        assert gateway.plan(QueryRequest("SELECT * FROM lake.sales.returns", user="ada")).tables == (
+            ("lake", "sales", "returns"),
+        )
+    finally:
+        gateway.close()
