@@ -288,3 +288,17 @@ def test_a_catalog_no_longer_served_is_removed(service: CatalogService, lake: Pa
     removed = [s for s in result.sources if s.status == "removed"]
     assert [(s.name, s.removed) for s in removed] == [("crm", 11)]
     assert {e.path.catalog for e in service.entities() if e.path.catalog} == {"lake"}
+
+
+def test_a_configured_root_folder_that_does_not_exist_is_reported(
+    service: CatalogService, tmp_path: Path
+) -> None:
+    engine = DuckDBConnector([FilesSource("lake", (), None, tmp_path / "no-such-folder")])
+    try:
+        (result,) = service.refresh([engine]).sources
+    finally:
+        engine.close()
+    assert (result.status, result.message) == (
+        "partial",
+        "lake.root: the configured root folder does not exist",
+    )
