@@ -102,7 +102,12 @@ class CatalogService:
                 )  # fmt: skip
             except Exception:
                 log.exception("the harvest runs could not be recorded")
-            result = RefreshResult(started, duration, tuple(outcome.results), self.version)
+            try:
+                version = self.version
+            except Exception:
+                log.exception("the catalog store's version could not be read")
+                version = "unknown"
+            result = RefreshResult(started, duration, tuple(outcome.results), version)
             self.last_refresh = result
             for source in result.problems:
                 log.warning("catalog source %s: %s: %s", source.name, source.status, source.message)
