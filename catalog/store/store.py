@@ -522,28 +522,26 @@ def _entity_row(entity: HarvestedEntity, guid: str, unit: str, now: float) -> tu
 
 
 def _stored_entity(row: Sequence[Any]) -> StoredEntity:
-    values = dict(zip(_ENTITY_COLUMNS, row, strict=True))
+    (guid, kind, qname, name, source, _unit, catalog, schema, table, column, parent, comment, data_type,
+     position, nullable, storage_format, location, row_count, size_bytes, view_sql, created_at,
+     fingerprint, status, first_seen, updated_at) = row  # fmt: skip
     harvested = HarvestedEntity(
-        type=EntityType(values["type"]),
-        qualified_name=values["qualified_name"],
-        name=values["name"],
-        source=values["source"],
-        path=ResourcePath(
-            values["catalog_name"], values["schema_name"], values["table_name"], values["column_name"]
-        ),
-        parent_guid=values["parent_guid"],
-        comment=values["comment"],
-        data_type=values["data_type"],
-        position=None if values["position"] is None else int(values["position"]),
-        nullable=None if values["nullable"] is None else bool(values["nullable"]),
-        storage_format=values["storage_format"],
-        location=values["location"],
-        row_count=None if values["row_count"] is None else int(values["row_count"]),
-        size_bytes=None if values["size_bytes"] is None else int(values["size_bytes"]),
-        view_sql=values["view_sql"],
-        created_at=None if values["created_at"] is None else float(values["created_at"]),
-        fingerprint=values["fingerprint"],
+        type=EntityType(kind),
+        qualified_name=qname,
+        name=name,
+        source=source,
+        path=ResourcePath(catalog, schema, table, column),
+        parent_guid=parent,
+        comment=comment,
+        data_type=data_type,
+        position=None if position is None else int(position),
+        nullable=None if nullable is None else bool(nullable),
+        storage_format=storage_format,
+        location=location,
+        row_count=None if row_count is None else int(row_count),
+        size_bytes=None if size_bytes is None else int(size_bytes),
+        view_sql=view_sql,
+        created_at=None if created_at is None else float(created_at),
+        fingerprint=fingerprint,
     )
-    return StoredEntity(
-        values["guid"], harvested, values["status"], float(values["first_seen"]), float(values["updated_at"])
-    )
+    return StoredEntity(guid, harvested, status, float(first_seen), float(updated_at))
