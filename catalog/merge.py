@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from catalog.model import Classification, Curation, Entity, EntityType, LineageEdge
 from catalog.store.store import StoredEntity
 
+_NONE = Curation()
+
 
 def merge(
     stored: Sequence[StoredEntity],
@@ -23,15 +25,15 @@ def merge(
     """Every active entity, merged, by guid (in the store's order)."""
     own: dict[str, tuple[Classification, ...]] = {}
     for item in stored:
-        curation = curations.get(item.harvested.guid)
+        curation = curations.get(item.guid)
         if curation is not None and curation.classifications:
-            own[item.harvested.guid] = curation.classifications
+            own[item.guid] = curation.classifications
     tags = _propagate(stored, own, edges)
     merged: dict[str, Entity] = {}
     for item in stored:
         h = item.harvested
-        guid = h.guid
-        curation = curations.get(guid, Curation())
+        guid = item.guid
+        curation = curations.get(guid, _NONE)
         updated = max(item.updated_at, curation.updated_at or 0.0)
         table_key = h.path.key() if h.type in (EntityType.TABLE, EntityType.VIEW) else None
         merged[guid] = Entity(
@@ -83,7 +85,7 @@ def _propagate(
         if h.type is EntityType.COLUMN and parent is not None and parent in own:
             for tag in own[parent]:
                 if tag.propagate:
-                    give(h.guid, tag, parent)
+                    give(item.guid, tag, parent)
     # along lineage, to a fixpoint (bounded: each pass adds at least one tag or stops)
     outputs: dict[str, list[str]] = {}
     for edge in edges:

@@ -57,6 +57,8 @@ class _View:
     key: str
     entities: dict[str, Entity]
     children: dict[str, list[Entity]] = field(default_factory=dict)
+    #: tables, views and columns by ``catalog.schema.table[.column]`` in lower case
+    by_key: dict[str, Entity] = field(default_factory=dict)
 
 
 class CatalogService:
@@ -102,7 +104,12 @@ class CatalogService:
                 )  # fmt: skip
             except Exception:
                 log.exception("the harvest runs could not be recorded")
-            result = RefreshResult(started, duration, tuple(outcome.results), self.version)
+            try:
+                version = self.version
+            except Exception:
+                log.exception("the catalog store's version could not be read")
+                version = "unknown"
+            result = RefreshResult(started, duration, tuple(outcome.results), version)
             self.last_refresh = result
             for source in result.problems:
                 log.warning("catalog source %s: %s: %s", source.name, source.status, source.message)
@@ -149,7 +156,12 @@ class CatalogService:
                 children.setdefault(entity.parent_guid, []).append(entity)
         for items in children.values():
             items.sort(key=lambda e: (e.position if e.position is not None else 0, e.name))
-        view = _View(key, entities, children)
+        by_key = {
+            e.path.key().lower(): e
+            for e in entities.values()
+            if e.type in (*DATASET_TYPES, EntityType.COLUMN)
+        }
+        view = _View(key, entities, children, by_key)
         self._view = view
         return view
 
@@ -173,11 +185,7 @@ class CatalogService:
 
     def find(self, key: str) -> Entity | None:
         """The active table, view or column at ``catalog.schema.table[.column]`` (any case)."""
-        wanted = key.lower()
-        for entity in self._current().entities.values():
-            if entity.type in (*DATASET_TYPES, EntityType.COLUMN) and entity.path.key().lower() == wanted:
-                return entity
-        return None
+        return self._current().by_key.get(key.lower())
 
     # -- tags for the policy engine --------------------------------------------------------------
     def tags(self) -> dict[str, list[str]]:

@@ -28,8 +28,9 @@ from gateway.config import (
 
 def _files_source(config: LakegateConfig, name: str, catalog: FilesCatalog) -> FilesSource:
     tables: dict[tuple[str, str], FileTable] = {}
-    if catalog.root:
-        for table in discover_tables(config.resolve_path(catalog.root)):
+    root = config.resolve_path(catalog.root) if catalog.root else None
+    if root is not None:
+        for table in discover_tables(root):
             tables[(table.schema, table.name)] = table
     for i, spec in enumerate(catalog.tables):
         path = config.resolve_path(spec.path)
@@ -42,7 +43,7 @@ def _files_source(config: LakegateConfig, name: str, catalog: FilesCatalog) -> F
         tables[(spec.schema_, spec.name)] = FileTable(
             spec.schema_, spec.name, path, fmt, spec.comment, dict(spec.columns)
         )
-    return FilesSource(name, tuple(tables.values()), catalog.comment)
+    return FilesSource(name, tuple(tables.values()), catalog.comment, root)
 
 
 def embedded_sources(config: LakegateConfig) -> list[Source]:

@@ -133,7 +133,11 @@ class Gateway:
         (a new lake file is queryable). Blocking: call it off the event loop."""
 
         def install(registry: ConnectorRegistry) -> None:
-            self.planner.swap(registry, self.catalog.snapshot())
+            snapshot = self.catalog.snapshot()
+            same_engines = registry.connectors() == self.planner.connectors.connectors()
+            if same_engines and snapshot.catalogs() == self.planner.snapshot.catalogs():
+                return  # the same engines and metadata: keep the plan cache
+            self.planner.swap(registry, snapshot)
 
         self.last_refresh = self.refresher.refresh(install)
         self.catalog_sync.sync()

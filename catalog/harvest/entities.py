@@ -9,23 +9,30 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import fields, replace
+from dataclasses import fields
+from typing import Any
 
 from catalog.model import EntityType, HarvestedEntity, ResourcePath, entity_guid, qualified_name
 from connectors.base import CatalogInfo, TableInfo
 
 _FACTS = tuple(f.name for f in fields(HarvestedEntity) if f.name != "fingerprint")
+_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(HarvestedEntity)}
 
 
 def fingerprint(entity: HarvestedEntity) -> str:
-    digest = hashlib.sha256()
-    for name in _FACTS:
-        digest.update(f"{name}={getattr(entity, name)!r}\x1f".encode())
-    return digest.hexdigest()[:32]
+    """A digest of every harvested fact of the entity (all but the fingerprint itself)."""
+    facts = repr(tuple(getattr(entity, name) for name in _FACTS))
+    return hashlib.blake2b(facts.encode(), digest_size=16).hexdigest()
 
 
 def fingerprinted(entity: HarvestedEntity) -> HarvestedEntity:
-    return replace(entity, fingerprint=fingerprint(entity))
+    return _entity(**{name: getattr(entity, name) for name in _FACTS})
+
+
+def _entity(**facts: Any) -> HarvestedEntity:
+    """The entity with its fingerprint, built once (a harvest builds hundreds of thousands)."""
+    ordered = repr(tuple(facts.get(name, _DEFAULTS[name]) for name in _FACTS))
+    return HarvestedEntity(**facts, fingerprint=hashlib.blake2b(ordered.encode(), digest_size=16).hexdigest())
 
 
 def unit_fingerprint(entities: Iterable[HarvestedEntity]) -> str:
@@ -37,14 +44,12 @@ def unit_fingerprint(entities: Iterable[HarvestedEntity]) -> str:
 
 
 def source_entity(instance: str) -> HarvestedEntity:
-    return fingerprinted(
-        HarvestedEntity(
-            type=EntityType.SOURCE,
-            qualified_name=qualified_name(instance),
-            name=instance,
-            source="lakegate",
-            path=ResourcePath(),
-        )
+    return _entity(
+        type=EntityType.SOURCE,
+        qualified_name=qualified_name(instance),
+        name=instance,
+        source="lakegate",
+        path=ResourcePath(),
     )
 
 
@@ -53,7 +58,7 @@ def catalog_entities(info: CatalogInfo, instance: str) -> list[HarvestedEntity]:
     root = entity_guid(EntityType.SOURCE, qualified_name(instance))
     catalog_qn = qualified_name(instance, info.name)
     out = [
-        HarvestedEntity(
+        _entity(
             type=EntityType.CATALOG,
             qualified_name=catalog_qn,
             name=info.name,
@@ -67,7 +72,7 @@ def catalog_entities(info: CatalogInfo, instance: str) -> list[HarvestedEntity]:
     for schema in sorted(info.schemas):
         schema_qn = qualified_name(instance, info.name, schema)
         out.append(
-            HarvestedEntity(
+            _entity(
                 type=EntityType.SCHEMA,
                 qualified_name=schema_qn,
                 name=schema,
@@ -79,14 +84,14 @@ def catalog_entities(info: CatalogInfo, instance: str) -> list[HarvestedEntity]:
         schema_guid = entity_guid(EntityType.SCHEMA, schema_qn)
         for name in sorted(info.schemas[schema]):
             out.extend(_table_entities(info.schemas[schema][name], info.connector, instance, schema_guid))
-    return [fingerprinted(e) for e in out]
+    return out
 
 
 def _table_entities(table: TableInfo, source: str, instance: str, parent: str) -> list[HarvestedEntity]:
     kind = EntityType.VIEW if table.kind == "VIEW" else EntityType.TABLE
     table_qn = qualified_name(instance, table.catalog, table.schema, table.name)
     out = [
-        HarvestedEntity(
+        _entity(
             type=kind,
             qualified_name=table_qn,
             name=table.name,
@@ -104,7 +109,7 @@ def _table_entities(table: TableInfo, source: str, instance: str, parent: str) -
     table_guid = entity_guid(kind, table_qn)
     for position, column in enumerate(table.columns, start=1):
         out.append(
-            HarvestedEntity(
+            _entity(
                 type=EntityType.COLUMN,
                 qualified_name=qualified_name(instance, table.catalog, table.schema, table.name, column.name),
                 name=column.name,

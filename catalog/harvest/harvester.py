@@ -48,12 +48,16 @@ class Harvest:
 
 def harvest(store: CatalogStore, connectors: Sequence[Connector], instance: str) -> Harvest:
     out = Harvest()
-    _sync(store, "@" + instance, [source_entity(instance)])
+    try:
+        _sync(store, "@" + instance, [source_entity(instance)])
+    except Exception:
+        log.exception("the catalog store could not be written")
     for connector in connectors:
         _harvest_connector(store, connector, instance, out)
     configured = {"@" + instance, *out.catalogs, *out.failed}
-    for unit in store.units():
-        if unit not in configured:
+    try:
+        gone = [unit for unit in store.units() if unit not in configured]
+        for unit in gone:
             started = time.perf_counter()
             counts = store.remove_unit(unit)
             out.results.append(
@@ -62,6 +66,8 @@ def harvest(store: CatalogStore, connectors: Sequence[Connector], instance: str)
                     duration_ms=(time.perf_counter() - started) * 1000,
                 )
             )  # fmt: skip
+    except Exception:
+        log.exception("sources no longer configured could not be removed from the catalog store")
     return out
 
 

@@ -91,6 +91,7 @@ class SyncCounts:
 
 @dataclass(frozen=True, slots=True)
 class StoredEntity:
+    guid: str  # the harvested entity's (kept: computing it is a uuid5)
     harvested: HarvestedEntity
     status: str
     first_seen: float
@@ -178,7 +179,7 @@ class CatalogStore:
                     changed += 1
                 else:
                     continue
-                rows.append(_entity_row(entity, unit, now))
+                rows.append(_entity_row(entity, guid, unit, now))
             gone = [guid for guid, (_, status) in existing.items() if status == ACTIVE and guid not in seen]
             tx.executemany(_UPSERT_ENTITY, rows)
             if gone:
@@ -451,8 +452,12 @@ class CatalogStore:
         return [LineageEdge(p, i, o) for p, i, o in rows]
 
     # -- harvest runs --------------------------------------------------------------------------
-    def record_runs(self, runs: Sequence[HarvestRun]) -> None:
+    def record_runs(self, runs: Sequence[HarvestRun], *, keep_days: float = 30.0) -> None:
+        """Record harvest runs; runs older than ``keep_days`` are dropped."""
         with self.backend.transaction() as tx:
+            tx.execute(
+                "DELETE FROM catalog_harvest_runs WHERE started_at < ?", (time.time() - keep_days * 86400,)
+            )
             tx.executemany(
                 "INSERT INTO catalog_harvest_runs (unit, instance, started_at, duration_ms, status, message, "
                 "added, changed, removed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -485,10 +490,10 @@ class CatalogStore:
         ]
 
 
-def _entity_row(entity: HarvestedEntity, unit: str, now: float) -> tuple[Any, ...]:
+def _entity_row(entity: HarvestedEntity, guid: str, unit: str, now: float) -> tuple[Any, ...]:
     path = entity.path
     return (
-        entity.guid,
+        guid,
         entity.type.value,
         entity.qualified_name,
         entity.name,
@@ -517,26 +522,26 @@ def _entity_row(entity: HarvestedEntity, unit: str, now: float) -> tuple[Any, ..
 
 
 def _stored_entity(row: Sequence[Any]) -> StoredEntity:
-    values = dict(zip(_ENTITY_COLUMNS, row, strict=True))
+    (guid, kind, qname, name, source, _unit, catalog, schema, table, column, parent, comment, data_type,
+     position, nullable, storage_format, location, row_count, size_bytes, view_sql, created_at,
+     fingerprint, status, first_seen, updated_at) = row  # fmt: skip
     harvested = HarvestedEntity(
-        type=EntityType(values["type"]),
-        qualified_name=values["qualified_name"],
-        name=values["name"],
-        source=values["source"],
-        path=ResourcePath(
-            values["catalog_name"], values["schema_name"], values["table_name"], values["column_name"]
-        ),
-        parent_guid=values["parent_guid"],
-        comment=values["comment"],
-        data_type=values["data_type"],
-        position=None if values["position"] is None else int(values["position"]),
-        nullable=None if values["nullable"] is None else bool(values["nullable"]),
-        storage_format=values["storage_format"],
-        location=values["location"],
-        row_count=None if values["row_count"] is None else int(values["row_count"]),
-        size_bytes=None if values["size_bytes"] is None else int(values["size_bytes"]),
-        view_sql=values["view_sql"],
-        created_at=None if values["created_at"] is None else float(values["created_at"]),
-        fingerprint=values["fingerprint"],
+        type=EntityType(kind),
+        qualified_name=qname,
+        name=name,
+        source=source,
+        path=ResourcePath(catalog, schema, table, column),
+        parent_guid=parent,
+        comment=comment,
+        data_type=data_type,
+        position=None if position is None else int(position),
+        nullable=None if nullable is None else bool(nullable),
+        storage_format=storage_format,
+        location=location,
+        row_count=None if row_count is None else int(row_count),
+        size_bytes=None if size_bytes is None else int(size_bytes),
+        view_sql=view_sql,
+        created_at=None if created_at is None else float(created_at),
+        fingerprint=fingerprint,
     )
-    return StoredEntity(harvested, values["status"], float(values["first_seen"]), float(values["updated_at"]))
+    return StoredEntity(guid, harvested, status, float(first_seen), float(updated_at))

@@ -29,7 +29,7 @@ from connectors.base import (
     RoutingHints,
 )
 from connectors.duckdb import extensions, trino_functions
-from connectors.duckdb.attach import PHYSICAL_PREFIX, attach, ident, physical_name
+from connectors.duckdb.attach import PHYSICAL_PREFIX, attach, ident, literal, physical_name
 from connectors.duckdb.bound_plan import Scan, ScanKey, bound_scans, unauthorized
 from connectors.duckdb.metadata import catalog_metadata
 from connectors.duckdb.sources import FilesSource, PostgresSource, Source, SqliteSource
@@ -167,10 +167,14 @@ class DuckDBConnector:
                     if isinstance(source, SqliteSource):
                         _check_sqlite(source.path)
                     elif isinstance(source, PostgresSource):
-                        cursor.execute(f"SELECT * FROM postgres_query('{physical}', 'SELECT 1')").fetchall()
+                        cursor.execute(
+                            f"SELECT * FROM postgres_query({literal(physical)}, 'SELECT 1')"
+                        ).fetchall()
                 except (duckdb.Error, OSError, sqlite3.Error) as exc:
-                    self._failed[logical] = self._clean(str(exc))
-                    log.error("%s is unavailable, detached: %s", logical, self._failed[logical])
+                    problem = self._clean(str(exc))
+                    with self._lock:
+                        self._failed = {**self._failed, logical: problem}
+                    log.error("%s is unavailable, detached: %s", logical, problem)
                     try:
                         cursor.execute(f"DETACH {ident(physical)}")
                     except duckdb.Error as detach:

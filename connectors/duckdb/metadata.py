@@ -34,7 +34,8 @@ _PG_RELATIONS = (
 def catalog_metadata(
     cursor: duckdb.DuckDBPyConnection, source: Source, connector: str
 ) -> tuple[CatalogInfo, dict[str, str]]:
-    """The catalog's metadata, and what is configured but missing (``catalog.schema`` -> why)."""
+    """The catalog's metadata, and what is configured but missing (``catalog.schema`` -> why;
+    ``catalog.root`` for a lake root folder that does not exist)."""
     logical = source.catalog
     physical = physical_name(logical)
     info = CatalogInfo(name=logical, connector=connector, comment=source.comment)
@@ -106,6 +107,8 @@ def catalog_metadata(
             size_bytes=_int(facts.get("size")),
             view_sql=_str(facts.get("sql")),
         )
+    if isinstance(source, FilesSource) and source.root is not None and not source.root.is_dir():
+        problems[f"{logical}.root"] = "the configured root folder does not exist"
     if allowed is not None:
         present = {
             str(row[0])

@@ -288,3 +288,33 @@ def test_a_catalog_no_longer_served_is_removed(service: CatalogService, lake: Pa
     removed = [s for s in result.sources if s.status == "removed"]
     assert [(s.name, s.removed) for s in removed] == [("crm", 11)]
     assert {e.path.catalog for e in service.entities() if e.path.catalog} == {"lake"}
+
+
+def test_a_configured_root_folder_that_does_not_exist_is_reported(
+    service: CatalogService, tmp_path: Path
+) -> None:
+    engine = DuckDBConnector([FilesSource("lake", (), None, tmp_path / "no-such-folder")])
+    try:
+        (result,) = service.refresh([engine]).sources
+    finally:
+        engine.close()
+    assert (result.status, result.message) == (
+        "partial",
+        "lake.root: the configured root folder does not exist",
+    )
+
+
+def test_a_store_that_fails_is_reported_and_the_planner_keeps_its_metadata(
+    service: CatalogService, lake: Path
+) -> None:
+    engine = DuckDBConnector([lake_source(lake)])
+    try:
+        service.store.close()  # the store is gone (a PostgreSQL store whose server went away)
+        result = service.refresh([engine])
+    finally:
+        engine.close()
+    assert [(s.name, s.status, s.message) for s in result.sources] == [
+        ("lake", "failed", "the catalog store failed (StoreError)")
+    ]
+    assert result.version == "unknown"
+    assert service.snapshot().table("lake", "sales", "orders") is not None

@@ -3,6 +3,7 @@ may refresh; the outcome shows in /readyz, the metrics and the CLI."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,9 @@ import pytest
 from gateway.app import create_app
 from gateway.cli import main as cli
 from gateway.config import parse_config
+from gateway.connector_factory import build_connectors
+from gateway.planner.context import QueryRequest
+from gateway.service import Gateway
 from tests.server import LiveServer
 
 JSON = {"Accept": "application/json"}
@@ -135,3 +139,44 @@ def test_the_cli_refreshes_the_running_server(
         assert query(client, "SELECT count(*) FROM lake.sales.refunds").json()["data"] == [[4]]
     assert cli(["catalog", "refresh", "--url", live.url, "--user", "ada"]) == 1
     assert "403" in capsys.readouterr().err
+
+
+def test_the_scheduled_refresh_finds_new_files(tmp_path: Path, demo_dir: Path) -> None:
+    write_parquet(tmp_path / "lake" / "sales" / "orders.parquet", 3)
+    raw = {
+        "server": {"dev_mode": True},
+        "catalogs": {"lake": {"connector": "files", "root": "lake"}},
+        "policies": {"file": str(demo_dir / "policies.json"), "admins": {"users": ["root"]}},
+        "catalog": {"refresh_seconds": 0.2},
+    }
+    config = parse_config(raw, tmp_path / "lakegate.yaml")
+    with LiveServer(create_app(config)) as live, httpx.Client(base_url=live.url, timeout=60) as client:
+        assert query(client, "SELECT count(*) FROM lake.sales.returns").status_code == 404
+        write_parquet(tmp_path / "lake" / "sales" / "returns.parquet", 5)
+        deadline = time.monotonic() + 30
+        while (response := query(client, "SELECT count(*) FROM lake.sales.returns")).status_code != 200:
+            assert time.monotonic() < deadline, response.text
+            time.sleep(0.1)
+        assert response.json()["data"] == [[5]]
+
+
+def test_the_plan_cache_survives_a_refresh_that_changed_nothing(tmp_path: Path) -> None:
+    write_parquet(tmp_path / "lake" / "sales" / "orders.parquet", 3)
+    raw = {"catalogs": {"lake": {"connector": "files", "root": "lake"}}, "catalog": {"refresh_seconds": 0}}
+    config = parse_config(raw, tmp_path / "lakegate.yaml")
+    gateway = Gateway(config, build_connectors(config), rebuild_engines=True)
+    try:
+        request = QueryRequest("SELECT count(*) FROM lake.sales.orders", user="ada")
+        plan = gateway.plan(request)
+        gateway.refresh_catalog()
+        assert gateway.planner.lookup(request) is plan
+        write_parquet(tmp_path / "lake" / "sales" / "returns.parquet", 1)
+        result = gateway.refresh_catalog()
+        assert result.sources[0].added == 2
+        assert gateway.planner.lookup(request) is None  # new engines: the old plans are not reused
+        assert gateway.plan(request).connector is not plan.connector
+        assert gateway.plan(QueryRequest("SELECT * FROM lake.sales.returns", user="ada")).tables == (
+            ("lake", "sales", "returns"),
+        )
+    finally:
+        gateway.close()
