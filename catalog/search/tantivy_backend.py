@@ -1,0 +1,323 @@
+"""The embedded search backend: a tantivy index, in memory or in a folder.
+
+One writer, held for the index's life (tantivy allows one); changes become visible after
+:meth:`commit`, which commits and reloads the reader. The access grant, the filters and the text
+query are one tantivy query, so counts, facets and pages are computed under the grant.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import tantivy
+
+from catalog.search.access_keys import AccessGrant
+from catalog.search.analysis import normalize_exact, query_words
+from catalog.search.backend import SUGGESTED_TYPES, RawResult, StoredHit
+from catalog.search.documents import SearchDocument
+from catalog.search.query import FacetCount, FacetField, SearchQuery, SortOrder
+
+#: facet/filter field → index field
+FIELD_NAMES: dict[FacetField, str] = {
+    FacetField.TYPE: "type",
+    FacetField.SOURCE: "source",
+    FacetField.CATALOG: "catalog",
+    FacetField.SCHEMA: "schema",
+    FacetField.OWNER: "owner",
+    FacetField.CLASSIFICATION: "classification",
+    FacetField.TERM: "term",
+    FacetField.FORMAT: "format",
+}
+FACET_SIZE = 50
+#: field boosts (kept equal to the Solr backend's ``qf``)
+BOOST_NAME_EXACT = 60.0
+BOOST_QNAME_EXACT = 50.0
+BOOST_NAME = 10.0
+BOOST_QNAME = 4.0
+BOOST_COLUMNS = 3.0
+BOOST_KEYWORDS = 3.0
+BOOST_DESCRIPTION = 1.0
+BOOST_FUZZY = 2.0
+BOOST_PREFIX = 2.0
+MIN_PREFIX = 2
+Occur = tantivy.Occur
+Q = tantivy.Query
+
+
+def fuzzy_distances(word: str) -> tuple[int, ...]:
+    """Typo tolerance by word length: none below 4 characters, 1 edit up to 8, 2 from 9 (one edit
+    scoring above two)."""
+    return () if len(word) < 4 else (1,) if len(word) < 9 else (1, 2)
+
+
+def _schema() -> tantivy.Schema:
+    b = tantivy.SchemaBuilder()
+    b.add_text_field("guid", stored=True, tokenizer_name="raw", index_option="basic")
+    for name in ("type", "source"):
+        b.add_text_field(name, stored=True, tokenizer_name="raw", fast=True, index_option="basic")
+    for name in ("catalog", "schema", "owner", "classification", "term", "format"):
+        b.add_text_field(name, tokenizer_name="raw", fast=True, index_option="basic")
+    b.add_text_field("name", stored=True, tokenizer_name="raw", index_option="basic")
+    b.add_text_field("qualified_name", stored=True, tokenizer_name="raw", index_option="basic")
+    b.add_text_field("parent_guid", stored=True, tokenizer_name="raw", index_option="basic")
+    b.add_text_field("name_exact", tokenizer_name="raw", index_option="basic")
+    b.add_text_field("qname_exact", tokenizer_name="raw", index_option="basic")
+    b.add_text_field("name_words", index_option="freq")
+    b.add_text_field("qname_words", index_option="freq")
+    b.add_text_field("prefixes", index_option="basic")
+    b.add_text_field("description", stored=True)
+    b.add_text_field("column_text", index_option="freq")
+    b.add_text_field("keywords", index_option="freq")
+    b.add_bytes_field("columns_json", stored=True, indexed=False)
+    b.add_text_field("acl_self", tokenizer_name="raw", index_option="basic")
+    b.add_text_field("acl_tree", stored=True, tokenizer_name="raw", index_option="basic")
+    b.add_text_field("name_sort", tokenizer_name="raw", fast=True, index_option="basic")
+    b.add_integer_field("popularity", stored=True, fast=True)
+    b.add_integer_field("rank_weight", fast=True)
+    b.add_integer_field("updated_at", fast=True)
+    b.add_boolean_field("deprecated", stored=True, indexed=True)
+    return b.build()
+
+
+def _fields(doc: SearchDocument) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "guid": doc.guid,
+        "type": doc.type,
+        "source": doc.source,
+        "catalog": doc.catalog,
+        "schema": doc.schema,
+        "name": doc.name,
+        "qualified_name": doc.qualified_name,
+        "parent_guid": doc.parent_guid,
+        "name_exact": list(doc.name_exact),
+        "qname_exact": list(doc.qname_exact),
+        "name_words": doc.name_words,
+        "qname_words": doc.qname_words,
+        "prefixes": doc.prefixes,
+        "description": doc.description,
+        "acl_self": doc.acl_self,
+        "acl_tree": list(doc.acl_tree),
+        "name_sort": doc.name_sort,
+        "popularity": doc.popularity,
+        "rank_weight": doc.rank_weight,
+        "updated_at": doc.updated_at,
+        "deprecated": doc.deprecated,
+    }
+    if doc.column_text:
+        fields["column_text"] = doc.column_text
+        fields["columns_json"] = doc.columns_json.encode()
+    if doc.keywords:
+        fields["keywords"] = doc.keywords
+    for name, values in (("owner", doc.owners), ("classification", doc.classifications), ("term", doc.terms)):
+        if values:
+            fields[name] = list(values)
+    if doc.storage_format:
+        fields["format"] = doc.storage_format
+    return fields
+
+
+class TantivyBackend:
+    name = "tantivy"
+
+    def __init__(self, path: Path | None = None, *, heap_bytes: int = 200_000_000, threads: int = 0) -> None:
+        self.schema = _schema()
+        if path is not None:
+            path.mkdir(parents=True, exist_ok=True)
+        self.index = tantivy.Index(self.schema, path=str(path) if path is not None else None)
+        self._writer = self.index.writer(heap_size=heap_bytes, num_threads=threads)
+        self._lock = threading.Lock()
+        self.index.reload()
+
+    # -- writes -----------------------------------------------------------------------------
+    def upsert(self, documents: Sequence[SearchDocument]) -> None:
+        with self._lock:
+            for doc in documents:
+                self._writer.delete_documents_by_term("guid", doc.guid)
+                self._writer.add_document(tantivy.Document(**_fields(doc)))
+
+    def add_new(self, documents: Sequence[SearchDocument]) -> None:
+        """Add documents known to be new (a first build): no delete by guid first."""
+        with self._lock:
+            for doc in documents:
+                self._writer.add_document(tantivy.Document(**_fields(doc)))
+
+    def delete(self, guids: Sequence[str]) -> None:
+        with self._lock:
+            for guid in guids:
+                self._writer.delete_documents_by_term("guid", guid)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._writer.delete_all_documents()
+
+    def commit(self) -> None:
+        with self._lock:
+            self._writer.commit()
+        self.index.reload()
+
+    def count(self) -> int:
+        return int(self.index.searcher().num_docs)
+
+    def close(self) -> None:
+        with self._lock:
+            self._writer.wait_merging_threads()
+
+    # -- queries ----------------------------------------------------------------------------
+    def _terms(self, field: str, values: Sequence[str]) -> tantivy.Query:
+        return Q.term_set_query(self.schema, field, list(values))
+
+    def _term(self, field: str, value: str) -> tantivy.Query:
+        return Q.term_query(self.schema, field, value)
+
+    def access_filter(self, grant: AccessGrant) -> tantivy.Query | None:
+        if grant.admin:
+            return None
+        should: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        if grant.tree:
+            should.append((Occur.Should, self._terms("acl_tree", sorted(grant.tree))))
+        if grant.self_keys:
+            should.append((Occur.Should, self._terms("acl_self", sorted(grant.self_keys))))
+        if not should:
+            return Q.empty_query()
+        clauses = [(Occur.Must, Q.boolean_query(should))]
+        if grant.hidden:
+            clauses.append((Occur.MustNot, self._terms("acl_self", sorted(grant.hidden))))
+        return Q.boolean_query(clauses)
+
+    def _column_clause(self, word: str, grant: AccessGrant) -> tantivy.Query:
+        """Column text matches only on tables whose every column the grant shows."""
+        match = self._term("column_text", word)
+        if grant.admin:
+            return match
+        if not grant.tree:
+            return Q.empty_query()
+        whole: list[tuple[tantivy.Occur, tantivy.Query]] = [
+            (Occur.Must, self._terms("acl_tree", sorted(grant.tree)))
+        ]
+        if grant.partial_tables:
+            whole.append((Occur.MustNot, self._terms("acl_tree", sorted(grant.partial_tables))))
+        return Q.boolean_query(
+            [(Occur.Must, match), (Occur.Must, Q.const_score_query(Q.boolean_query(whole), 0.0))]
+        )
+
+    def text_query(self, text: str, grant: AccessGrant) -> tantivy.Query | None:
+        words = query_words(text)
+        if not words:
+            return None
+        per_word: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        for i, word in enumerate(words):
+            alternatives = [
+                Q.boost_query(self._term("name_words", word), BOOST_NAME),
+                Q.boost_query(self._term("qname_words", word), BOOST_QNAME),
+                Q.boost_query(self._term("keywords", word), BOOST_KEYWORDS),
+                Q.boost_query(self._term("description", word), BOOST_DESCRIPTION),
+                Q.boost_query(self._column_clause(word, grant), BOOST_COLUMNS),
+            ]
+            for distance in fuzzy_distances(word):
+                fuzzy = Q.fuzzy_term_query(self.schema, "name_words", word, distance, True)
+                alternatives.append(Q.boost_query(fuzzy, BOOST_FUZZY / distance))
+            if i == len(words) - 1 and len(word) >= MIN_PREFIX:
+                alternatives.append(Q.boost_query(self._term("prefixes", word), BOOST_PREFIX))
+            per_word.append((Occur.Must, Q.disjunction_max_query(alternatives, 0.1)))
+        exact = normalize_exact(text)
+        should: list[tuple[tantivy.Occur, tantivy.Query]] = [
+            (Occur.Should, Q.boost_query(self._term("name_exact", exact), BOOST_NAME_EXACT)),
+            (Occur.Should, Q.boost_query(self._term("qname_exact", exact), BOOST_QNAME_EXACT)),
+            (Occur.Should, Q.boolean_query(per_word)),
+        ]
+        if len(words) > 1:
+            joined = "".join(words)
+            should.append((Occur.Should, Q.boost_query(self._term("name_words", joined), BOOST_NAME)))
+            should.append((Occur.Should, Q.boost_query(self._term("prefixes", joined), BOOST_PREFIX)))
+        return Q.boolean_query(should)
+
+    def _query(self, query: SearchQuery, grant: AccessGrant) -> tantivy.Query:
+        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        text = self.text_query(query.text, grant)
+        clauses.append((Occur.Must, text if text is not None else Q.all_query()))
+        access = self.access_filter(grant)
+        if access is not None:
+            clauses.append((Occur.Must, Q.const_score_query(access, 0.0)))
+        for facet, values in query.filters.items():
+            wanted = [v.lower() for v in values] if facet in (FacetField.FORMAT, FacetField.TYPE) else values
+            filt = self._terms(FIELD_NAMES[facet], list(wanted))
+            clauses.append((Occur.Must, Q.const_score_query(filt, 0.0)))
+        return Q.boolean_query(clauses)
+
+    def search(self, query: SearchQuery, grant: AccessGrant) -> RawResult:
+        searcher = self.index.searcher()
+        q = self._query(query, grant)
+        if query.sort is SortOrder.RELEVANCE:
+            found = searcher.search(
+                q, query.limit, count=True, offset=query.offset, weight_by_field="rank_weight"
+            )
+        else:
+            field, order = {
+                SortOrder.NAME: ("name_sort", tantivy.Order.Asc),
+                SortOrder.POPULARITY: ("popularity", tantivy.Order.Desc),
+                SortOrder.UPDATED: ("updated_at", tantivy.Order.Desc),
+            }[query.sort]
+            found = searcher.search(
+                q, query.limit, count=True, offset=query.offset, order_by_field=field, order=order
+            )
+        hits = [self._stored(searcher, score, address) for score, address in found.hits]
+        facets: dict[str, tuple[FacetCount, ...]] = {}
+        if query.facets:
+            aggs = {f.value: {"terms": {"field": FIELD_NAMES[f], "size": FACET_SIZE}} for f in query.facets}
+            answer = searcher.aggregate(q, aggs)
+            for facet in query.facets:
+                buckets = answer.get(facet.value, {}).get("buckets", [])
+                facets[facet.value] = tuple(
+                    FacetCount(str(b["key"]), int(b["doc_count"])) for b in buckets if b["key"] != ""
+                )
+        total = getattr(found, "count", None)  # present when searched with count=True
+        return RawResult(total=int(total or 0), hits=hits, facets=facets)
+
+    def suggest(self, text: str, grant: AccessGrant, limit: int) -> Sequence[StoredHit]:
+        words = query_words(text)
+        joined = "".join(words)
+        if len(joined) < MIN_PREFIX:
+            return []
+        # the name starts with what was typed (all words run together), or its words are the
+        # typed words with the last one as a prefix: the same clauses the search holds
+        ways: list[tuple[tantivy.Occur, tantivy.Query]] = [(Occur.Should, self._term("prefixes", joined))]
+        if len(words[-1]) >= MIN_PREFIX:
+            each = [(Occur.Must, self._term("name_words", w)) for w in words[:-1]]
+            each.append((Occur.Must, self._term("prefixes", words[-1])))
+            ways.append((Occur.Should, Q.boolean_query(each)))
+        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = [(Occur.Must, Q.boolean_query(ways))]
+        clauses.append((Occur.Should, Q.boost_query(self._term("name_exact", normalize_exact(text)), 5.0)))
+        clauses.append((Occur.Must, Q.const_score_query(self._terms("type", SUGGESTED_TYPES), 0.0)))
+        access = self.access_filter(grant)
+        if access is not None:
+            clauses.append((Occur.Must, Q.const_score_query(access, 0.0)))
+        searcher = self.index.searcher()
+        found = searcher.search(Q.boolean_query(clauses), limit, count=False, weight_by_field="rank_weight")
+        return [self._stored(searcher, score, address) for score, address in found.hits]
+
+    @staticmethod
+    def _stored(searcher: tantivy.Searcher, score: Any, address: tantivy.DocAddress) -> StoredHit:
+        doc = searcher.doc(address)
+
+        def first(name: str, default: Any = "") -> Any:
+            value = doc.get_first(name)
+            return default if value is None else value
+
+        columns = first("columns_json", b"")
+        return StoredHit(
+            score=float(score) if isinstance(score, int | float) else 0.0,
+            guid=first("guid"),
+            type=first("type"),
+            name=first("name"),
+            qualified_name=first("qualified_name"),
+            description=first("description"),
+            source=first("source"),
+            parent_guid=first("parent_guid"),
+            columns_json=columns.decode() if isinstance(columns, bytes) else str(columns),
+            acl_tree=tuple(doc.get_all("acl_tree")),
+            popularity=int(first("popularity", 0)),
+            deprecated=bool(first("deprecated", False)),
+        )
