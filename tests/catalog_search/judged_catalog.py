@@ -93,7 +93,7 @@ def table(
 
 def judged_entities() -> list[Entity]:
     e: list[Entity] = []
-    for cat, src, fmt in (("sales", "lake", "parquet"), ("crm", "crmdb", "sqlite")):
+    for cat, src in (("sales", "lake"), ("crm", "crmdb")):
         e.append(_entity(EntityType.CATALOG, src, cat, description=f"the {cat} catalog"))
     for cat, sch, src in (
         ("sales", "public", "lake"),
