@@ -6,7 +6,7 @@ DEMO_DIR ?= demo-data
 PORT ?= 8080
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck openapi bench demo clean e2e-superset
+.PHONY: install run test lint typecheck openapi bench demo clean e2e-superset solr-server
 
 install: $(STAMP)
 
@@ -40,8 +40,22 @@ openapi: install
 e2e-superset: install
 	LAKEGATE_E2E_SUPERSET=1 $(BIN)/pytest -q tests/e2e -m superset
 
+# A real Apache Solr 9 for the Solr search tests (tests/solr_server.py): a small launcher around
+# Solr's JettySolrRunner, built with Maven into .cache/solr (jars from Maven Central the first
+# time, offline afterwards). Needs Java 17 and Maven.
+SOLR_CACHE := .cache/solr
+SOLR_STAMP := $(SOLR_CACHE)/.built
+
+solr-server: $(SOLR_STAMP)
+
+$(SOLR_STAMP): tools/solr/pom.xml $(shell find tools/solr/src -type f 2>/dev/null)
+	mkdir -p $(SOLR_CACHE)
+	mvn -q -o -f tools/solr/pom.xml -Dsolr.cache.dir=$(abspath $(SOLR_CACHE)) package \
+	  || mvn -q -f tools/solr/pom.xml -Dsolr.cache.dir=$(abspath $(SOLR_CACHE)) package
+	touch $(SOLR_STAMP)
+
 bench: install
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache .cache/solr

@@ -15,6 +15,9 @@ from gateway.config import LakegateConfig, parse_config
 from gateway.demo import generate_demo
 from tests.server import LiveServer
 
+# The session-scoped `solr_server` fixture: a real Apache Solr 9 (tests/solr_server.py).
+pytest_plugins = ["tests.solr_server"]
+
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
 
