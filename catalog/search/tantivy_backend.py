@@ -18,39 +18,26 @@ from catalog.search.access_keys import AccessGrant
 from catalog.search.analysis import normalize_exact, query_words
 from catalog.search.backend import SUGGESTED_TYPES, RawResult, StoredHit
 from catalog.search.documents import SearchDocument
-from catalog.search.query import FacetCount, FacetField, SearchQuery, SortOrder
+from catalog.search.query import FacetCount, SearchQuery, SortOrder
+from catalog.search.ranking import (
+    BOOST_COLUMNS,
+    BOOST_DESCRIPTION,
+    BOOST_FUZZY,
+    BOOST_KEYWORDS,
+    BOOST_NAME,
+    BOOST_NAME_EXACT,
+    BOOST_PREFIX,
+    BOOST_QNAME,
+    BOOST_QNAME_EXACT,
+    FACET_SIZE,
+    FIELD_NAMES,
+    MIN_PREFIX,
+    filter_values,
+    fuzzy_distances,
+)
 
-#: facet/filter field → index field
-FIELD_NAMES: dict[FacetField, str] = {
-    FacetField.TYPE: "type",
-    FacetField.SOURCE: "source",
-    FacetField.CATALOG: "catalog",
-    FacetField.SCHEMA: "schema",
-    FacetField.OWNER: "owner",
-    FacetField.CLASSIFICATION: "classification",
-    FacetField.TERM: "term",
-    FacetField.FORMAT: "format",
-}
-FACET_SIZE = 50
-#: field boosts (kept equal to the Solr backend's ``qf``)
-BOOST_NAME_EXACT = 60.0
-BOOST_QNAME_EXACT = 50.0
-BOOST_NAME = 10.0
-BOOST_QNAME = 4.0
-BOOST_COLUMNS = 3.0
-BOOST_KEYWORDS = 3.0
-BOOST_DESCRIPTION = 1.0
-BOOST_FUZZY = 2.0
-BOOST_PREFIX = 2.0
-MIN_PREFIX = 2
 Occur = tantivy.Occur
 Q = tantivy.Query
-
-
-def fuzzy_distances(word: str) -> tuple[int, ...]:
-    """Typo tolerance by word length: none below 4 characters, 1 edit up to 8, 2 from 9 (one edit
-    scoring above two)."""
-    return () if len(word) < 4 else (1,) if len(word) < 9 else (1, 2)
 
 
 def _schema() -> tantivy.Schema:
@@ -242,7 +229,7 @@ class TantivyBackend:
         if access is not None:
             clauses.append((Occur.Must, Q.const_score_query(access, 0.0)))
         for facet, values in query.filters.items():
-            wanted = [v.lower() for v in values] if facet in (FacetField.FORMAT, FacetField.TYPE) else values
+            wanted = filter_values(facet, values)
             filt = self._terms(FIELD_NAMES[facet], list(wanted))
             clauses.append((Occur.Must, Q.const_score_query(filt, 0.0)))
         return Q.boolean_query(clauses)

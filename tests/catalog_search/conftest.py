@@ -13,11 +13,15 @@ from auth.identity import Identity
 from auth.search_visibility import AuthorizerVisibility
 from catalog.search import CatalogSearch
 from catalog.search.backend import SearchBackend
+from catalog.search.solr_backend import CONFIGSET, SolrBackend
 from catalog.search.tantivy_backend import TantivyBackend
 from tests.catalog_search.judged_catalog import ListReader, judged_entities
 from tests.catalog_search.policies import POLICIES
+from tests.solr_server import SolrServer
 
-BACKENDS = ["tantivy"]
+#: every test of the suite runs on each; "solr" is a real Solr 9 node (tests/solr_server.py)
+BACKENDS = ["tantivy", "solr"]
+
 
 ROOT = Identity("root")
 ANA = Identity("ana", ("analysts",))
@@ -29,7 +33,20 @@ NOBODY = Identity("nobody")
 def make_backend(kind: str, request: pytest.FixtureRequest) -> SearchBackend:
     if kind == "tantivy":
         return TantivyBackend(threads=1, heap_bytes=50_000_000)
+    if kind == "solr":
+        backend = SolrBackend(request.getfixturevalue("solr_catalog_core"))
+        backend.clear()  # one core for the session, emptied for every test
+        backend.commit()
+        return backend
     raise AssertionError(kind)
+
+
+@pytest.fixture(scope="session")
+def solr_catalog_core(solr_server: SolrServer) -> Iterator[str]:
+    """A core made from the shipped configset (catalog/search/solr/conf) on the real Solr node."""
+    url = solr_server.create_core("catalog", CONFIGSET)
+    yield url
+    solr_server.unload_core("catalog")
 
 
 @pytest.fixture(params=BACKENDS)
