@@ -11,8 +11,6 @@ import re
 from functools import lru_cache
 
 _PARTS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
-#: longest edge n-gram kept for autocomplete (longer prefixes match the whole word)
-MAX_PREFIX = 20
 
 
 @lru_cache(maxsize=200_000)
@@ -42,21 +40,6 @@ def query_words(text: str) -> list[str]:
         for part in _PARTS.findall(token):
             seen.setdefault(part.lower(), None)
     return list(seen)
-
-
-@lru_cache(maxsize=200_000)
-def edge_ngrams(name: str) -> tuple[str, ...]:
-    """Every prefix (1..MAX_PREFIX characters) of every word of a name, for autocomplete."""
-    grams: dict[str, None] = {}
-    for word in identifier_words(name):
-        for end in range(1, min(len(word), MAX_PREFIX) + 1):
-            grams.setdefault(word[:end], None)
-    whole = name.lower()
-    for end in range(1, min(len(whole), MAX_PREFIX) + 1):
-        piece = whole[:end]
-        if piece.isalnum():
-            grams.setdefault(piece, None)
-    return tuple(grams)
 
 
 def normalize_exact(name: str) -> str:

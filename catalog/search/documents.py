@@ -1,16 +1,22 @@
 """Search documents built from catalog entities: one per catalog, schema, table or view, column and
 glossary term. Table documents also carry their columns' names and descriptions, so a query for a
-column finds its table; what a principal may not see of them is kept out at query time."""
+column finds its table; what a principal may not see of them is kept out at query time.
+
+A document is a plain dict keyed by index field (the same names in tantivy and Solr, where ``guid``
+is stored as ``id``); empty optional fields are left out. Built for speed: a million entities are
+indexed in one pass.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from catalog.model import Entity, EntityType, GlossaryTerm, ResourcePath
-from catalog.search.access_keys import document_keys
-from catalog.search.analysis import edge_ngrams, identifier_words, normalize_exact
+from catalog.model import Entity, EntityType, GlossaryTerm
+from catalog.search.access_keys import GLOSSARY_KEY, document_keys
+from catalog.search.analysis import identifier_words
 
 #: entity types that become search documents (sources and processes are not searched)
 SEARCHED_TYPES = frozenset(
@@ -25,7 +31,8 @@ SEARCHED_TYPES = frozenset(
 )
 #: added to popularity in the rank weight; a deprecated entity's weight is 0 (see ``rank_weight``)
 RANK_WEIGHT_BASE = 30
-_NO_PATH = ResourcePath()
+
+SearchDocument = dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,38 +40,6 @@ class ColumnInfo:
     name: str
     description: str | None
     keys: tuple[str, ...]  # the column's tree keys (for per-principal visibility)
-
-
-@dataclass(frozen=True, slots=True)
-class SearchDocument:
-    guid: str
-    type: str
-    name: str
-    qualified_name: str
-    source: str
-    catalog: str
-    schema: str
-    parent_guid: str
-    description: str
-    name_exact: tuple[str, ...]
-    qname_exact: tuple[str, ...]
-    name_words: str
-    qname_words: str
-    prefixes: str
-    column_text: str
-    columns_json: str
-    keywords: str
-    owners: tuple[str, ...]
-    classifications: tuple[str, ...]
-    terms: tuple[str, ...]
-    storage_format: str
-    popularity: int
-    deprecated: bool
-    updated_at: int
-    rank_weight: int
-    acl_self: str
-    acl_tree: tuple[str, ...]
-    name_sort: str
 
 
 def rank_weight(popularity: int, deprecated: bool) -> int:
@@ -76,14 +51,27 @@ def _words(name: str) -> str:
     return " ".join(identifier_words(name))
 
 
-def _qname_exact(entity: Entity) -> tuple[str, ...]:
-    forms = {normalize_exact(entity.qualified_name)}
-    key = entity.path.key()
-    if key:
-        parts = key.lower().split(".")
-        for start in range(len(parts) - 1):
-            forms.add(".".join(parts[start:]))
-    return tuple(sorted(forms))
+def document_digest(entity: Entity) -> int:
+    """Changes whenever anything a document is built from changes."""
+    return hash(
+        (
+            entity.type,
+            entity.name,
+            entity.qualified_name,
+            entity.source,
+            entity.path,
+            entity.parent_guid,
+            entity.description,
+            entity.owners,
+            entity.classification_names,
+            entity.terms,
+            entity.storage_format,
+            entity.popularity,
+            entity.deprecated,
+            entity.updated_at,
+            entity.created_at,
+        )
+    )
 
 
 def build_document(
@@ -93,92 +81,99 @@ def build_document(
 ) -> SearchDocument:
     """One entity's document; ``columns`` are a table's or view's columns, ``term_names`` maps
     glossary term guids to names."""
+    path = entity.path
+    name = entity.name
+    acl_self, acl_tree = document_keys(entity.type, path)
+    key = path.key().lower()
+    qname_exact = [entity.qualified_name.lower()]
+    if key:
+        parts = key.split(".")
+        qname_exact.extend(".".join(parts[i:]) for i in range(len(parts) - 1))
+    parts_words = [_words(p) for p in (path.catalog, path.schema, path.table, path.column) if p]
+    doc: SearchDocument = {
+        "guid": entity.guid,
+        "type": entity.type.value,
+        "name": name,
+        "qualified_name": entity.qualified_name,
+        "source": entity.source,
+        "name_exact": name.lower(),
+        "qname_exact": qname_exact,
+        "name_words": _words(name),
+        "qname_words": " ".join(parts_words),
+        "acl_self": acl_self,
+        "acl_tree": list(acl_tree),
+        "name_sort": name.lower(),
+        "popularity": entity.popularity,
+        "rank_weight": rank_weight(entity.popularity, entity.deprecated),
+        "updated_at": int(entity.updated_at or entity.created_at or 0),
+        "deprecated": entity.deprecated,
+    }
+    if path.catalog:
+        doc["catalog"] = path.catalog
+    if path.schema:
+        doc["schema"] = path.schema
+    if entity.parent_guid:
+        doc["parent_guid"] = entity.parent_guid
+    if entity.description:
+        doc["description"] = entity.description
+    if columns:
+        ordered = sorted(columns, key=lambda c: (c.position or 0, c.name))
+        doc["column_text"] = " ".join(
+            f"{_words(c.name)} {c.description}" if c.description else _words(c.name) for c in ordered
+        )
+        doc["columns_json"] = json.dumps([[c.name, c.description] for c in ordered])
     names = term_names or {}
-    terms = tuple(sorted({names[g] for g in entity.terms if g in names}))
-    acl_self, acl_tree = document_keys(entity.type, entity.path)
-    column_infos = [
-        ColumnInfo(c.name, c.description, document_keys(c.type, c.path)[1])
-        for c in sorted(columns, key=lambda c: (c.position or 0, c.name))
-    ]
-    column_text = " ".join(f"{_words(c.name)} {c.description or ''}".strip() for c in column_infos)
-    qname_parts = [p for p in (entity.path.catalog, entity.path.schema, entity.path.table) if p]
-    qname_words = " ".join(_words(p) for p in (*qname_parts, entity.path.column or "") if p)
-    keywords = " ".join((*entity.owners, *entity.classification_names, *terms))
-    return SearchDocument(
-        guid=entity.guid,
-        type=entity.type.value,
-        name=entity.name,
-        qualified_name=entity.qualified_name,
-        source=entity.source,
-        catalog=entity.path.catalog or "",
-        schema=entity.path.schema or "",
-        parent_guid=entity.parent_guid or "",
-        description=entity.description or "",
-        name_exact=(normalize_exact(entity.name),),
-        qname_exact=_qname_exact(entity),
-        name_words=_words(entity.name),
-        qname_words=qname_words or _words(entity.name),
-        prefixes=" ".join(edge_ngrams(entity.name)),
-        column_text=column_text,
-        columns_json=json.dumps([[c.name, c.description, list(c.keys)] for c in column_infos])
-        if column_infos
-        else "",
-        keywords=keywords,
-        owners=tuple(entity.owners),
-        classifications=entity.classification_names,
-        terms=terms,
-        storage_format=(entity.storage_format or "").lower(),
-        popularity=entity.popularity,
-        deprecated=entity.deprecated,
-        updated_at=int(entity.updated_at or entity.created_at or 0),
-        rank_weight=rank_weight(entity.popularity, entity.deprecated),
-        acl_self=acl_self,
-        acl_tree=acl_tree,
-        name_sort=entity.name.lower(),
-    )
+    terms = sorted({names[g] for g in entity.terms if g in names})
+    classifications = entity.classification_names
+    if entity.owners or classifications or terms:
+        doc["keywords"] = " ".join((*entity.owners, *classifications, *terms))
+        if entity.owners:
+            doc["owner"] = list(entity.owners)
+        if classifications:
+            doc["classification"] = list(classifications)
+        if terms:
+            doc["term"] = terms
+    if entity.storage_format:
+        doc["format"] = entity.storage_format.lower()
+    return doc
 
 
 def term_document(term: GlossaryTerm, popularity: int = 0) -> SearchDocument:
     """A glossary term as a search document (its synonyms count as words of its name)."""
-    description = term.short_description or term.long_description or ""
-    words = " ".join((_words(term.name), *(_words(s) for s in term.synonyms)))
-    acl_self, acl_tree = document_keys(EntityType.GLOSSARY_TERM, _NO_PATH)
-    return SearchDocument(
-        guid=term.guid,
-        type=EntityType.GLOSSARY_TERM.value,
-        name=term.name,
-        qualified_name=f"{term.name}@{term.glossary}",
-        source="",
-        catalog="",
-        schema="",
-        parent_guid="",
-        description=description,
-        name_exact=(normalize_exact(term.name), *(normalize_exact(s) for s in term.synonyms)),
-        qname_exact=(normalize_exact(f"{term.name}@{term.glossary}"),),
-        name_words=words,
-        qname_words=_words(term.glossary),
-        prefixes=" ".join(edge_ngrams(term.name)),
-        column_text="",
-        columns_json="",
-        keywords="",
-        owners=(),
-        classifications=(),
-        terms=(),
-        storage_format="",
-        popularity=popularity,
-        deprecated=False,
-        updated_at=0,
-        rank_weight=rank_weight(popularity, False),
-        acl_self=acl_self,
-        acl_tree=acl_tree,
-        name_sort=term.name.lower(),
-    )
+    qualified = f"{term.name}@{term.glossary}"
+    doc: SearchDocument = {
+        "guid": term.guid,
+        "type": EntityType.GLOSSARY_TERM.value,
+        "name": term.name,
+        "qualified_name": qualified,
+        "source": "",
+        "name_exact": [term.name.lower(), *(s.lower() for s in term.synonyms)],
+        "qname_exact": [qualified.lower()],
+        "name_words": " ".join((_words(term.name), *(_words(s) for s in term.synonyms))),
+        "qname_words": _words(term.glossary),
+        "acl_self": GLOSSARY_KEY,
+        "acl_tree": [GLOSSARY_KEY],
+        "name_sort": term.name.lower(),
+        "popularity": popularity,
+        "rank_weight": rank_weight(popularity, False),
+        "updated_at": 0,
+        "deprecated": False,
+    }
+    description = term.short_description or term.long_description
+    if description:
+        doc["description"] = description
+    return doc
 
 
-def decode_columns(columns_json: str) -> list[ColumnInfo]:
-    if not columns_json:
+def decode_columns(columns_json: str, table_keys: Sequence[str]) -> list[ColumnInfo]:
+    """A table document's columns, each with its tree keys (the table's plus its own)."""
+    if not columns_json or not table_keys or not table_keys[-1].startswith("t/"):
         return []
-    return [ColumnInfo(name, desc, tuple(keys)) for name, desc, keys in json.loads(columns_json)]
+    base = "x/" + table_keys[-1][2:] + "."
+    parents = tuple(table_keys)
+    return [
+        ColumnInfo(name, desc, (*parents, base + name.lower())) for name, desc in json.loads(columns_json)
+    ]
 
 
 def build_documents(entities: Iterable[Entity], terms: Sequence[GlossaryTerm]) -> list[SearchDocument]:

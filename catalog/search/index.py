@@ -18,7 +18,13 @@ from catalog.model import Entity, EntityType, ResourcePath
 from catalog.reader import CatalogReader
 from catalog.search.access_keys import AccessGrant, document_keys
 from catalog.search.backend import SearchBackend
-from catalog.search.documents import SEARCHED_TYPES, SearchDocument, build_document, term_document
+from catalog.search.documents import (
+    SEARCHED_TYPES,
+    SearchDocument,
+    build_document,
+    document_digest,
+    term_document,
+)
 from catalog.search.query import SearchQuery, SearchResult, Suggestion
 from catalog.search.render import render
 from catalog.search.visibility import (
@@ -89,7 +95,7 @@ class CatalogSearch:
                 if entity.type not in SEARCHED_TYPES or entity.type is EntityType.GLOSSARY_TERM:
                     continue
                 entities[entity.guid] = entity
-                digests[entity.guid] = hash(repr(entity))
+                digests[entity.guid] = document_digest(entity)
                 if entity.type is EntityType.COLUMN and entity.parent_guid:
                     columns.setdefault(entity.parent_guid, []).append(entity)
             old = self._digests

@@ -69,7 +69,7 @@ def render(hit: StoredHit, text: str, grant: AccessGrant, highlight: bool) -> Hi
     matched: list[str] = []
     highlights: list[Highlight] = []
     if terms.words and hit.columns_json:
-        for column in decode_columns(hit.columns_json):
+        for column in decode_columns(hit.columns_json, hit.acl_tree):
             if not grant.sees(column.keys):
                 continue
             if terms.matches_name(column.name) or terms.matches_text(column.description or ""):

@@ -23,39 +23,9 @@ BATCH = 5_000
 
 
 def solr_document(doc: SearchDocument) -> dict[str, Any]:
-    fields: dict[str, Any] = {
-        "id": doc.guid,
-        "type": doc.type,
-        "source": doc.source,
-        "catalog": doc.catalog,
-        "schema": doc.schema,
-        "name": doc.name,
-        "qualified_name": doc.qualified_name,
-        "parent_guid": doc.parent_guid,
-        "description": doc.description,
-        "name_exact": list(doc.name_exact),
-        "qname_exact": list(doc.qname_exact),
-        "name_words": doc.name_words,
-        "qname_words": doc.qname_words,
-        "prefixes": doc.prefixes,
-        "popularity": doc.popularity,
-        "rank_weight": doc.rank_weight,
-        "updated_at": doc.updated_at,
-        "deprecated": doc.deprecated,
-        "acl_self": doc.acl_self,
-        "acl_tree": list(doc.acl_tree),
-        "name_sort": doc.name_sort,
-    }
-    if doc.column_text:
-        fields["column_text"] = doc.column_text
-        fields["columns_json"] = doc.columns_json
-    if doc.keywords:
-        fields["keywords"] = doc.keywords
-    for name, values in (("owner", doc.owners), ("classification", doc.classifications), ("term", doc.terms)):
-        if values:
-            fields[name] = list(values)
-    if doc.storage_format:
-        fields["format"] = doc.storage_format
+    """A document as Solr stores it: the guid is the uniqueKey ``id``."""
+    fields = {k: v for k, v in doc.items() if k != "guid"}
+    fields["id"] = doc["guid"]
     return fields
 
 

@@ -121,7 +121,7 @@ def text_query(params: Params, text: str, grant: AccessGrant) -> str | None:
         for distance in fuzzy_distances(w):
             alternatives.append(f"name_words:{w}~{distance}^{BOOST_FUZZY / distance}")
         if i == len(words) - 1 and len(w) >= MIN_PREFIX:
-            alternatives.append(f"prefixes:{w}^{BOOST_PREFIX}")
+            alternatives.append(f"name_words:{w}*^{BOOST_PREFIX}")
         per_word.append(params.ref("{!maxscore tie=0.1 v=" + params.ref(" ".join(alternatives)) + "}"))
     exact = normalize_exact(text)
     should = [
@@ -132,7 +132,7 @@ def text_query(params: Params, text: str, grant: AccessGrant) -> str | None:
     if len(words) > 1:
         joined = "".join(words)
         should.append(params.ref(f"name_words:{joined}^{BOOST_NAME}"))
-        should.append(params.ref(f"prefixes:{joined}^{BOOST_PREFIX}"))
+        should.append(params.ref(f"name_words:{joined}*^{BOOST_PREFIX}"))
     return params.bool(should=should)
 
 
@@ -180,10 +180,10 @@ def suggest_params(
     if len(joined) < MIN_PREFIX:
         return None
     params = Params()
-    ways = [params.ref(f"prefixes:{joined}")]
+    ways = [params.ref(f"name_words:{joined}*")]
     if len(words[-1]) >= MIN_PREFIX:
         each = [params.ref(f"name_words:{w}") for w in words[:-1]]
-        each.append(params.ref(f"prefixes:{words[-1]}"))
+        each.append(params.ref(f"name_words:{words[-1]}*"))
         ways.append(params.bool(must=each))
     main = params.bool(
         must=[params.bool(should=ways)],

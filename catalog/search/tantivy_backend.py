@@ -7,11 +7,13 @@ query are one tantivy query, so counts, facets and pages are computed under the 
 
 from __future__ import annotations
 
+import base64
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import orjson
 import tantivy
 
 from catalog.search.access_keys import AccessGrant
@@ -54,7 +56,6 @@ def _schema() -> tantivy.Schema:
     b.add_text_field("qname_exact", tokenizer_name="raw", index_option="basic")
     b.add_text_field("name_words", index_option="freq")
     b.add_text_field("qname_words", index_option="freq")
-    b.add_text_field("prefixes", index_option="basic")
     b.add_text_field("description", stored=True)
     b.add_text_field("column_text", index_option="freq")
     b.add_text_field("keywords", index_option="freq")
@@ -69,41 +70,12 @@ def _schema() -> tantivy.Schema:
     return b.build()
 
 
-def _fields(doc: SearchDocument) -> dict[str, Any]:
-    fields: dict[str, Any] = {
-        "guid": doc.guid,
-        "type": doc.type,
-        "source": doc.source,
-        "catalog": doc.catalog,
-        "schema": doc.schema,
-        "name": doc.name,
-        "qualified_name": doc.qualified_name,
-        "parent_guid": doc.parent_guid,
-        "name_exact": list(doc.name_exact),
-        "qname_exact": list(doc.qname_exact),
-        "name_words": doc.name_words,
-        "qname_words": doc.qname_words,
-        "prefixes": doc.prefixes,
-        "description": doc.description,
-        "acl_self": doc.acl_self,
-        "acl_tree": list(doc.acl_tree),
-        "name_sort": doc.name_sort,
-        "popularity": doc.popularity,
-        "rank_weight": doc.rank_weight,
-        "updated_at": doc.updated_at,
-        "deprecated": doc.deprecated,
-    }
-    if doc.column_text:
-        fields["column_text"] = doc.column_text
-        fields["columns_json"] = doc.columns_json.encode()
-    if doc.keywords:
-        fields["keywords"] = doc.keywords
-    for name, values in (("owner", doc.owners), ("classification", doc.classifications), ("term", doc.terms)):
-        if values:
-            fields[name] = list(values)
-    if doc.storage_format:
-        fields["format"] = doc.storage_format
-    return fields
+def _json(doc: SearchDocument) -> bytes:
+    """A document as tantivy's JSON (bytes fields base64-encoded)."""
+    columns = doc.get("columns_json")
+    if columns is not None:
+        doc = {**doc, "columns_json": base64.b64encode(columns.encode()).decode()}
+    return orjson.dumps(doc)
 
 
 class TantivyBackend:
@@ -122,14 +94,14 @@ class TantivyBackend:
     def upsert(self, documents: Sequence[SearchDocument]) -> None:
         with self._lock:
             for doc in documents:
-                self._writer.delete_documents_by_term("guid", doc.guid)
-                self._writer.add_document(tantivy.Document(**_fields(doc)))
+                self._writer.delete_documents_by_term("guid", doc["guid"])
+                self._writer.add_json(_json(doc).decode())
 
     def add_new(self, documents: Sequence[SearchDocument]) -> None:
         """Add documents known to be new (a first build): no delete by guid first."""
         with self._lock:
             for doc in documents:
-                self._writer.add_document(tantivy.Document(**_fields(doc)))
+                self._writer.add_json(_json(doc).decode())
 
     def delete(self, guids: Sequence[str]) -> None:
         with self._lock:
@@ -158,6 +130,11 @@ class TantivyBackend:
 
     def _term(self, field: str, value: str) -> tantivy.Query:
         return Q.term_query(self.schema, field, value)
+
+    def _prefix(self, word: str) -> tantivy.Query:
+        """Name words starting with ``word`` (letters and digits only, so safe in a regex)."""
+        assert word.isalnum(), word
+        return Q.regex_query(self.schema, "name_words", f"{word}.*")
 
     def access_filter(self, grant: AccessGrant) -> tantivy.Query | None:
         if grant.admin:
@@ -207,7 +184,7 @@ class TantivyBackend:
                 fuzzy = Q.fuzzy_term_query(self.schema, "name_words", word, distance, True)
                 alternatives.append(Q.boost_query(fuzzy, BOOST_FUZZY / distance))
             if i == len(words) - 1 and len(word) >= MIN_PREFIX:
-                alternatives.append(Q.boost_query(self._term("prefixes", word), BOOST_PREFIX))
+                alternatives.append(Q.boost_query(self._prefix(word), BOOST_PREFIX))
             per_word.append((Occur.Must, Q.disjunction_max_query(alternatives, 0.1)))
         exact = normalize_exact(text)
         should: list[tuple[tantivy.Occur, tantivy.Query]] = [
@@ -218,7 +195,7 @@ class TantivyBackend:
         if len(words) > 1:
             joined = "".join(words)
             should.append((Occur.Should, Q.boost_query(self._term("name_words", joined), BOOST_NAME)))
-            should.append((Occur.Should, Q.boost_query(self._term("prefixes", joined), BOOST_PREFIX)))
+            should.append((Occur.Should, Q.boost_query(self._prefix(joined), BOOST_PREFIX)))
         return Q.boolean_query(should)
 
     def _query(self, query: SearchQuery, grant: AccessGrant) -> tantivy.Query:
@@ -270,10 +247,10 @@ class TantivyBackend:
             return []
         # the name starts with what was typed (all words run together), or its words are the
         # typed words with the last one as a prefix: the same clauses the search holds
-        ways: list[tuple[tantivy.Occur, tantivy.Query]] = [(Occur.Should, self._term("prefixes", joined))]
+        ways: list[tuple[tantivy.Occur, tantivy.Query]] = [(Occur.Should, self._prefix(joined))]
         if len(words[-1]) >= MIN_PREFIX:
             each = [(Occur.Must, self._term("name_words", w)) for w in words[:-1]]
-            each.append((Occur.Must, self._term("prefixes", words[-1])))
+            each.append((Occur.Must, self._prefix(words[-1])))
             ways.append((Occur.Should, Q.boolean_query(each)))
         clauses: list[tuple[tantivy.Occur, tantivy.Query]] = [(Occur.Must, Q.boolean_query(ways))]
         clauses.append((Occur.Should, Q.boost_query(self._term("name_exact", normalize_exact(text)), 5.0)))
