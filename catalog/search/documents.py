@@ -12,10 +12,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from catalog.model import Entity, EntityType, GlossaryTerm
-from catalog.search.access_keys import GLOSSARY_KEY, document_keys
+from catalog.model import Entity, EntityType, GlossaryTerm, ResourcePath
+from catalog.search.access_keys import GLOSSARY_KEY, document_keys, leaf_terms
 from catalog.search.analysis import identifier_words
 
 #: entity types that become search documents (sources and processes are not searched)
@@ -74,6 +75,19 @@ def document_digest(entity: Entity) -> int:
     )
 
 
+@lru_cache(maxsize=4096)
+def _table_context(
+    catalog: str | None, schema: str | None, table: str
+) -> tuple[tuple[str, ...], str, tuple[str, ...]]:
+    """(tree keys, qualified-name words, exact qualified-name forms) of a table, for its columns."""
+    keys = document_keys(EntityType.TABLE, ResourcePath(catalog, schema, table))[1]
+    if keys == ("none/",):
+        return (), "", ()
+    words = " ".join(_words(p) for p in (catalog, schema, table) if p)
+    parts = [p.lower() for p in (catalog, schema, table) if p]
+    return keys, words, tuple(".".join(parts[i:]) for i in range(len(parts)))
+
+
 def build_document(
     entity: Entity,
     columns: Sequence[Entity] = (),
@@ -83,13 +97,25 @@ def build_document(
     glossary term guids to names."""
     path = entity.path
     name = entity.name
-    acl_self, acl_tree = document_keys(entity.type, path)
-    key = path.key().lower()
-    qname_exact = [entity.qualified_name.lower()]
-    if key:
-        parts = key.split(".")
-        qname_exact.extend(".".join(parts[i:]) for i in range(len(parts) - 1))
-    parts_words = [_words(p) for p in (path.catalog, path.schema, path.table, path.column) if p]
+    if entity.type is EntityType.COLUMN and path.table is not None and path.column is not None:
+        # columns share their table's part of the work
+        parent_keys, parent_words, parent_exact = _table_context(path.catalog, path.schema, path.table)
+        column = path.column.lower()
+        acl_tree = (*parent_keys, f"x/{parent_keys[-1][2:]}.{column}") if parent_keys else ("none/",)
+        qname_words = f"{parent_words} {_words(path.column)}"
+        qname_exact = [entity.qualified_name.lower(), *(f"{p}.{column}" for p in parent_exact)]
+    else:
+        acl_tree = document_keys(entity.type, path)[1]
+        key = path.key().lower()
+        qname_exact = [entity.qualified_name.lower()]
+        if key:
+            parts = key.split(".")
+            qname_exact.extend(".".join(parts[i:]) for i in range(len(parts) - 1))
+        qname_words = " ".join(_words(p) for p in (path.catalog, path.schema, path.table, path.column) if p)
+    acl_self = acl_tree[-1]
+    leaf = (
+        leaf_terms(acl_tree[:-1], path.column) if entity.type is EntityType.COLUMN and path.column else None
+    )
     doc: SearchDocument = {
         "guid": entity.guid,
         "type": entity.type.value,
@@ -99,7 +125,7 @@ def build_document(
         "name_exact": name.lower(),
         "qname_exact": qname_exact,
         "name_words": _words(name),
-        "qname_words": " ".join(parts_words),
+        "qname_words": qname_words,
         "acl_self": acl_self,
         "acl_tree": list(acl_tree),
         "name_sort": name.lower(),
@@ -108,6 +134,8 @@ def build_document(
         "updated_at": int(entity.updated_at or entity.created_at or 0),
         "deprecated": entity.deprecated,
     }
+    if leaf and acl_self != "none/":
+        doc["acl_leaf"] = leaf
     if path.catalog:
         doc["catalog"] = path.catalog
     if path.schema:
@@ -122,6 +150,8 @@ def build_document(
             f"{_words(c.name)} {c.description}" if c.description else _words(c.name) for c in ordered
         )
         doc["columns_json"] = json.dumps([[c.name, c.description] for c in ordered])
+        if acl_self.startswith("t/"):
+            doc["acl_cols"] = [term for c in ordered for term in leaf_terms(acl_tree, c.name)]
     names = term_names or {}
     terms = sorted({names[g] for g in entity.terms if g in names})
     classifications = entity.classification_names

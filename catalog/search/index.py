@@ -152,4 +152,5 @@ class CatalogSearch:
         answer "not found" otherwise, as for an entity that does not exist)."""
         if entity.type not in SEARCHED_TYPES:
             return self.grant(principal).admin
-        return self.grant(principal).sees(document_keys(entity.type, entity.path)[1])
+        column = entity.path.column if entity.type is EntityType.COLUMN else None
+        return self.grant(principal).sees(document_keys(entity.type, entity.path)[1], column)

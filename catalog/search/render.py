@@ -70,7 +70,7 @@ def render(hit: StoredHit, text: str, grant: AccessGrant, highlight: bool) -> Hi
     highlights: list[Highlight] = []
     if terms.words and hit.columns_json:
         for column in decode_columns(hit.columns_json, hit.acl_tree):
-            if not grant.sees(column.keys):
+            if not grant.sees(column.keys, column.name):
                 continue
             if terms.matches_name(column.name) or terms.matches_text(column.description or ""):
                 matched.append(column.name)

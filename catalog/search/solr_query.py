@@ -89,6 +89,8 @@ def access_filter(params: Params, grant: AccessGrant) -> str | None:
     if not should:
         return params.ref(NOTHING)
     must_not = [params.terms("acl_self", sorted(grant.hidden))] if grant.hidden else []
+    if grant.hidden_columns:
+        must_not.append(params.terms("acl_leaf", sorted(grant.hidden_columns)))
     return params.bool(should=should, must_not=must_not)
 
 
@@ -98,7 +100,7 @@ def _column_clause(params: Params, word: str, grant: AccessGrant) -> str:
         return f"column_text:{word}^{BOOST_COLUMNS}"
     if not grant.tree:
         return ""
-    must_not = [params.terms("acl_tree", sorted(grant.partial_tables))] if grant.partial_tables else []
+    must_not = [params.terms("acl_cols", sorted(grant.hidden_columns))] if grant.hidden_columns else []
     whole = params.bool(filter=[params.terms("acl_tree", sorted(grant.tree))], must_not=must_not)
     return f'_query_:"{{!bool must={match} filter={whole}}}"^{BOOST_COLUMNS}'
 

@@ -62,6 +62,8 @@ def _schema() -> tantivy.Schema:
     b.add_bytes_field("columns_json", stored=True, indexed=False)
     b.add_text_field("acl_self", tokenizer_name="raw", index_option="basic")
     b.add_text_field("acl_tree", stored=True, tokenizer_name="raw", index_option="basic")
+    b.add_text_field("acl_leaf", tokenizer_name="raw", index_option="basic")
+    b.add_text_field("acl_cols", tokenizer_name="raw", index_option="basic")
     b.add_text_field("name_sort", tokenizer_name="raw", fast=True, index_option="basic")
     b.add_integer_field("popularity", stored=True, fast=True)
     b.add_integer_field("rank_weight", fast=True)
@@ -149,6 +151,8 @@ class TantivyBackend:
         clauses = [(Occur.Must, Q.boolean_query(should))]
         if grant.hidden:
             clauses.append((Occur.MustNot, self._terms("acl_self", sorted(grant.hidden))))
+        if grant.hidden_columns:
+            clauses.append((Occur.MustNot, self._terms("acl_leaf", sorted(grant.hidden_columns))))
         return Q.boolean_query(clauses)
 
     def _column_clause(self, word: str, grant: AccessGrant) -> tantivy.Query:
@@ -161,8 +165,8 @@ class TantivyBackend:
         whole: list[tuple[tantivy.Occur, tantivy.Query]] = [
             (Occur.Must, self._terms("acl_tree", sorted(grant.tree)))
         ]
-        if grant.partial_tables:
-            whole.append((Occur.MustNot, self._terms("acl_tree", sorted(grant.partial_tables))))
+        if grant.hidden_columns:
+            whole.append((Occur.MustNot, self._terms("acl_cols", sorted(grant.hidden_columns))))
         return Q.boolean_query(
             [(Occur.Must, match), (Occur.Must, Q.const_score_query(Q.boolean_query(whole), 0.0))]
         )

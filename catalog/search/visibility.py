@@ -24,12 +24,15 @@ from catalog.model import ResourcePath
 from catalog.search.access_keys import (
     ADMIN_GRANT,
     GLOSSARY_KEY,
+    LEAF_SEPARATOR,
     AccessGrant,
     catalog_key,
     column_key,
     schema_key,
     table_key,
 )
+
+COLUMN_LEVEL = 3  # catalog 0, schema 1, table 2
 
 
 class Principal(Protocol):
@@ -65,6 +68,7 @@ class _Node:
     key: str
     sig: int
     children: list[_Node] = field(default_factory=list)
+    column: str = ""  # a column's name, lower-cased (for leaf terms)
 
 
 @dataclass(slots=True)
@@ -136,7 +140,9 @@ class ResourceTree:
                     for col in columns:
                         xpath = ResourcePath(cat, sch, tbl, col)
                         xsig = decider.signature(xpath, tsig)
-                        tnode.children.append(_Node(column_key(cat, sch, tbl, col), sig_id(3, xsig, xpath)))
+                        tnode.children.append(
+                            _Node(column_key(cat, sch, tbl, col), sig_id(3, xsig, xpath), column=col.lower())
+                        )
         return SignedTree(roots, reps, size)
 
 
@@ -151,7 +157,7 @@ class _Compiler:
         self.tree_keys: set[str] = {GLOSSARY_KEY}
         self.self_keys: set[str] = set()
         self.hidden: set[str] = set()
-        self.partial: set[str] = set()
+        self.hidden_columns: set[str] = set()
         self._best: dict[int, tuple[int, int, int, bool]] = {}
 
     def sees(self, node: _Node) -> bool:
@@ -182,20 +188,77 @@ class _Compiler:
     def emit(self, node: _Node, covered: bool, level: int) -> None:
         visible = self.sees(node)
         size, hidden_below, _, use_tree = self._best[id(node)]
-        if level == 2 and visible and hidden_below:
-            self.partial.add(node.key)
         if covered:
             if not visible:
                 self.hidden.add(node.key)
         elif use_tree:
             self.tree_keys.add(node.key)
             covered = True
+            if hidden_below and level < COLUMN_LEVEL:
+                self._hide_columns(node, level)
         elif visible:
             self.self_keys.add(node.key)
         elif hidden_below == size:
             return  # nothing visible here or below, and nothing granted above: no key needed
+        if covered and level + 1 == COLUMN_LEVEL:
+            return  # the columns of a granted subtree are handled by _hide_columns
         for child in node.children:
             self.emit(child, covered, level + 1)
+
+    # -- hidden columns under a granted subtree, as few leaf terms as possible ----------------
+    def _hide_columns(self, root: _Node, level: int) -> None:
+        names = self._hidden_names(root, level)
+        if names:
+            counts: dict[int, dict[str, tuple[int, int]]] = {}
+            self._count(root, level, names, counts)
+            self._place(root, level, sorted(names), counts)
+
+    def _hidden_names(self, node: _Node, level: int) -> set[str]:
+        if level == COLUMN_LEVEL - 1:
+            return {c.column for c in node.children if not self.sees(c)}
+        found: set[str] = set()
+        for child in node.children:
+            if self._best[id(child)][1]:
+                found |= self._hidden_names(child, level + 1)
+        return found
+
+    def _count(
+        self, node: _Node, level: int, names: set[str], counts: dict[int, dict[str, tuple[int, int]]]
+    ) -> dict[str, tuple[int, int]]:
+        """(columns, hidden columns) per name in ``names`` at and below node."""
+        mine: dict[str, tuple[int, int]] = {}
+        if level == COLUMN_LEVEL - 1:
+            for column in node.children:
+                if column.column in names:
+                    total, hidden = mine.get(column.column, (0, 0))
+                    mine[column.column] = (total + 1, hidden + (0 if self.sees(column) else 1))
+        else:
+            for child in node.children:
+                for name, (total, hidden) in self._count(child, level + 1, names, counts).items():
+                    was_total, was_hidden = mine.get(name, (0, 0))
+                    mine[name] = (was_total + total, was_hidden + hidden)
+        counts[id(node)] = mine
+        return mine
+
+    def _place(
+        self, node: _Node, level: int, names: list[str], counts: dict[int, dict[str, tuple[int, int]]]
+    ) -> None:
+        """One leaf term per name at the highest node where every column of that name is hidden."""
+        stats = counts[id(node)]
+        rest = []
+        for name in names:
+            total, hidden = stats.get(name, (0, 0))
+            if hidden and hidden == total:
+                self.hidden_columns.add(f"{node.key}{LEAF_SEPARATOR}{name}")
+            elif hidden:
+                rest.append(name)
+        if not rest:
+            return
+        if level == COLUMN_LEVEL - 1:  # two columns spelled alike but decided differently
+            self.hidden.update(c.key for c in node.children if c.column in rest and not self.sees(c))
+            return
+        for child in node.children:
+            self._place(child, level + 1, rest, counts)
 
     def grant(self) -> AccessGrant:
         for root in self.tree.roots:
@@ -205,7 +268,7 @@ class _Compiler:
             tree=frozenset(self.tree_keys),
             self_keys=frozenset(self.self_keys),
             hidden=frozenset(self.hidden),
-            partial_tables=frozenset(self.partial),
+            hidden_columns=frozenset(self.hidden_columns),
         )
 
 
