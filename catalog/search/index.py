@@ -35,6 +35,8 @@ from catalog.search.visibility import (
 )
 
 MAX_SUGGESTIONS = 20
+#: documents built and handed to the backend at a time (bounds memory on a first build)
+WRITE_BATCH = 10_000
 
 
 class EverythingVisible:
@@ -106,21 +108,20 @@ class CatalogSearch:
                 parent = parents.get(guid) or self._parents.get(guid)
                 if parent is not None and parent in entities:
                     changed.add(parent)
-            docs: list[SearchDocument] = [
-                build_document(entities[g], columns.get(g, ()), term_names) for g in changed
-            ]
+            write = self.backend.upsert if old or self._term_digests else self.backend.add_new
+            pending = [g for g in entities if g in changed]  # the reader's order: ties rank alike
+            for start in range(0, len(pending), WRITE_BATCH):
+                batch = pending[start : start + WRITE_BATCH]
+                write([build_document(entities[g], columns.get(g, ()), term_names) for g in batch])
             term_digests = {t.guid: hash(repr(t)) for t in terms}
-            docs.extend(
+            term_docs: list[SearchDocument] = [
                 term_document(t) for t in terms if self._term_digests.get(t.guid) != term_digests[t.guid]
-            )
+            ]
+            write(term_docs)
             removed.extend(g for g in self._term_digests if g not in term_digests)
-            if old or self._term_digests:
-                self.backend.upsert(docs)
-            else:
-                self.backend.add_new(docs)
             self.backend.delete(removed)
             self.backend.commit()
-            if changed or removed:
+            if removed or any(g not in old for g in changed):  # resources came or went
                 self._tree = ResourceTree.of(e.path for e in entities.values())
                 self._tree_version = version
             self._parents = {g: p for g, p in parents.items() if p is not None}
@@ -128,7 +129,9 @@ class CatalogSearch:
             self._term_digests = term_digests
             self._term_names = term_names
             self._synced = version
-            return SyncReport(version, len(docs), len(removed), time.perf_counter() - started)
+            return SyncReport(
+                version, len(changed) + len(term_docs), len(removed), time.perf_counter() - started
+            )
 
     # -- questions --------------------------------------------------------------------------
     def grant(self, principal: Principal) -> AccessGrant:

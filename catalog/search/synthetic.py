@@ -8,9 +8,17 @@ for a seed.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
-from catalog.model import Classification, Entity, EntityType, GlossaryTerm, ResourcePath, entity_guid
+from catalog.model import (
+    Classification,
+    Entity,
+    EntityType,
+    GlossaryTerm,
+    LineageEdge,
+    ResourcePath,
+    entity_guid,
+)
 
 INSTANCE = "lakegate"
 SOURCES = ("lake", "warehouse", "crm", "erp", "events", "finance")
@@ -189,6 +197,35 @@ def entities(total: int, seed: int = 7) -> Iterator[Entity]:
                     data_type="varchar",
                     classifications=column_tags,
                 )
+
+
+class StaticCatalog:
+    """A CatalogReader over a fixed list of entities (benchmarks, demos)."""
+
+    def __init__(self, items: list[Entity], glossary: list[GlossaryTerm], version: str = "1") -> None:
+        self.items = items
+        self.glossary = glossary
+        self._version = version
+        self._by_guid = {e.guid: e for e in items}
+
+    @property
+    def version(self) -> str:
+        return self._version
+
+    def entity(self, guid: str) -> Entity | None:
+        return self._by_guid.get(guid)
+
+    def entities(self) -> Iterable[Entity]:
+        return iter(self.items)
+
+    def children(self, guid: str) -> Sequence[Entity]:
+        return [e for e in self.items if e.parent_guid == guid]
+
+    def terms(self) -> Sequence[GlossaryTerm]:
+        return self.glossary
+
+    def lineage_edges(self) -> Sequence[LineageEdge]:
+        return []
 
 
 def terms() -> list[GlossaryTerm]:
