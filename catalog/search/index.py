@@ -26,7 +26,7 @@ from catalog.search.documents import (
     term_document,
 )
 from catalog.search.query import SearchQuery, SearchResult, Suggestion
-from catalog.search.render import render
+from catalog.search.render import QueryTerms, render
 from catalog.search.visibility import (
     Principal,
     ResourceTree,
@@ -141,7 +141,8 @@ class CatalogSearch:
         grant = self.grant(principal)
         checked = query.validated(admin=grant.admin)
         raw = self.backend.search(checked, grant)
-        hits = tuple(render(h, checked.text, grant, checked.highlight) for h in raw.hits)
+        terms = QueryTerms(checked.text)
+        hits = tuple(render(h, terms, grant, checked.highlight) for h in raw.hits)
         return SearchResult(total=raw.total, hits=hits, facets=raw.facets)
 
     def suggest(self, principal: Principal, text: str, limit: int = 10) -> Sequence[Suggestion]:

@@ -64,8 +64,7 @@ def snippet(text: str, terms: QueryTerms) -> str | None:
     return None
 
 
-def render(hit: StoredHit, text: str, grant: AccessGrant, highlight: bool) -> Hit:
-    terms = QueryTerms(text)
+def render(hit: StoredHit, terms: QueryTerms, grant: AccessGrant, highlight: bool) -> Hit:
     matched: list[str] = []
     highlights: list[Highlight] = []
     if terms.words and hit.columns_json:

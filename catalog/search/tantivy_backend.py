@@ -38,6 +38,10 @@ from catalog.search.ranking import (
     fuzzy_distances,
 )
 
+#: up to this many values, "any of" is a union of term queries rather than a term set
+SMALL_TERM_SET = 64
+#: grants whose compiled filters are kept (grants themselves are cached by the visibility compiler)
+MAX_CACHED_GRANTS = 256
 Occur = tantivy.Occur
 Q = tantivy.Query
 
@@ -90,6 +94,7 @@ class TantivyBackend:
         self.index = tantivy.Index(self.schema, path=str(path) if path is not None else None)
         self._writer = self.index.writer(heap_size=heap_bytes, num_threads=threads)
         self._lock = threading.Lock()
+        self._grant_filters: dict[int, tuple[AccessGrant, tantivy.Query | None, tantivy.Query | None]] = {}
         self.index.reload()
 
     # -- writes -----------------------------------------------------------------------------
@@ -128,6 +133,10 @@ class TantivyBackend:
 
     # -- queries ----------------------------------------------------------------------------
     def _terms(self, field: str, values: Sequence[str]) -> tantivy.Query:
+        """Any of ``values``: a union of term queries while few (they skip through posting lists
+        when intersected with a selective query), a term set beyond that."""
+        if len(values) <= SMALL_TERM_SET:
+            return Q.boolean_query([(Occur.Should, Q.term_query(self.schema, field, v)) for v in values])
         return Q.term_set_query(self.schema, field, list(values))
 
     def _term(self, field: str, value: str) -> tantivy.Query:
@@ -138,7 +147,21 @@ class TantivyBackend:
         assert word.isalnum(), word
         return Q.regex_query(self.schema, "name_words", f"{word}.*")
 
+    def _filters(self, grant: AccessGrant) -> tuple[tantivy.Query | None, tantivy.Query | None]:
+        """The grant's access filter and its whole-tables filter, built once per grant."""
+        cached = self._grant_filters.get(id(grant))
+        if cached is not None and cached[0] is grant:
+            return cached[1], cached[2]
+        built = (self._access_filter(grant), self._whole_tables(grant))
+        if len(self._grant_filters) >= MAX_CACHED_GRANTS:
+            self._grant_filters.clear()
+        self._grant_filters[id(grant)] = (grant, *built)
+        return built
+
     def access_filter(self, grant: AccessGrant) -> tantivy.Query | None:
+        return self._filters(grant)[0]
+
+    def _access_filter(self, grant: AccessGrant) -> tantivy.Query | None:
         if grant.admin:
             return None
         should: list[tuple[tantivy.Occur, tantivy.Query]] = []
@@ -155,11 +178,10 @@ class TantivyBackend:
             clauses.append((Occur.MustNot, self._terms("acl_leaf", sorted(grant.hidden_columns))))
         return Q.boolean_query(clauses)
 
-    def _column_clause(self, word: str, grant: AccessGrant) -> tantivy.Query:
-        """Column text matches only on tables whose every column the grant shows."""
-        match = self._term("column_text", word)
+    def _whole_tables(self, grant: AccessGrant) -> tantivy.Query | None:
+        """Tables whose every column the grant shows (None: all of them, for administrators)."""
         if grant.admin:
-            return match
+            return None
         if not grant.tree:
             return Q.empty_query()
         whole: list[tuple[tantivy.Occur, tantivy.Query]] = [
@@ -167,9 +189,15 @@ class TantivyBackend:
         ]
         if grant.hidden_columns:
             whole.append((Occur.MustNot, self._terms("acl_cols", sorted(grant.hidden_columns))))
-        return Q.boolean_query(
-            [(Occur.Must, match), (Occur.Must, Q.const_score_query(Q.boolean_query(whole), 0.0))]
-        )
+        return Q.const_score_query(Q.boolean_query(whole), 0.0)
+
+    def _column_clause(self, word: str, grant: AccessGrant) -> tantivy.Query:
+        """Column text matches only on tables whose every column the grant shows."""
+        match = self._term("column_text", word)
+        whole = self._filters(grant)[1]
+        if whole is None:
+            return match
+        return Q.boolean_query([(Occur.Must, match), (Occur.Must, whole)])
 
     def text_query(self, text: str, grant: AccessGrant) -> tantivy.Query | None:
         words = query_words(text)
