@@ -10,13 +10,27 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-_PARTS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+_RUNS = re.compile(r"[^\W_]+")  # letters and digits, any script
+_ASCII_PARTS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+_OTHER_PARTS = re.compile(r"\d+|[^\W\d_]+")
+#: words of a query beyond this are ignored (a query is a few words, not a document)
+MAX_QUERY_WORDS = 16
+
+
+def _parts(text: str) -> list[str]:
+    """Lower-cased parts: runs of letters and digits, ASCII ones also split at camelCase and at
+    letter/digit boundaries (other scripts at letter/digit boundaries only)."""
+    parts: list[str] = []
+    for run in _RUNS.findall(text):
+        pattern = _ASCII_PARTS if run.isascii() else _OTHER_PARTS
+        parts.extend(p.lower() for p in pattern.findall(run))
+    return parts
 
 
 @lru_cache(maxsize=200_000)
 def identifier_words(name: str) -> tuple[str, ...]:
     """The words of one identifier, lower-cased, in order, plus the parts joined when there are several."""
-    parts = [p.lower() for p in _PARTS.findall(name)]
+    parts = _parts(name)
     if len(parts) > 1:
         joined = "".join(parts)
         if joined not in parts:
@@ -24,22 +38,10 @@ def identifier_words(name: str) -> tuple[str, ...]:
     return tuple(parts)
 
 
-def text_words(text: str) -> list[str]:
-    """Free text (a query, a description) split into identifier words."""
-    words: list[str] = []
-    for token in re.split(r"\s+", text.strip()):
-        if token:
-            words.extend(identifier_words(token))
-    return words
-
-
 def query_words(text: str) -> list[str]:
     """A query's words without the joined forms (each word once, in order)."""
-    seen: dict[str, None] = {}
-    for token in re.split(r"\s+", text.strip()):
-        for part in _PARTS.findall(token):
-            seen.setdefault(part.lower(), None)
-    return list(seen)
+    seen = dict.fromkeys(_parts(text))
+    return list(seen)[:MAX_QUERY_WORDS]
 
 
 def normalize_exact(name: str) -> str:

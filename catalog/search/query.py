@@ -38,6 +38,11 @@ class SearchRequestError(ValueError):
     """A search that cannot be run as asked; the message is safe to show."""
 
 
+class SearchBackendError(RuntimeError):
+    """The search backend failed (Solr unreachable, ...); the message is safe to show, the cause
+    is logged."""
+
+
 @dataclass(frozen=True, slots=True)
 class SearchQuery:
     text: str = ""

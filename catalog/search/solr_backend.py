@@ -3,6 +3,7 @@ configset in ``catalog/search/solr/conf``. Writes are batched; :meth:`commit` ma
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,10 +14,11 @@ import pysolr
 from catalog.search.access_keys import AccessGrant
 from catalog.search.backend import RawResult, StoredHit
 from catalog.search.documents import SearchDocument
-from catalog.search.query import FacetCount, SearchQuery
+from catalog.search.query import FacetCount, SearchBackendError, SearchQuery
 from catalog.search.ranking import FIELD_NAMES
 from catalog.search.solr_query import search_params, suggest_params
 
+log = logging.getLogger(__name__)
 #: the configset to create the core from (solrconfig.xml and managed-schema.xml)
 CONFIGSET = Path(__file__).resolve().parent / "solr"
 BATCH = 5_000
@@ -68,9 +70,16 @@ class SolrBackend:
         self.solr.get_session().close()
 
     # -- queries ----------------------------------------------------------------------------
+    def _select(self, q: str, params: dict[str, Any]) -> Any:
+        try:
+            return self.solr.search(q, **params)
+        except pysolr.SolrError as exc:
+            log.error("Solr search failed: %s", exc)
+            raise SearchBackendError("the search backend is not available") from None
+
     def search(self, query: SearchQuery, grant: AccessGrant) -> RawResult:
         q, params = search_params(query, grant)
-        found = self.solr.search(q, **params)
+        found = self._select(q, params)
         facets: dict[str, tuple[FacetCount, ...]] = {}
         fields = (found.facets or {}).get("facet_fields", {})
         for facet in query.facets:
@@ -85,7 +94,7 @@ class SolrBackend:
         if built is None:
             return []
         q, params = built
-        return [_stored(d) for d in self.solr.search(q, **params).docs]
+        return [_stored(d) for d in self._select(q, params).docs]
 
 
 def _stored(doc: dict[str, Any]) -> StoredHit:
