@@ -31,3 +31,14 @@ def test_query_words_are_the_parts_once_each() -> None:
     assert query_words("  Größe  ") == ["größe"]
     assert query_words("a;b OR c) AND (d*") == ["a", "b", "or", "c", "and", "d"]
     assert len(query_words(" ".join(f"w{i}x" for i in range(50)))) == MAX_QUERY_WORDS
+
+
+def test_backends_are_chosen_from_an_allowlist() -> None:
+    from catalog.search.backends import open_backend
+    from catalog.search.tantivy_backend import TantivyBackend
+
+    assert isinstance(open_backend("tantivy"), TantivyBackend)
+    with pytest.raises(ValueError, match="needs solr_url"):
+        open_backend("solr")
+    with pytest.raises(ValueError, match="unknown search backend"):
+        open_backend("elasticsearch")
