@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import threading
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,8 @@ from catalog.search.ranking import (
 
 #: up to this many values, "any of" is a union of term queries rather than a term set
 SMALL_TERM_SET = 64
+#: threads counting facets beside searches
+FACET_THREADS = 4
 #: grants whose compiled filters are kept (grants themselves are cached by the visibility compiler)
 MAX_CACHED_GRANTS = 256
 Occur = tantivy.Occur
@@ -94,6 +97,7 @@ class TantivyBackend:
         self.index = tantivy.Index(self.schema, path=str(path) if path is not None else None)
         self._writer = self.index.writer(heap_size=heap_bytes, num_threads=threads)
         self._lock = threading.Lock()
+        self._facet_pool = ThreadPoolExecutor(max_workers=FACET_THREADS, thread_name_prefix="search-facets")
         self._grant_filters: dict[int, tuple[AccessGrant, tantivy.Query | None, tantivy.Query | None]] = {}
         self.index.reload()
 
@@ -128,6 +132,7 @@ class TantivyBackend:
         return int(self.index.searcher().num_docs)
 
     def close(self) -> None:
+        self._facet_pool.shutdown(wait=True)
         with self._lock:
             self._writer.wait_merging_threads()
 
@@ -246,6 +251,10 @@ class TantivyBackend:
     def search(self, query: SearchQuery, grant: AccessGrant) -> RawResult:
         searcher = self.index.searcher()
         q = self._query(query, grant)
+        counting: Future[dict[str, Any]] | None = None
+        if query.facets:  # facet counts run beside the search (tantivy releases the GIL)
+            aggs = {f.value: {"terms": {"field": FIELD_NAMES[f], "size": FACET_SIZE}} for f in query.facets}
+            counting = self._facet_pool.submit(searcher.aggregate, q, aggs)
         if query.sort is SortOrder.RELEVANCE:
             found = searcher.search(
                 q, query.limit, count=True, offset=query.offset, weight_by_field="rank_weight"
@@ -261,9 +270,8 @@ class TantivyBackend:
             )
         hits = [self._stored(searcher, score, address) for score, address in found.hits]
         facets: dict[str, tuple[FacetCount, ...]] = {}
-        if query.facets:
-            aggs = {f.value: {"terms": {"field": FIELD_NAMES[f], "size": FACET_SIZE}} for f in query.facets}
-            answer = searcher.aggregate(q, aggs)
+        if counting is not None:
+            answer = counting.result()
             for facet in query.facets:
                 buckets = answer.get(facet.value, {}).get("buckets", [])
                 facets[facet.value] = tuple(
