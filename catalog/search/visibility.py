@@ -59,7 +59,9 @@ class VisibilityDecider(Protocol):
 
     def signature(self, path: ResourcePath, parent: Hashable | None) -> Hashable:
         """Equal signatures (at the same level) promise equal ``can_see`` answers for everyone.
-        ``parent`` is the signature of the resource's parent (None for a catalog)."""
+        ``parent`` is the signature of the resource's parent (None for a catalog). A column's
+        signature may depend only on its parent's signature and its name (lower-cased): callers
+        reuse it for every column of that name under an equal parent signature."""
         ...
 
 
@@ -119,6 +121,7 @@ class ResourceTree:
             return found
 
         roots: list[_Node] = []
+        column_ids: dict[tuple[int, str], int] = {}
         for cat, schemas in self._tree.items():
             cpath = ResourcePath(cat)
             csig = decider.signature(cpath, None)
@@ -137,12 +140,14 @@ class ResourceTree:
                     tnode = _Node(table_key(cat, sch, tbl), sig_id(2, tsig, tpath))
                     snode.children.append(tnode)
                     size += 1 + len(columns)
+                    tid = tnode.sig
                     for col in columns:
-                        xpath = ResourcePath(cat, sch, tbl, col)
-                        xsig = decider.signature(xpath, tsig)
-                        tnode.children.append(
-                            _Node(column_key(cat, sch, tbl, col), sig_id(3, xsig, xpath), column=col.lower())
-                        )
+                        lower = col.lower()
+                        xid = column_ids.get((tid, lower))
+                        if xid is None:
+                            xpath = ResourcePath(cat, sch, tbl, col)
+                            xid = column_ids[(tid, lower)] = sig_id(3, decider.signature(xpath, tsig), xpath)
+                        tnode.children.append(_Node(column_key(cat, sch, tbl, col), xid, column=lower))
         return SignedTree(roots, reps, size)
 
 
