@@ -173,18 +173,26 @@ class _Compiler:
             )
         return known
 
-    def measure(self, node: _Node) -> tuple[int, int, int, bool]:
+    def measure(self, node: _Node, level: int) -> tuple[int, int, int, bool]:
         """(entities at and below node, hidden ones, size of the best cover, whether one tree key
         plus the hidden exceptions is that best cover)."""
         visible = self.sees(node)
         size = 1
         hidden = 0 if visible else 1
         split = 1 if visible else 0
-        for child in node.children:
-            child_size, child_hidden, child_best, _ = self.measure(child)
-            size += child_size
-            hidden += child_hidden
-            split += child_best
+        if level == COLUMN_LEVEL - 1:  # a table: its columns inline (most of the tree)
+            for column in node.children:
+                size += 1
+                if self.sees(column):
+                    split += 1
+                else:
+                    hidden += 1
+        else:
+            for child in node.children:
+                child_size, child_hidden, child_best, _ = self.measure(child, level + 1)
+                size += child_size
+                hidden += child_hidden
+                split += child_best
         tree_cost = 1 + hidden
         result = (size, hidden, min(tree_cost, split) if visible else split, visible and tree_cost <= split)
         self._best[id(node)] = result
@@ -199,14 +207,16 @@ class _Compiler:
         elif use_tree:
             self.tree_keys.add(node.key)
             covered = True
-            if hidden_below and level < COLUMN_LEVEL:
+            if hidden_below:
                 self._hide_columns(node, level)
         elif visible:
             self.self_keys.add(node.key)
         elif hidden_below == size:
             return  # nothing visible here or below, and nothing granted above: no key needed
-        if covered and level + 1 == COLUMN_LEVEL:
-            return  # the columns of a granted subtree are handled by _hide_columns
+        if level == COLUMN_LEVEL - 1:
+            if not covered:  # the columns of a granted subtree are handled by _hide_columns
+                self.self_keys.update(c.key for c in node.children if self.sees(c))
+            return
         for child in node.children:
             self.emit(child, covered, level + 1)
 
@@ -267,7 +277,7 @@ class _Compiler:
 
     def grant(self) -> AccessGrant:
         for root in self.tree.roots:
-            self.measure(root)
+            self.measure(root, 0)
             self.emit(root, False, 0)
         return AccessGrant(
             tree=frozenset(self.tree_keys),
