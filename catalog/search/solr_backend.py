@@ -1,5 +1,11 @@
 """The Apache Solr backend (large deployments), through pysolr, against a core created from the
-configset in ``catalog/search/solr/conf``. Writes are batched; :meth:`commit` makes them visible."""
+configset in ``catalog/search/solr/conf``. Writes are batched; :meth:`commit` makes them visible.
+
+Creating the core (Solr 9): standalone ``bin/solr create -c lakegate -d catalog/search/solr``;
+SolrCloud ``bin/solr zk upconfig -n lakegate -d catalog/search/solr`` then
+``bin/solr create -c lakegate -n lakegate``. Lakegate is then pointed at the core's URL
+(``http://solr:8983/solr/lakegate``). The tests run it on a real Solr 9.10.1 node.
+"""
 
 from __future__ import annotations
 
