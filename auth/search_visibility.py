@@ -10,7 +10,7 @@ kept in the policy bundle, and policies with additional resources (for columns).
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 
 from auth.authorizer import Authorizer
@@ -39,6 +39,9 @@ class AuthorizerVisibility:
         self._evaluators: tuple[PolicyEvaluator, ...] = ()
         self._shareable = False
         self._column_memo: dict[tuple[Hashable, str], _Signature] = {}
+        self._table_memo: dict[_Signature, list[tuple[int, MatchType]]] = {}
+        self._table_free: frozenset[int] = frozenset()
+        self._tagged_tables: frozenset[str] = frozenset()
 
     def refresh(self) -> None:
         self.authorizer.refresh()
@@ -80,14 +83,36 @@ class AuthorizerVisibility:
         self._evaluators = tuple(evaluators)
         self._shareable = not tokens and engine._tag_store is None
         self._column_memo = {}
+        self._table_memo = {}
+        # policies whose match on a table cannot depend on the table's name: no table resource,
+        # or every table ("*"), on one resource map
+        self._table_free = frozenset(
+            i
+            for i, e in enumerate(evaluators)
+            if not e.policy.additional_resources
+            and (
+                "table" not in e.policy.resources
+                or (
+                    not e.policy.resources["table"].is_excludes
+                    and set(e.policy.resources["table"].values) == {"*"}
+                )
+            )
+        )
+        self._tagged_tables = frozenset(".".join(key.split(".")[:3]) for key in self.authorizer._tags)
         self._engine_version = version
 
     def _tagged(self, path: ResourcePath) -> bool:
-        tags = self.authorizer._tags
-        if not tags or path.table is None:
+        if not self._tagged_tables or path.table is None:
             return False
-        table = f"{path.catalog}.{path.schema}.{path.table}".lower()
-        return any(key == table or key.startswith(table + ".") for key in tags)
+        return f"{path.catalog}.{path.schema}.{path.table}".lower() in self._tagged_tables
+
+    def _matches(self, candidates: Iterable[int], resource: Mapping[str, str]) -> list[tuple[int, MatchType]]:
+        found: list[tuple[int, MatchType]] = []
+        for i in candidates:
+            match_type = self._evaluators[i].match_type(resource, _NO_TOKENS)
+            if match_type is not MatchType.NONE:
+                found.append((i, match_type))
+        return found
 
     def signature(self, path: ResourcePath, parent: Hashable | None) -> Hashable:
         self._prepare()
@@ -115,11 +140,17 @@ class AuthorizerVisibility:
             if isinstance(parent, _Signature) and parent.own is None
             else range(len(self._evaluators))
         )
-        matches = []
-        for i in candidates:
-            found_type = self._evaluators[i].match_type(resource, _NO_TOKENS)
-            if found_type is not MatchType.NONE:
-                matches.append((i, found_type))
+        table_level = path.table is not None and path.column is None
+        if table_level and isinstance(parent, _Signature) and parent.own is None:
+            # the name-independent policies are matched once per schema signature
+            shared = self._table_memo.get(parent)
+            if shared is None:
+                free = [i for i in candidates if i in self._table_free]
+                shared = self._table_memo[parent] = self._matches(free, resource)
+            named = [i for i in candidates if i not in self._table_free]
+            matches = sorted([*shared, *self._matches(named, resource)])
+        else:
+            matches = self._matches(candidates, resource)
         own: tuple[str, ...] | None = None
         if path.table is not None and path.column is None and self._tagged(path):
             own = (path.key(),)
