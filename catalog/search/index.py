@@ -1,10 +1,16 @@
 """The catalog's search index: kept in step with a :class:`CatalogReader`, searched under each
 principal's access grant. This is the API the HTTP endpoints call.
 
-    search = CatalogSearch(TantivyBackend(), AuthorizerVisibility(authorizer))
+    search = CatalogSearch(open_backend("tantivy", index_path=...), AuthorizerVisibility(authorizer))
     search.sync(reader)                      # at start-up and after every refresh or edit
     search.search(identity, SearchQuery("order items", facets=(FacetField.TYPE,)))
     search.suggest(identity, "ord")
+    search.can_see(identity, entity)         # GET /v1/entities/{id}: 404 unless True
+
+``SearchRequestError`` (a bad request; safe message) and ``SearchBackendError`` (Solr down) are
+the errors to map to HTTP answers. Without an authorizer (``decider=None``) every entity is
+visible and nobody is an administrator. Without a signed-in user, pass an identity such as
+``Identity("anonymous")``: it sees what the policies grant to the ``public`` group.
 """
 
 from __future__ import annotations
