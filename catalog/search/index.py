@@ -10,7 +10,7 @@ principal's access grant. This is the API the HTTP endpoints call.
 ``SearchRequestError`` (a bad request; safe message) and ``SearchBackendError`` (Solr down) are
 the errors to map to HTTP answers. Without an authorizer (``decider=None``) every entity is
 visible and nobody is an administrator. Without a signed-in user, pass an identity such as
-``Identity("anonymous")``: it sees what the policies grant to the ``public`` group.
+``Identity("anonymous")``: it sees what the policies grant that identity.
 """
 
 from __future__ import annotations
