@@ -27,7 +27,6 @@ from catalog.search.access_keys import (
     LEAF_SEPARATOR,
     AccessGrant,
     catalog_key,
-    column_key,
     schema_key,
     table_key,
 )
@@ -147,8 +146,13 @@ class ResourceTree:
                         if xid is None:
                             xpath = ResourcePath(cat, sch, tbl, col)
                             xid = column_ids[(tid, lower)] = sig_id(3, decider.signature(xpath, tsig), xpath)
-                        tnode.children.append(_Node(column_key(cat, sch, tbl, col), xid, column=lower))
+                        tnode.children.append(_Node("", xid, column=lower))  # key: see _column_key
         return SignedTree(roots, reps, size)
+
+
+def _column_key(table: _Node, column: _Node) -> str:
+    """A column's key (``column_key``), made only when a grant names it: most never are."""
+    return f"x/{table.key[2:]}.{column.column}"
 
 
 class _Compiler:
@@ -215,7 +219,7 @@ class _Compiler:
             return  # nothing visible here or below, and nothing granted above: no key needed
         if level == COLUMN_LEVEL - 1:
             if not covered:  # the columns of a granted subtree are handled by _hide_columns
-                self.self_keys.update(c.key for c in node.children if self.sees(c))
+                self.self_keys.update(_column_key(node, c) for c in node.children if self.sees(c))
             return
         for child in node.children:
             self.emit(child, covered, level + 1)
@@ -270,7 +274,9 @@ class _Compiler:
         if not rest:
             return
         if level == COLUMN_LEVEL - 1:  # two columns spelled alike but decided differently
-            self.hidden.update(c.key for c in node.children if c.column in rest and not self.sees(c))
+            self.hidden.update(
+                _column_key(node, c) for c in node.children if c.column in rest and not self.sees(c)
+            )
             return
         for child in node.children:
             self._place(child, level + 1, rest, counts)
