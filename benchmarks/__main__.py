@@ -7,7 +7,11 @@
     without and with the demo's policies (benchmarks/planning.py).
 (g) the engine's check of DuckDB's bound plan, on a query's first run and once it is cached.
 
-``python -m benchmarks --only planning`` runs (c) and (g) alone on the tiny demo (seconds).
+(s) metadata search on the embedded index at 100k and 1M synthetic entities: index rate,
+    permission grant, search and suggest p50/p95 in-process (benchmarks/search.py).
+
+``python -m benchmarks --only planning`` runs (c) and (g) alone on the tiny demo (seconds);
+``python -m benchmarks --only search`` runs (s) alone (a few minutes at 1M entities).
 
 The server runs as its own process (``lakegate serve``) as in production; the demo data with
 TPC-H sf1 is generated once into ``benchmarks/data`` (about 220 MB).
@@ -202,13 +206,26 @@ def main() -> int:
     parser.add_argument("--round-trips", type=int, default=1000)
     parser.add_argument("--skip-trino", action="store_true", help="leave out the Trino front door")
     parser.add_argument(
-        "--only", choices=["all", "planning"], default="all", help="planning: (c) and (g) alone"
+        "--only",
+        choices=["all", "planning", "search"],
+        default="all",
+        help="planning: (c) and (g) alone; search: (s) alone",
+    )
+    parser.add_argument(
+        "--search-sizes",
+        default="100000,1000000",
+        help="catalog sizes (entities) for (s), comma-separated",
     )
     args = parser.parse_args()
     logging.getLogger("sqlglot").setLevel(logging.ERROR)
     from benchmarks.planning import bound_plan_check, planner_time, tiny_demo
 
     rows: list[tuple[str, str]] = []
+    if args.only == "search":
+        from benchmarks.search import run as search_benchmark
+
+        rows += search_benchmark(tuple(int(n) for n in args.search_sizes.split(",")))
+        return _print(rows)
     if args.only == "planning":
         config = tiny_demo()
     else:
@@ -223,6 +240,14 @@ def main() -> int:
                 rows += trino_frontdoor(url)
     rows += planner_time(config, TPCH_QUERIES)
     rows += bound_plan_check(config, TPCH_QUERIES)
+    if args.only == "all":
+        from benchmarks.search import run as search_benchmark
+
+        rows += search_benchmark(tuple(int(n) for n in args.search_sizes.split(",")))
+    return _print(rows)
+
+
+def _print(rows: list[tuple[str, str]]) -> int:
     width = max(len(name) for name, _ in rows)
     print(f"\nLakegate benchmarks ({os.cpu_count()} CPUs, python -m benchmarks)\n")
     print(f"| {'measure'.ljust(width)} | result |")
