@@ -98,6 +98,10 @@ class Authorizer:
         policies = engine_version(self.engine)
         return f"{policies}+tags:{self._tag_version}" if self._tag_version else policies
 
+    def tagged_tables(self) -> frozenset[str]:
+        """``catalog.schema.table`` (lower case) of the tables holding configured or catalog tags."""
+        return self._tags.table_keys()
+
     def is_admin(self, identity: Identity) -> bool:
         return identity.user in self.admin_users or bool(self.admin_groups & set(identity.groups))
 
@@ -239,6 +243,10 @@ class _TagIndex:
                 self._tables.setdefault(key.lower(), {})[None] = values
             elif len(parts) == 4:
                 self._tables.setdefault(".".join(parts[:3]), {})[parts[3]] = values
+
+    def table_keys(self) -> frozenset[str]:
+        """``catalog.schema.table`` of every table that holds a tag (on itself or a column)."""
+        return frozenset(self._tables)
 
     def tags_for(self, table_key: str, column: str | None) -> tuple[Tag, ...]:
         entry = self._tables.get(table_key)

@@ -69,7 +69,8 @@ class AuthorizerVisibility:
     # -- grouping -------------------------------------------------------------------------
     def _prepare(self) -> None:
         engine = self.authorizer.engine
-        version = str(engine.version)
+        # the policies' version and the catalog's tags' (a newly tagged table changes its answers)
+        version = self.authorizer.version
         if version == self._engine_version:
             return
         evaluators = engine._evaluators.get(POLICY_TYPE_ACCESS, ())
@@ -98,7 +99,7 @@ class AuthorizerVisibility:
                 )
             )
         )
-        self._tagged_tables = frozenset(".".join(key.split(".")[:3]) for key in self.authorizer._tags)
+        self._tagged_tables = self.authorizer.tagged_tables()
         self._engine_version = version
 
     def _tagged(self, path: ResourcePath) -> bool:
