@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from connectors.base import Connector
-from gateway.api import admin, audit, browse, entities, health, query
+from gateway.api import admin, audit, browse, entities, health, query, search
 from gateway.api.body_limit import BodyLimitMiddleware
 from gateway.api.identity import build_authenticator
 from gateway.api.problems import install_problem_handlers, quiet_stream_aborts
@@ -80,6 +80,7 @@ def create_app(config: LakegateConfig, connectors: list[Connector] | None = None
     app.include_router(audit.router)
     app.include_router(admin.router)
     app.include_router(entities.router)
+    app.include_router(search.router)
     app.include_router(trino_router)
     # SQL larger than the limit is refused by the planner; a body this big is refused unread.
     app.add_middleware(BodyLimitMiddleware, max_bytes=config.server.limits.max_sql_bytes + 64 * 1024)

@@ -338,6 +338,22 @@ class AuditSettings(_Model):
     record_sql: Literal["text", "hash"] = "text"
 
 
+class SearchSettings(_Model):
+    """Where metadata search runs: the embedded index, or an Apache Solr core."""
+
+    backend: Literal["tantivy", "solr"] = "tantivy"
+    #: tantivy: a folder for the index (none: in memory, rebuilt from the catalog at start-up)
+    index_path: str | None = None
+    #: solr: the core's URL, e.g. http://solr:8983/solr/lakegate (configset: catalog/search/solr/conf)
+    solr_url: str | None = Field(None, pattern=r"^https?://[^@\s]+$")
+
+    @model_validator(mode="after")
+    def _check(self) -> SearchSettings:
+        if self.backend == "solr" and not self.solr_url:
+            raise ValueError("the solr backend needs solr_url (a core URL)")
+        return self
+
+
 class CatalogSettings(_Model):
     """The metadata catalog's state store and harvesting schedule."""
 
@@ -352,6 +368,7 @@ class CatalogSettings(_Model):
     #: a curation seed (descriptions, owners, classifications, glossary, registered queries),
     #: applied at start-up where stewards have not curated yet; `lakegate demo` writes catalog.yaml
     seed: str | None = None
+    search: SearchSettings = SearchSettings()
 
     @field_validator("dsn")
     @classmethod

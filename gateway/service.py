@@ -16,9 +16,12 @@ from auth.audit import audit_log_from_config
 from auth.audit.store import AuditError
 from auth.authorizer import Authorizer
 from auth.identity import Identity
+from auth.search_visibility import AuthorizerVisibility
 from catalog.curation_seed import SeedError, load_seed
 from catalog.harvest.result import RefreshResult
 from catalog.metadata import MetadataSnapshot
+from catalog.search import CatalogSearch
+from catalog.search.backends import open_backend
 from catalog.seeding import apply_seed
 from catalog.service import CatalogService
 from catalog.store.factory import store_from_config
@@ -68,6 +71,14 @@ async def await_recorded(durable: Future[None] | None) -> None:
         ) from None
 
 
+def open_search(config: LakegateConfig, authorizer: Authorizer | None) -> CatalogSearch:
+    """The metadata search index the configuration names, filtered by the query policies."""
+    settings = config.catalog.search
+    index_path = config.resolve_path(settings.index_path) if settings.index_path else None
+    backend = open_backend(settings.backend, index_path=index_path, solr_url=settings.solr_url)
+    return CatalogSearch(backend, AuthorizerVisibility(authorizer) if authorizer is not None else None)
+
+
 class Gateway:
     def __init__(
         self, config: LakegateConfig, connectors: list[Connector], *, rebuild_engines: bool = False
@@ -87,7 +98,8 @@ class Gateway:
             log.warning("no policies configured: every authenticated user may read every catalog")
         if config.catalog.seed is not None:
             self._apply_seed(config.resolve_path(config.catalog.seed))
-        self.catalog_sync = CatalogSync(self.catalog, self.authorizer)
+        self.search = open_search(config, self.authorizer)
+        self.catalog_sync = CatalogSync(self.catalog, self.authorizer, self.search)
         self.catalog_sync.sync()
         self.planner = Planner(
             ConnectorRegistry(self.refresher.engines),
@@ -266,5 +278,6 @@ class Gateway:
         self.executor.join(timeout=10)
         self.connectors.close()
         self.refresher.close()
+        self.search.backend.close()
         self.catalog.close()
         self.audit.close()
