@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from auth.catalog_visibility import CatalogVisibility
 from auth.identity import Identity
+from catalog.lineage.graph import MAX_DEPTH, Direction, LineageIndexCache, LineageNotFound, lineage
 from catalog.model import Entity, EntityType, GlossaryTerm
 from catalog.service import UnknownEntity
 from gateway.api.identity import identify
@@ -503,3 +504,43 @@ async def create_term(
     )
     response.headers["Location"] = f"/v1/glossary/terms/{term.guid}"
     return _term_out(gateway, identity, term, assigned=False)
+
+
+# -- lineage -----------------------------------------------------------------------------------
+_LINEAGE_CACHE = LineageIndexCache()
+
+
+@router.get(
+    "/v1/lineage/{guid}",
+    summary="Upstream and downstream of an entity (Atlas's lineage shape)",
+    responses=_PROBLEMS,
+)
+async def get_lineage(
+    guid: Guid,
+    request: Request,
+    identity: Annotated[Identity, Depends(identify)],
+    direction: Annotated[Direction, Query()] = Direction.BOTH,
+    depth: Annotated[int, Query(ge=0, le=MAX_DEPTH)] = 3,
+) -> dict[str, Any]:
+    """``{baseEntityGuid, lineageDirection, lineageDepth, guidEntityMap, relations}``. What the
+    caller may not see is neither shown nor walked through; an invisible base is "not found"."""
+    gateway = _gateway(request)
+    catalog = gateway.catalog
+    index = _LINEAGE_CACHE.get(catalog)
+
+    def ends(process_guid: str) -> list[Entity]:
+        found: list[Entity] = []
+        for edge in index.by_process.get(process_guid, ()):
+            for end in (edge.input_guid, edge.output_guid):
+                entity = catalog.entity(end)
+                if entity is not None:
+                    found.append(entity)
+        return found
+
+    seen = CatalogVisibility(gateway.authorizer, identity, ends)
+    try:
+        return await asyncio.to_thread(
+            lineage, catalog, guid.lower(), direction, depth, seen.sees, index=index
+        )
+    except LineageNotFound:
+        raise _not_found(guid) from None
