@@ -217,6 +217,75 @@ def cmd_catalog_refresh(args: argparse.Namespace) -> int:
     return 0 if result["ok"] else 3
 
 
+def _catalog_store(config_path: str) -> Any:
+    from catalog.store.factory import store_from_config
+    from gateway.config import load_config
+
+    return store_from_config(load_config(config_path))
+
+
+def cmd_catalog_import_atlas(args: argparse.Namespace) -> int:
+    """Import Apache Atlas's hive_* and trino_* entities into the catalog's store (the unit
+    ``import:<source>``, replaced whole by each import; harvesting never touches it)."""
+    from catalog.atlas.cli import import_atlas, open_atlas
+    from catalog.atlas.port import AtlasError
+    from catalog.atlas.store_sink import StoreSink
+    from gateway.config import ConfigError
+
+    try:
+        store = _catalog_store(args.config)
+    except ConfigError as exc:
+        print(f"lakegate: configuration error\n{exc}", file=sys.stderr)
+        return 2
+    try:
+        port = open_atlas(args.url, args.user, Path(args.password_file))
+        report = import_atlas(port, StoreSink(store), source=args.source, hive_catalog=args.hive_catalog)
+    except (AtlasError, OSError) as exc:
+        print(f"lakegate: the Atlas import failed: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    print(
+        f"imported from {args.url}: {report.entities} entities, {report.curated} curated, "
+        f"{report.terms} glossary terms, {report.edges} lineage edges"
+    )
+    for skipped in report.skipped:
+        print(f"skipped: {skipped}")
+    return 0
+
+
+def cmd_catalog_export_atlas(args: argparse.Namespace) -> int:
+    """Push the catalog (Atlas's Trino model types, classifications, glossary, lineage) to Atlas."""
+    from catalog.atlas.cli import export_atlas, open_atlas
+    from catalog.atlas.port import AtlasError
+    from catalog.service import CatalogService
+    from gateway.config import ConfigError, load_config
+
+    try:
+        config = load_config(args.config)
+        store = _catalog_store(args.config)
+    except ConfigError as exc:
+        print(f"lakegate: configuration error\n{exc}", file=sys.stderr)
+        return 2
+    try:
+        port = open_atlas(args.url, args.user, Path(args.password_file))
+        summary = export_atlas(port, CatalogService(store, instance=config.catalog.instance))
+    except (AtlasError, OSError) as exc:
+        print(f"lakegate: the Atlas export failed: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    sent = sum(summary.entities.values())
+    print(
+        f"exported to {args.url}: {sent} entities, {summary.classified_entities} classified, "
+        f"{summary.term_assignments} term assignments, {summary.processes} processes, "
+        f"{summary.column_lineages} column lineages"
+    )
+    for skipped in summary.skipped:
+        print(f"skipped: {skipped}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lakegate", description="Lakegate: one SQL door to all your data")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -261,6 +330,21 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("--timeout", type=float, default=600.0)
     refresh.add_argument("--json", action="store_true", help="print the whole result as JSON")
     refresh.set_defaults(func=cmd_catalog_refresh)
+    for verb, func, text in (
+        ("import-atlas", cmd_catalog_import_atlas, "import Apache Atlas's hive_* and trino_* entities"),
+        ("export-atlas", cmd_catalog_export_atlas, "push the catalog to Apache Atlas (Trino model)"),
+    ):
+        atlas = catalog_sub.add_parser(verb, help=text)
+        atlas.add_argument("--config", required=True, help="the lakegate.yaml whose catalog store to use")
+        atlas.add_argument("--url", required=True, help="Atlas, e.g. http://atlas:21000")
+        atlas.add_argument("--user", required=True)
+        atlas.add_argument(
+            "--password-file", required=True, help="a file holding the password (never on the command line)"
+        )
+        if verb == "import-atlas":
+            atlas.add_argument("--source", default="atlas", help="the imported entities' source name")
+            atlas.add_argument("--hive-catalog", default="hive", help="the catalog name for hive_db entities")
+        atlas.set_defaults(func=func)
 
     for name, func, text in (
         ("query", cmd_query, "run one SQL statement"),

@@ -46,6 +46,10 @@ class Harvest:
     failed: set[str] = field(default_factory=set)
 
 
+#: the unit prefix of entities imported from another catalog (``import:atlas``)
+IMPORTED = "import:"
+
+
 def harvest(store: CatalogStore, connectors: Sequence[Connector], instance: str) -> Harvest:
     out = Harvest()
     try:
@@ -56,7 +60,8 @@ def harvest(store: CatalogStore, connectors: Sequence[Connector], instance: str)
         _harvest_connector(store, connector, instance, out)
     configured = {"@" + instance, *out.catalogs, *out.failed}
     try:
-        gone = [unit for unit in store.units() if unit not in configured]
+        # imported units (an Atlas import) are not harvested: only a new import replaces them
+        gone = [unit for unit in store.units() if unit not in configured and not unit.startswith(IMPORTED)]
         for unit in gone:
             started = time.perf_counter()
             counts = store.remove_unit(unit)
