@@ -40,6 +40,8 @@ from gateway.queries import QueryRecord, QueryRegistry
 
 log = logging.getLogger(__name__)
 query_log = logging.getLogger("lakegate.queries")
+#: popularity counts the queries of this many days
+POPULARITY_DAYS = 30
 
 
 def build_authorizer(config: LakegateConfig) -> Authorizer | None:
@@ -98,6 +100,9 @@ class Gateway:
             log.warning("no policies configured: every authenticated user may read every catalog")
         if config.catalog.seed is not None:
             self._apply_seed(config.resolve_path(config.catalog.seed))
+        self.audit = audit_log_from_config(config)
+        self._popularity: dict[str, int] | None = None
+        self._update_popularity()
         self.search = open_search(config, self.authorizer)
         self.catalog_sync = CatalogSync(self.catalog, self.authorizer, self.search)
         self.catalog_sync.sync()
@@ -111,9 +116,20 @@ class Gateway:
         self.queries = QueryRegistry(settings.query_history_size)
         self.executor = Executor(settings.limits, settings.engine.batch_rows)
         self._slots = asyncio.Semaphore(settings.engine.max_concurrent_queries)
-        self.audit = audit_log_from_config(config)
         self.started = time.time()
         self.drain = Drain()
+
+    def _update_popularity(self) -> None:
+        """Queries per table over the last 30 days, from the audit log, into the catalog (search
+        ranks by it; entity pages show it). Unchanged counts change nothing."""
+        try:
+            counts = self.audit.store.table_popularity(time.time() - POPULARITY_DAYS * 86400)
+        except AuditError:
+            log.exception("popularity could not be read from the audit log")
+            return
+        if counts != self._popularity:
+            self._popularity = counts
+            self.catalog.set_popularity(counts)
 
     def _apply_seed(self, path: Path) -> None:
         try:
@@ -152,6 +168,7 @@ class Gateway:
             self.planner.swap(registry, snapshot)
 
         self.last_refresh = self.refresher.refresh(install)
+        self._update_popularity()
         self.catalog_sync.sync()
         return self.last_refresh
 

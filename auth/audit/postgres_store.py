@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
 from psycopg import sql
 
 from auth.audit.record import AuditRecord, iso_utc
-from auth.audit.store import APPEND_ONLY, COLUMNS, AuditError, AuditFilter
+from auth.audit.store import APPEND_ONLY, COLUMNS, AuditError, AuditFilter, count_tables
 
 DEFAULT_TABLE = "lakegate_audit"
 _NAME = re.compile(r"^[a-z_][a-z0-9_]{0,50}$")
@@ -210,6 +211,25 @@ class PostgresAuditStore:
             except psycopg.Error as exc:
                 raise AuditError(f"cannot read the audit log: {_problem(exc)}") from None
         return [_from_row(row) for row in rows]
+
+    def table_popularity(self, since: float) -> dict[str, int]:
+        since_text = AuditFilter(since=datetime.fromtimestamp(since, UTC)).since_text
+        query = sql.SQL(
+            "SELECT resources FROM {} WHERE action = 'query' AND event_time >= %s::timestamptz"
+        ).format(self._ident)
+        counts: dict[str, int] = {}
+        with self._read_lock:
+            if self._closed:
+                raise AuditError("the audit log is closed")
+            try:
+                if self._reader is None or self._reader.closed or self._reader.broken:
+                    self._reader = self._connect()
+                    self._reader.execute("SET default_transaction_read_only TO on")
+                for (resources,) in self._reader.execute(query, (since_text,)):
+                    count_tables(counts, resources or ())
+            except psycopg.Error as exc:
+                raise AuditError(f"cannot read the audit log: {_problem(exc)}") from None
+        return counts
 
     def close(self) -> None:
         with self._lock, self._read_lock:

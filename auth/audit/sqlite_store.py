@@ -15,11 +15,12 @@ import os
 import sqlite3
 import threading
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from auth.audit.record import AuditRecord
-from auth.audit.store import APPEND_ONLY, COLUMNS, AuditError, AuditFilter
+from auth.audit.store import APPEND_ONLY, COLUMNS, AuditError, AuditFilter, count_tables
 
 TABLE = "audit_log"
 _SCHEMA = f"""
@@ -141,6 +142,22 @@ class SqliteAuditStore:
             except sqlite3.Error as exc:
                 raise AuditError(f"cannot read the audit log: {exc}") from None
         return [_from_row(row) for row in rows]
+
+    def table_popularity(self, since: float) -> dict[str, int]:
+        since_text = AuditFilter(since=datetime.fromtimestamp(since, UTC)).since_text
+        counts: dict[str, int] = {}
+        with self._read_lock:
+            if self._closed:
+                raise AuditError("the audit log is closed")
+            try:
+                rows = self._reader.execute(
+                    f"SELECT resources FROM {TABLE} WHERE action = 'query' AND event_time >= ?", (since_text,)
+                )
+                for (resources,) in rows:
+                    count_tables(counts, json.loads(resources))
+            except sqlite3.Error as exc:
+                raise AuditError(f"cannot read the audit log: {exc}") from None
+        return counts
 
     def close(self) -> None:
         with self._lock, self._read_lock:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -98,4 +98,16 @@ class AuditStore(Protocol):
 
     def query(self, filters: AuditFilter) -> list[AuditRecord]: ...
 
+    def table_popularity(self, since: float) -> dict[str, int]:
+        """Queries per table (``catalog.schema.table``, lower case) recorded since ``since``
+        (epoch seconds): the catalog's popularity. A query counts once per table it read."""
+        ...
+
     def close(self) -> None: ...
+
+
+def count_tables(counts: dict[str, int], resources: Iterable[str]) -> None:
+    """Add one query's tables (the first three parts of its resource names) to ``counts``."""
+    tables = {".".join(r.lower().split(".")[:3]) for r in resources if r.count(".") >= 2}
+    for table in tables:
+        counts[table] = counts.get(table, 0) + 1
