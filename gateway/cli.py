@@ -74,6 +74,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     _configure_logging("INFO")
     path = generate_demo(Path(args.out), tpch_scale=args.tpch_scale)
+    if args.catalog_size:
+        from gateway.demo.synthetic_store import write_synthetic_catalog
+
+        written, seconds = write_synthetic_catalog(Path(args.out) / "catalog.sqlite", args.catalog_size)
+        print(f"{written:,} synthetic catalog entities written in {seconds:.1f} s")
     print(f"demo written; serve it with: lakegate serve --config {path}")
     return 0
 
@@ -302,6 +307,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", required=True, help="folder to write into")
     demo.add_argument(
         "--tpch-scale", type=float, default=None, help="also write TPC-H at this scale (e.g. 1)"
+    )
+    demo.add_argument(
+        "--catalog-size",
+        type=int,
+        default=0,
+        help="also put this many synthetic entities into the catalog (metadata only, for search at scale)",
     )
     demo.set_defaults(func=cmd_demo)
 
