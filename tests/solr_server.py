@@ -89,7 +89,7 @@ def ensure_built() -> list[Path]:
     """Build the launcher if needed; return the JVM classpath. Raise SolrUnavailable if it cannot be."""
     if shutil.which("java") is None:
         raise SolrUnavailable("Java is not installed (Solr 9 needs Java 17: apt-get install openjdk-17-jdk)")
-    if shutil.which("mvn") is not None:
+    if shutil.which("mvn") is not None and shutil.which("make") is not None:
         result = subprocess.run(
             ["make", "-s", "solr-server"], cwd=REPO, capture_output=True, text=True, timeout=1200
         )
@@ -122,8 +122,13 @@ def _read_ready_line(process: subprocess.Popen[str], deadline: float) -> str:
     raise SolrUnavailable("Solr did not report ready")
 
 
-def start_solr(home: Path) -> tuple[subprocess.Popen[str], SolrServer]:
-    """Start a Solr node with solr home ``home`` on a free port; return the process and the server."""
+def start_solr(
+    home: Path, jvm_options: tuple[str, ...] = JVM_OPTIONS
+) -> tuple[subprocess.Popen[str], SolrServer]:
+    """Start a Solr node with solr home ``home`` on a free port; return the process and the server.
+
+    The JVM runs in ``home`` (Jetty's context resource base is the working directory).
+    """
     classpath = ensure_built()
     home.mkdir(parents=True, exist_ok=True)
     log_path = home.parent / f"{home.name}.log"
@@ -132,7 +137,7 @@ def start_solr(home: Path) -> tuple[subprocess.Popen[str], SolrServer]:
         process = subprocess.Popen(
             [
                 "java",
-                *JVM_OPTIONS,
+                *jvm_options,
                 "-cp",
                 os.pathsep.join(str(p) for p in classpath),
                 LAUNCHER_CLASS,
@@ -145,6 +150,7 @@ def start_solr(home: Path) -> tuple[subprocess.Popen[str], SolrServer]:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=log,
+            cwd=home,
             text=True,
         )
     try:
