@@ -58,6 +58,7 @@ USER lakegate
 RUN lakegate demo --out /app/demo-data
 
 EXPOSE 8080
+# Readiness, not liveness: a draining or not-yet-ready server (a source still down) reports unhealthy.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-    CMD ["python", "-c", "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=4).status == 200 else 1)"]
+    CMD ["python", "-c", "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8080/readyz', timeout=4).status == 200 else 1)"]
 CMD ["lakegate", "serve", "--config", "/app/demo-data/lakegate.yaml", "--host", "0.0.0.0", "--port", "8080"]

@@ -25,6 +25,8 @@ from auth.policy.results import DataMaskResult, RowFilterResult
 log = logging.getLogger(__name__)
 
 TableKey = tuple[str, str, str]
+#: a classification from the catalog: its name, or its name and attributes
+CatalogTag = str | tuple[str, Mapping[str, str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +56,9 @@ class Authorizer:
         self.admin_users = frozenset(admin_users)
         self.admin_groups = frozenset(admin_groups)
         self.reload_seconds = reload_seconds
-        self._tags = {key.lower(): tuple(values) for key, values in (tags or {}).items()}
+        self._config_tags = {key.lower(): tuple(values) for key, values in (tags or {}).items()}
+        self._tag_version = ""
+        self._tags = _TagIndex({k: tuple((name, {}) for name in v) for k, v in self._config_tags.items()})
         self._lock = threading.Lock()
         self._cache: LRUCache[tuple[object, ...], object] = LRUCache(maxsize=100_000)
         self._checked = 0.0
@@ -90,28 +94,41 @@ class Authorizer:
 
     @property
     def version(self) -> str:
-        return engine_version(self.engine)
+        """The policies' version, and the catalog's classifications' when it feeds tags."""
+        policies = engine_version(self.engine)
+        return f"{policies}+tags:{self._tag_version}" if self._tag_version else policies
 
     def is_admin(self, identity: Identity) -> bool:
         return identity.user in self.admin_users or bool(self.admin_groups & set(identity.groups))
 
     # -- tags -----------------------------------------------------------------------------
+    def set_catalog_tags(self, tags: Mapping[str, Iterable[CatalogTag]], version: str) -> None:
+        """Classifications from the metadata catalog, on top of the configured ones.
+
+        ``tags`` maps ``catalog.schema.table[.column]`` to classification names, or to (name,
+        attributes) pairs: tag policies' conditions read the attributes (``TAG.kind``,
+        ``HAS_TAG_ATTR('kind')``). Every cached decision is dropped and :attr:`version` changes,
+        so cached plans are not reused: a tag added in the catalog masks a column from the next
+        query on.
+        """
+        merged: dict[str, dict[str, Mapping[str, str]]] = {
+            key: {name: {} for name in names} for key, names in self._config_tags.items()
+        }
+        for key, values in tags.items():
+            bucket = merged.setdefault(key.lower(), {})
+            for value in values:
+                name, attributes = (value, {}) if isinstance(value, str) else value
+                bucket.setdefault(name, dict(attributes))
+        index = _TagIndex({key: tuple(bucket.items()) for key, bucket in merged.items()})
+        with self._lock:
+            self._tags = index
+            self._tag_version = version
+            self._cache.clear()
+
     def _tags_for(self, catalog: str, schema: str, table: str | None, column: str | None) -> tuple[Tag, ...]:
-        if not self._tags or table is None:
+        if table is None:
             return ()
-        table_key = f"{catalog}.{schema}.{table}".lower()
-        found: list[Tag] = []
-        for tag in self._tags.get(table_key, ()):
-            found.append(Tag(tag, {}, MatchType.SELF if column is None else MatchType.ANCESTOR))
-        if column is not None:
-            for tag in self._tags.get(f"{table_key}.{column}".lower(), ()):
-                found.append(Tag(tag, {}, MatchType.SELF))
-        else:
-            prefix = table_key + "."
-            for key, tags in self._tags.items():
-                if key.startswith(prefix):
-                    found.extend(Tag(tag, {}, MatchType.DESCENDANT) for tag in tags)
-        return tuple(found)
+        return self._tags.tags_for(f"{catalog}.{schema}.{table}".lower(), column)
 
     def _request(
         self,
@@ -143,6 +160,25 @@ class Authorizer:
         result = self.engine.is_access_allowed(self._request(identity, "select", *table, column))
         name = ".".join(table) + (f".{column}" if column else "")
         decision = Decision(result.allowed, name, "select", result.policy_id, result.reason)
+        self._cache[key] = decision
+        return decision
+
+    def check_alter(
+        self, identity: Identity, catalog: str, schema: str | None, table: str | None
+    ) -> Decision:
+        """May this user change the metadata of this resource (descriptions, owners, tags, terms)?
+
+        Trino's Ranger plugin asks for ``alter`` on the table to set a table's or a column's
+        comment (``checkCanSetTableComment``/``checkCanSetColumnComment``); the catalog asks the
+        same of every metadata edit, on the table, schema or catalog that holds the entity.
+        """
+        key = ("alter", identity.user, identity.groups, catalog, schema, table)
+        cached = self._cache.get(key)
+        if isinstance(cached, Decision):
+            return cached
+        result = self.engine.is_access_allowed(self._request(identity, "alter", catalog, schema, table))
+        name = ".".join(p for p in (catalog, schema, table) if p is not None)
+        decision = Decision(result.allowed, name, "alter", result.policy_id, result.reason)
         self._cache[key] = decision
         return decision
 
@@ -188,6 +224,38 @@ class Authorizer:
             result = replace(result, mask_type=result.mask_type.split(":", 1)[1])
         self._cache[key] = result
         return result
+
+
+class _TagIndex:
+    """Tags by table, then by column (None: on the table itself), for lookups in O(tags of one table)."""
+
+    def __init__(self, tags: Mapping[str, tuple[tuple[str, Mapping[str, str]], ...]]) -> None:
+        self._tables: dict[str, dict[str | None, tuple[tuple[str, Mapping[str, str]], ...]]] = {}
+        for key, values in tags.items():
+            if not values:
+                continue
+            parts = key.lower().split(".")
+            if len(parts) == 3:
+                self._tables.setdefault(key.lower(), {})[None] = values
+            elif len(parts) == 4:
+                self._tables.setdefault(".".join(parts[:3]), {})[parts[3]] = values
+
+    def tags_for(self, table_key: str, column: str | None) -> tuple[Tag, ...]:
+        entry = self._tables.get(table_key)
+        if entry is None:
+            return ()
+        found: list[Tag] = []
+        for name, attributes in entry.get(None, ()):
+            found.append(Tag(name, attributes, MatchType.SELF if column is None else MatchType.ANCESTOR))
+        if column is not None:
+            found.extend(
+                Tag(name, attributes, MatchType.SELF) for name, attributes in entry.get(column.lower(), ())
+            )
+        else:
+            for column_name, tags in entry.items():
+                if column_name is not None:
+                    found.extend(Tag(name, attributes, MatchType.DESCENDANT) for name, attributes in tags)
+        return tuple(found)
 
 
 def engine_version(engine: PolicyEngine) -> str:

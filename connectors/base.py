@@ -32,6 +32,13 @@ class TableInfo:
     columns: tuple[ColumnInfo, ...]
     kind: str = "BASE TABLE"  # or VIEW
     comment: str | None = None
+    # What the engine knows cheaply (None: not known). Storage format and location are for
+    # admins only (the catalog keeps them; nothing shows them to other users).
+    storage_format: str | None = None
+    location: str | None = None
+    row_count: int | None = None
+    size_bytes: int | None = None
+    view_sql: str | None = None  # views: the defining SQL
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -9,22 +11,37 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from connectors.base import Connector
-from gateway.api import admin, audit, browse, health, query
+from gateway.api import admin, audit, browse, entities, health, query
 from gateway.api.body_limit import BodyLimitMiddleware
 from gateway.api.identity import build_authenticator
 from gateway.api.problems import install_problem_handlers, quiet_stream_aborts
 from gateway.config import LakegateConfig
 from gateway.connector_factory import build_connectors
 from gateway.frontdoors.trino import trino_router
+from gateway.observability.request_log import RequestLogMiddleware
 from gateway.service import Gateway
 
 log = logging.getLogger("lakegate")
 VERSION = "0.1.0"
 
 
+async def refresh_on_schedule(gateway: Gateway, seconds: float) -> None:
+    """Refresh the catalog every ``seconds`` (the start-up harvest came first)."""
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await asyncio.to_thread(gateway.refresh_catalog)
+        except Exception:
+            log.exception("the scheduled catalog refresh failed")
+
+
 def create_app(config: LakegateConfig, connectors: list[Connector] | None = None) -> FastAPI:
     authenticator = build_authenticator(config)  # before the engines: a bad users file fails fast
-    gateway = Gateway(config, connectors if connectors is not None else build_connectors(config))
+    gateway = Gateway(
+        config,
+        connectors if connectors is not None else build_connectors(config),
+        rebuild_engines=connectors is None,
+    )
     if config.server.dev_mode:
         log.warning(
             "DEVELOPMENT MODE: requests are NOT authenticated; the user name is taken from the "
@@ -35,8 +52,17 @@ def create_app(config: LakegateConfig, connectors: list[Connector] | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-        gateway.close()
+        schedule = None
+        if config.catalog.refresh_seconds > 0:
+            schedule = asyncio.create_task(refresh_on_schedule(gateway, config.catalog.refresh_seconds))
+        try:
+            yield
+        finally:
+            if schedule is not None:
+                schedule.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await schedule
+            gateway.close()
 
     app = FastAPI(
         title="Lakegate",
@@ -53,7 +79,10 @@ def create_app(config: LakegateConfig, connectors: list[Connector] | None = None
     app.include_router(health.router)
     app.include_router(audit.router)
     app.include_router(admin.router)
+    app.include_router(entities.router)
     app.include_router(trino_router)
     # SQL larger than the limit is refused by the planner; a body this big is refused unread.
     app.add_middleware(BodyLimitMiddleware, max_bytes=config.server.limits.max_sql_bytes + 64 * 1024)
+    # outermost: every request gets its id, its log line and its latency, refusals included
+    app.add_middleware(RequestLogMiddleware, metrics=gateway.metrics)
     return app

@@ -24,6 +24,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from gateway.app import create_app
     from gateway.config import ConfigError, load_config
+    from gateway.lifecycle import serve
+    from gateway.observability.log_format import configure_logging
 
     _configure_logging(args.log_level)
     try:
@@ -31,17 +33,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"lakegate: configuration error\n{exc}", file=sys.stderr)
         return 2
-    app = create_app(config)
-    uvicorn.run(
+    configure_logging(args.log_level, config.server.log_format)
+    try:
+        # Building the app reads the users, tokens and policy files and every catalog's storage.
+        app = create_app(config)
+    except ConfigError as exc:
+        print(f"lakegate: configuration error\n{args.config}: {exc}", file=sys.stderr)
+        return 2
+    server_config = uvicorn.Config(
         app,
         host=args.host or config.server.host,
         port=args.port or config.server.port,
         log_level=args.log_level.lower(),
+        log_config=None,  # keep Lakegate's handlers (text or JSON lines)
         loop="uvloop",
         http="httptools",
         access_log=args.access_log,
         **tls_options(config),
     )
+    serve(server_config, app.state.gateway, config.server.drain_seconds)
     return 0
 
 
@@ -169,6 +179,44 @@ def cmd_hash_password(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_catalog_refresh(args: argparse.Namespace) -> int:
+    """Ask the running server to refresh (so its planner sees new files at once); admins only."""
+    import httpx
+
+    from lakegate.http import Credentials
+
+    credentials = Credentials(
+        args.user, os.environ.get("LAKEGATE_PASSWORD"), os.environ.get("LAKEGATE_TOKEN")
+    )
+    url = args.url.rstrip("/") + "/v1/admin/catalog/refresh"
+    try:
+        response = httpx.post(url, headers=credentials.headers(), timeout=args.timeout)
+    except httpx.HTTPError as exc:
+        print(f"lakegate: cannot reach {args.url}: {type(exc).__name__}", file=sys.stderr)
+        return 1
+    if response.status_code != 200:
+        try:
+            detail = response.json().get("detail") or response.text
+        except ValueError:
+            detail = response.text
+        print(f"lakegate: the refresh was refused ({response.status_code}): {detail}", file=sys.stderr)
+        return 1
+    result = response.json()
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        for source in result["sources"]:
+            line = (
+                f"{source['name']:<24} {source['status']:<8} +{source['added']} ~{source['changed']} "
+                f"-{source['removed']} ({source['duration_ms']:.0f} ms)"
+            )
+            if source.get("message"):
+                line += f"  {source['message']}"
+            print(line)
+        print(f"refreshed in {result['duration_ms']:.0f} ms")
+    return 0 if result["ok"] else 3
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lakegate", description="Lakegate: one SQL door to all your data")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -202,6 +250,17 @@ def build_parser() -> argparse.ArgumentParser:
     hashing = sub.add_parser("hash-password", help="hash a password for the users file")
     hashing.add_argument("--password", default=None, help="(prompted for when left out)")
     hashing.set_defaults(func=cmd_hash_password)
+
+    catalog = sub.add_parser("catalog", help="the metadata catalog")
+    catalog_sub = catalog.add_subparsers(dest="catalog_command", required=True)
+    refresh = catalog_sub.add_parser(
+        "refresh", help="harvest every source again on the running server (admins; exit 3: a source failed)"
+    )
+    refresh.add_argument("--url", default=DEFAULT_URL)
+    refresh.add_argument("--user", default=os.environ.get("LAKEGATE_USER"))
+    refresh.add_argument("--timeout", type=float, default=600.0)
+    refresh.add_argument("--json", action="store_true", help="print the whole result as JSON")
+    refresh.set_defaults(func=cmd_catalog_refresh)
 
     for name, func, text in (
         ("query", cmd_query, "run one SQL statement"),

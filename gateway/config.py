@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from auth.authn.jwks import check_url
 from auth.authn.jwt_bearer import DEFAULT_ALGORITHMS, JwtSettings
+from gateway.config_hints import hint
 
 _ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 _FILE_REF = "file:"
@@ -103,6 +104,10 @@ class ServerSettings(_Model):
     dev_mode: bool = False
     plan_cache_size: int = Field(4096, ge=0)
     query_history_size: int = Field(1000, gt=0)
+    #: log lines as text, or one JSON object per line (for log shippers)
+    log_format: Literal["text", "json"] = "text"
+    #: after SIGTERM, how long running queries may finish before they are canceled
+    drain_seconds: float = Field(30.0, ge=0, le=3600)
     limits: QueryLimits = QueryLimits()
     engine: EngineSettings = EngineSettings()
     tls: TlsSettings | None = None
@@ -333,12 +338,40 @@ class AuditSettings(_Model):
     record_sql: Literal["text", "hash"] = "text"
 
 
+class CatalogSettings(_Model):
+    """The metadata catalog's state store and harvesting schedule."""
+
+    store: Literal["sqlite", "postgres"] = "sqlite"
+    path: str = "catalog.sqlite"  # sqlite
+    dsn: str | None = None  # postgres: a secret reference holding a libpq connection string
+    pg_schema: str = Field("lakegate_catalog", pattern=r"^[a-z_][a-z0-9_]{0,50}$")  # postgres
+    #: the instance name in qualified names (``catalog.schema.table@instance``), as Atlas's
+    instance: str = Field("lakegate", pattern=r"^[A-Za-z0-9_.\-]{1,64}$")
+    #: harvest every connector this often (0: only at start-up and on demand)
+    refresh_seconds: float = Field(3600.0, ge=0)
+    #: a curation seed (descriptions, owners, classifications, glossary, registered queries),
+    #: applied at start-up where stewards have not curated yet; `lakegate demo` writes catalog.yaml
+    seed: str | None = None
+
+    @field_validator("dsn")
+    @classmethod
+    def _dsn_reference(cls, value: str | None) -> str | None:
+        return _secret_reference(value)
+
+    @model_validator(mode="after")
+    def _check(self) -> CatalogSettings:
+        if self.store == "postgres" and self.dsn is None:
+            raise ValueError("catalog.dsn is required with store: postgres (a ${ENV} or file: reference)")
+        return self
+
+
 class LakegateConfig(_Model):
     server: ServerSettings = ServerSettings()
     auth: AuthSettings = AuthSettings()
     catalogs: dict[str, CatalogConfig] = {}
     policies: PolicySettings | None = None
     audit: AuditSettings = AuditSettings()
+    catalog: CatalogSettings = CatalogSettings()
     trino: TrinoClusters | None = None
     # Directory the file was read from; relative paths are resolved against it.
     base_dir: Path = Path()
@@ -405,7 +438,9 @@ def parse_config(raw: Any, file: Path) -> LakegateConfig:
         problems = []
         for err in exc.errors():
             # Never echo input values: they may be secrets.
-            problems.append(f"{file}: {_format_location(err['loc'])}: {err['msg']}")
+            problems.append(
+                f"{file}: {_format_location(err['loc'])}: {err['msg']}{hint(LakegateConfig, err)}"
+            )
         raise ConfigError("\n".join(problems)) from None
     _check_secrets(config, file)
     return config
@@ -418,6 +453,11 @@ def _check_secrets(config: LakegateConfig, file: Path) -> None:
                 config.secret(catalog.password)
             except ValueError as exc:
                 raise ConfigError(f"{file}: catalogs.{name}.password: {exc}") from None
+    if config.catalog.dsn is not None:
+        try:
+            config.secret(config.catalog.dsn)
+        except ValueError as exc:
+            raise ConfigError(f"{file}: catalog.dsn: {exc}") from None
     for i, cluster in enumerate(config.trino.clusters if config.trino else ()):
         for key, ref in (("password", cluster.password), ("token", cluster.token)):
             if ref is not None:

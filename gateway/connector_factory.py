@@ -28,8 +28,9 @@ from gateway.config import (
 
 def _files_source(config: LakegateConfig, name: str, catalog: FilesCatalog) -> FilesSource:
     tables: dict[tuple[str, str], FileTable] = {}
-    if catalog.root:
-        for table in discover_tables(config.resolve_path(catalog.root)):
+    root = config.resolve_path(catalog.root) if catalog.root else None
+    if root is not None:
+        for table in discover_tables(root):
             tables[(table.schema, table.name)] = table
     for i, spec in enumerate(catalog.tables):
         path = config.resolve_path(spec.path)
@@ -42,7 +43,7 @@ def _files_source(config: LakegateConfig, name: str, catalog: FilesCatalog) -> F
         tables[(spec.schema_, spec.name)] = FileTable(
             spec.schema_, spec.name, path, fmt, spec.comment, dict(spec.columns)
         )
-    return FilesSource(name, tuple(tables.values()), catalog.comment)
+    return FilesSource(name, tuple(tables.values()), catalog.comment, root)
 
 
 def embedded_sources(config: LakegateConfig) -> list[Source]:
@@ -120,12 +121,16 @@ def trino_connector(config: LakegateConfig) -> TrinoConnector | None:
     )
 
 
-def build_connectors(config: LakegateConfig) -> list[Connector]:
+def embedded_connector(config: LakegateConfig, sources: list[Source] | None = None) -> DuckDBConnector:
+    """The embedded engine over ``sources`` (by default: the config's, lake folders read now)."""
     engine = config.server.engine
-    sources = embedded_sources(config)
-    connectors: list[Connector] = [
-        DuckDBConnector(sources, threads=engine.threads, memory_limit=engine.memory_limit)
-    ]
+    if sources is None:
+        sources = embedded_sources(config)
+    return DuckDBConnector(sources, threads=engine.threads, memory_limit=engine.memory_limit)
+
+
+def build_connectors(config: LakegateConfig) -> list[Connector]:
+    connectors: list[Connector] = [embedded_connector(config)]
     trino = trino_connector(config)
     if trino is not None:
         connectors.append(trino)

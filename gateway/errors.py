@@ -36,11 +36,17 @@ class ErrorCode(StrEnum):
     ACCESS_DENIED = "ACCESS_DENIED"
     # limits and lifecycle
     QUERY_NOT_FOUND = "QUERY_NOT_FOUND"
+    #: a catalog entity that does not exist, or that the caller may not see (the same answer)
+    ENTITY_NOT_FOUND = "ENTITY_NOT_FOUND"
     QUERY_TIMEOUT = "QUERY_TIMEOUT"
     QUERY_CANCELED = "QUERY_CANCELED"
     RESULT_TOO_LARGE = "RESULT_TOO_LARGE"
     TOO_MANY_QUERIES = "TOO_MANY_QUERIES"
     ENGINE_UNAVAILABLE = "ENGINE_UNAVAILABLE"
+    #: the server is draining before it stops: retry, the balancer sends it elsewhere
+    SERVER_SHUTTING_DOWN = "SERVER_SHUTTING_DOWN"
+    #: the audit log cannot record the query, so its answer is withheld (fail closed)
+    AUDIT_UNAVAILABLE = "AUDIT_UNAVAILABLE"
     ENGINE_ERROR = "ENGINE_ERROR"
     INTERNAL_ERROR = "INTERNAL_ERROR"
 
@@ -66,11 +72,14 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.UNAUTHENTICATED: 401,
     ErrorCode.ACCESS_DENIED: 403,
     ErrorCode.QUERY_NOT_FOUND: 404,
+    ErrorCode.ENTITY_NOT_FOUND: 404,
     ErrorCode.QUERY_TIMEOUT: 408,
     ErrorCode.QUERY_CANCELED: 409,
     ErrorCode.RESULT_TOO_LARGE: 413,
     ErrorCode.TOO_MANY_QUERIES: 429,
     ErrorCode.ENGINE_UNAVAILABLE: 503,
+    ErrorCode.SERVER_SHUTTING_DOWN: 503,
+    ErrorCode.AUDIT_UNAVAILABLE: 503,
     ErrorCode.ENGINE_ERROR: 502,
     ErrorCode.INTERNAL_ERROR: 500,
 }

@@ -24,4 +24,31 @@ class Metrics:
         self.rows_streamed = Counter(
             "lakegate_rows_streamed", "Result rows sent to clients", registry=self.registry
         )
+        self.http_latency = Histogram(
+            "lakegate_http_request_duration_seconds",
+            "HTTP request duration, by door, route template, method and status",
+            ["door", "route", "method", "status"],
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
+            registry=self.registry,
+        )
         self.running = Gauge("lakegate_running_queries", "Queries running now", registry=self.registry)
+        self.catalog_refreshes = Counter(
+            "lakegate_catalog_refreshes",
+            "Catalog refreshes: ok, or failed when a source failed",
+            ["outcome"],
+            registry=self.registry,
+        )
+        self.catalog_source_up = Gauge(
+            "lakegate_catalog_source_up",
+            "1 when the source's last harvest succeeded, 0 when it failed",
+            ["source"],
+            registry=self.registry,
+        )
+        self.catalog_refresh_seconds = Gauge(
+            "lakegate_catalog_refresh_duration_seconds",
+            "How long the last refresh took",
+            registry=self.registry,
+        )
+        self.catalog_entities = Gauge(
+            "lakegate_catalog_entities", "Entities the last refresh harvested", registry=self.registry
+        )

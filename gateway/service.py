@@ -9,22 +9,34 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from concurrent.futures import Future
+from pathlib import Path
 
 from auth.audit import audit_log_from_config
+from auth.audit.store import AuditError
 from auth.authorizer import Authorizer
 from auth.identity import Identity
+from catalog.curation_seed import SeedError, load_seed
+from catalog.harvest.result import RefreshResult
 from catalog.metadata import MetadataSnapshot
+from catalog.seeding import apply_seed
+from catalog.service import CatalogService
+from catalog.store.factory import store_from_config
 from connectors.base import Connector, RoutingHints
 from connectors.registry import ConnectorRegistry
-from gateway.config import LakegateConfig
+from gateway.catalog_refresh import CatalogRefresher
+from gateway.catalog_sync import CatalogSync
+from gateway.config import ConfigError, LakegateConfig
 from gateway.errors import ErrorCode, LakegateError
 from gateway.execution import Encoder, Executor, RunningQuery, _identity, finish_state
+from gateway.lifecycle import Drain
 from gateway.metrics import Metrics
 from gateway.planner.context import Plan, QueryRequest
 from gateway.planner.pipeline import Planner
 from gateway.queries import QueryRecord, QueryRegistry
 
 log = logging.getLogger(__name__)
+query_log = logging.getLogger("lakegate.queries")
 
 
 def build_authorizer(config: LakegateConfig) -> Authorizer | None:
@@ -41,28 +53,95 @@ def build_authorizer(config: LakegateConfig) -> Authorizer | None:
     )
 
 
+async def await_recorded(durable: Future[None] | None) -> None:
+    """Wait until a finished query's audit record is durable. An answer whose record cannot be
+    written is not completed (fail closed): LakegateError AUDIT_UNAVAILABLE."""
+    if durable is None:
+        return
+    try:
+        # shielded: a client that goes away must not cancel the write's future
+        await asyncio.shield(asyncio.wrap_future(durable))
+    except AuditError:
+        raise LakegateError(
+            ErrorCode.AUDIT_UNAVAILABLE,
+            "the audit log cannot record this query, so its answer is withheld; retry shortly",
+        ) from None
+
+
 class Gateway:
-    def __init__(self, config: LakegateConfig, connectors: list[Connector]) -> None:
+    def __init__(
+        self, config: LakegateConfig, connectors: list[Connector], *, rebuild_engines: bool = False
+    ) -> None:
+        """``rebuild_engines``: the connectors were built from ``config``, so a refresh may build
+        a new embedded engine from it when the lake folders' files changed."""
         self.config = config
-        self.connectors = ConnectorRegistry(connectors)
-        self.snapshot = MetadataSnapshot(self.connectors.catalogs())
         settings = config.server
+        self.metrics = Metrics()
+        self.catalog = CatalogService(store_from_config(config), instance=config.catalog.instance)
+        self.refresher = CatalogRefresher(
+            config, self.catalog, connectors, self.metrics, rebuild_engines=rebuild_engines
+        )
+        self.last_refresh: RefreshResult = self.refresher.refresh()  # the start-up harvest
         self.authorizer = build_authorizer(config)
         if self.authorizer is None:
             log.warning("no policies configured: every authenticated user may read every catalog")
+        if config.catalog.seed is not None:
+            self._apply_seed(config.resolve_path(config.catalog.seed))
+        self.catalog_sync = CatalogSync(self.catalog, self.authorizer)
+        self.catalog_sync.sync()
         self.planner = Planner(
-            self.connectors,
-            self.snapshot,
+            ConnectorRegistry(self.refresher.engines),
+            self.catalog.snapshot(),
             max_sql_bytes=settings.limits.max_sql_bytes,
             authorizer=self.authorizer,
             cache_size=settings.plan_cache_size,
         )
         self.queries = QueryRegistry(settings.query_history_size)
         self.executor = Executor(settings.limits, settings.engine.batch_rows)
-        self.metrics = Metrics()
         self._slots = asyncio.Semaphore(settings.engine.max_concurrent_queries)
         self.audit = audit_log_from_config(config)
         self.started = time.time()
+        self.drain = Drain()
+
+    def _apply_seed(self, path: Path) -> None:
+        try:
+            seed = load_seed(path)
+        except OSError as exc:
+            raise ConfigError(f"catalog.seed: cannot read {path}: {exc.strerror}") from None
+        except SeedError as exc:
+            raise ConfigError(f"catalog.seed: {exc}") from None
+        report = apply_seed(self.catalog, seed, self.catalog.snapshot())
+        log.info(
+            "catalog seed %s: %d terms, %d entities curated (%d kept as stewards left them), %d queries",
+            path.name,
+            report.terms,
+            report.curated,
+            report.kept,
+            report.queries,
+        )
+
+    @property
+    def connectors(self) -> ConnectorRegistry:
+        return self.planner.connectors
+
+    @property
+    def snapshot(self) -> MetadataSnapshot:
+        return self.planner.snapshot
+
+    def refresh_catalog(self) -> RefreshResult:
+        """Harvest every source again; from the next query on, the planner uses what was found
+        (a new lake file is queryable). Blocking: call it off the event loop."""
+
+        def install(registry: ConnectorRegistry) -> None:
+            snapshot = self.catalog.snapshot()
+            same_engines = registry.connectors() == self.planner.connectors.connectors()
+            if same_engines and snapshot.catalogs() == self.planner.snapshot.catalogs():
+                return  # the same engines and metadata: keep the plan cache
+            self.planner.swap(registry, snapshot)
+
+        self.last_refresh = self.refresher.refresh(install)
+        self.catalog_sync.sync()
+        return self.last_refresh
 
     def plan(self, request: QueryRequest) -> Plan:
         return self.planner.plan(request)
@@ -79,6 +158,11 @@ class Gateway:
         record = self.queries.create(request.user, request.sql, source, request.groups, client_address)
         record.hints = hints or RoutingHints(user=request.user, groups=request.groups, source=source)
         try:
+            if self.drain.draining:
+                raise LakegateError(
+                    ErrorCode.SERVER_SHUTTING_DOWN,
+                    "the server is shutting down and takes no new queries; retry (another instance answers)",
+                )
             if self._slots.locked():
                 raise LakegateError(
                     ErrorCode.TOO_MANY_QUERIES,
@@ -100,7 +184,8 @@ class Gateway:
                 raise
         except LakegateError as exc:
             exc.query_id = record.id
-            self.finish(record, exc)
+            # A refusal is an answer too: it leaves once its audit record is durable.
+            await self.recorded(self.finish(record, exc))
             raise
         except BaseException as exc:
             error = LakegateError(ErrorCode.INTERNAL_ERROR, "the query could not be started")
@@ -112,26 +197,52 @@ class Gateway:
         self.metrics.running.inc()
         return record, running
 
-    def end(self, running: RunningQuery, error: LakegateError | None) -> None:
-        """A started query is over: free its slot (once) and record how it ended."""
+    def end(self, running: RunningQuery, error: LakegateError | None) -> Future[None] | None:
+        """A started query is over: free its slot (once) and record how it ended.
+
+        Returns the audit record's durability (see :meth:`finish`)."""
         if not running.released:
             running.released = True
             self._slots.release()
             self.metrics.running.dec()
         if error is None and running.record.cancellation.canceled:
             error = LakegateError(ErrorCode.QUERY_CANCELED, running.record.cancellation.reason)
-        self.finish(running.record, error)
+        return self.finish(running.record, error)
 
-    def finish(self, record: QueryRecord, error: LakegateError | None) -> None:
-        if record.finish(finish_state(error), error):
-            self.queries.done(record)
-            self._audit(record, error)
-            self.metrics.queries.labels(record.state.value, record.source).inc()
-            self.metrics.latency.observe(record.elapsed())
-            if error is not None:
-                self.metrics.errors.labels(error.code.value).inc()
+    def finish(self, record: QueryRecord, error: LakegateError | None) -> Future[None] | None:
+        """Record how a query ended, once. Returns a future that is done when its audit record is
+        durable (None when the query had already been recorded): a front door completes the
+        answer only after awaiting it (:meth:`recorded`)."""
+        if not record.finish(finish_state(error), error):
+            return None
+        self.queries.done(record)
+        durable = self._audit(record, error)
+        query_log.info(
+            "query",
+            extra={
+                "fields": {
+                    "query_id": record.id,
+                    "user": record.user,
+                    "door": record.source,
+                    "state": record.state.value,
+                    "rows": record.rows,
+                    "bytes": record.bytes,
+                    "duration_ms": round(record.elapsed() * 1000, 3),
+                    "error_code": error.code.value if error is not None else None,
+                }
+            },
+        )
+        self.metrics.queries.labels(record.state.value, record.source).inc()
+        self.metrics.latency.observe(record.elapsed())
+        if error is not None:
+            self.metrics.errors.labels(error.code.value).inc()
+        return durable
 
-    def _audit(self, record: QueryRecord, error: LakegateError | None) -> None:
+    async def recorded(self, durable: Future[None] | None) -> None:
+        """Wait until a finished query's audit record is durable (see :func:`await_recorded`)."""
+        await await_recorded(durable)
+
+    def _audit(self, record: QueryRecord, error: LakegateError | None) -> Future[None]:
         """Hand the query's audit record to the audit log's background writer (group commit)."""
         identity = Identity(record.user, record.groups)
         status = error.status if error is not None else 200
@@ -141,8 +252,10 @@ class Gateway:
             )
         except Exception:
             log.exception("the audit record of query %s could not be built", record.id)
-            return
-        self.audit.submit(audit_record)
+            failed: Future[None] = Future()
+            failed.set_exception(AuditError("the audit record could not be built"))
+            return failed
+        return self.audit.submit(audit_record)
 
     def cancel(self, record: QueryRecord, reason: str = "canceled by the user") -> None:
         record.cancellation.cancel(reason)
@@ -152,4 +265,6 @@ class Gateway:
             record.cancellation.cancel("the server is shutting down")
         self.executor.join(timeout=10)
         self.connectors.close()
+        self.refresher.close()
+        self.catalog.close()
         self.audit.close()

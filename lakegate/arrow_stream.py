@@ -44,6 +44,11 @@ class StreamInterrupted(Exception):
         self.reason = reason
         self.cause = cause
 
+    @property
+    def timed_out(self) -> bool:
+        """The client's own read timeout ended the stream (not the server, not the network)."""
+        return isinstance(self.cause, (httpx.TimeoutException, TimeoutError))
+
 
 class ResponseRawIO(io.RawIOBase):
     """A read-only, non-seekable raw file over an iterator of byte chunks.

@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import importlib
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, NamedTuple, Self
+from urllib.parse import urlencode
 
 import httpx
 import pyarrow as pa
 
 from lakegate import errors
 from lakegate.errors import InterfaceError, NotSupportedError, ProgrammingError
-from lakegate.http import CATALOGS_PATH, Credentials, HttpSession, path_segment, query_path, split_url
+from lakegate.http import (
+    CATALOGS_PATH,
+    SEARCH_PATH,
+    SUGGEST_PATH,
+    Credentials,
+    HttpSession,
+    path_segment,
+    query_path,
+    split_url,
+)
 from lakegate.params import render_parameters
 from lakegate.result import QueryResult
 from lakegate.types import Column, describe_schema
@@ -181,6 +191,42 @@ class Connection:
             CatalogInfo(str(item["name"]), _opt_str(item.get("connector")), _opt_str(item.get("comment")))
             for item in _items(payload, "catalogs", "catalogs")
         ]
+
+    def search(
+        self,
+        text: str = "",
+        *,
+        filters: Mapping[str, str | Sequence[str]] | None = None,
+        facets: Sequence[str] = (),
+        offset: int = 0,
+        limit: int = 10,
+        sort: str = "relevance",
+    ) -> dict[str, Any]:
+        """Search the metadata catalog: tables, views, columns, schemas and glossary terms the
+        user may see (``GET /v1/search``).
+
+        ``filters`` maps a field (type, source, catalog, schema, owner, classification, term) to
+        one value or several (any of them); ``facets`` names the fields to count. The answer holds
+        ``total``, ``hits`` (with ``highlights`` and, for tables, ``matched_columns``) and
+        ``facets`` (field -> [{value, count}]).
+        """
+        self._check_open()
+        params: list[tuple[str, str]] = [("q", text), ("offset", str(offset)), ("limit", str(limit))]
+        params.append(("sort", sort))
+        for field, values in (filters or {}).items():
+            for value in [values] if isinstance(values, str) else values:
+                params.append((field, value))
+        params.extend(("facet", facet) for facet in facets)
+        payload = self._session.get_json(f"{SEARCH_PATH}?{urlencode(params)}")
+        if not isinstance(payload, dict):
+            raise InterfaceError("the server sent an unexpected search answer")
+        return payload
+
+    def suggest(self, prefix: str, limit: int = 10) -> list[dict[str, Any]]:
+        """Names that complete ``prefix`` (``GET /v1/suggest``), agreeing with :meth:`search`."""
+        self._check_open()
+        payload = self._session.get_json(f"{SUGGEST_PATH}?{urlencode({'q': prefix, 'limit': limit})}")
+        return _items(payload, "suggestions", "suggestions")
 
     def schemas(self, catalog: str) -> list[SchemaInfo]:
         self._check_open()

@@ -155,7 +155,8 @@ class PermissionDeniedError(ProgrammingError):
 
 
 class QueryTimeoutError(OperationalError):
-    """The query ran longer than the server allows (``QUERY_TIMEOUT``)."""
+    """The query ran longer than the server allows (``QUERY_TIMEOUT``), or longer than the
+    connection's own ``timeout`` waits for data (then the client cancels it)."""
 
 
 class QueryCanceledError(OperationalError):
@@ -181,6 +182,7 @@ _CODE_TO_CLASS: dict[str, type[Error]] = {
     "SCHEMA_NOT_FOUND": ProgrammingError,
     "TABLE_NOT_FOUND": ProgrammingError,
     "COLUMN_NOT_FOUND": ProgrammingError,
+    "ENTITY_NOT_FOUND": ProgrammingError,
     "QUERY_TOO_LARGE": ProgrammingError,
     "QUERY_TOO_COMPLEX": ProgrammingError,
     "INVALID_REQUEST": ProgrammingError,
@@ -195,6 +197,8 @@ _CODE_TO_CLASS: dict[str, type[Error]] = {
     "RESULT_TOO_LARGE": ResultTooLargeError,
     "TOO_MANY_QUERIES": TooManyQueriesError,
     "ENGINE_UNAVAILABLE": OperationalError,
+    "SERVER_SHUTTING_DOWN": OperationalError,
+    "AUDIT_UNAVAILABLE": OperationalError,
     "QUERY_NOT_FOUND": OperationalError,
     "ENGINE_ERROR": OperationalError,
     # The client asked for a result format the server does not offer.

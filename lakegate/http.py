@@ -62,6 +62,8 @@ USER_AGENT = f"lakegate-python/{__version__}"
 
 QUERY_PATH = "/v1/query"
 CATALOGS_PATH = "/v1/catalogs"
+SEARCH_PATH = "/v1/search"
+SUGGEST_PATH = "/v1/suggest"
 
 #: Seconds allowed to establish a connection.
 CONNECT_TIMEOUT = 30.0

@@ -14,7 +14,7 @@ from typing import Any
 import pyarrow as pa
 
 from lakegate.arrow_stream import ArrowStream, StreamInterrupted
-from lakegate.errors import Error, OperationalError, error_from_problem
+from lakegate.errors import Error, OperationalError, QueryTimeoutError, error_from_problem
 from lakegate.http import HEADER_QUERY_ID, HttpSession, query_path
 from lakegate.progress import Progress, create_progress
 
@@ -144,6 +144,15 @@ class QueryResult:
 
     def _explain(self, interrupted: StreamInterrupted) -> Error:
         """The typed error for a stream that broke off, as recorded by the server."""
+        if interrupted.timed_out:
+            # The client stopped waiting: that is a timeout, whatever the server then records
+            # (it sees a client that went away). The query is canceled, not left to run.
+            self._cancel_on_server()
+            return QueryTimeoutError(
+                "no data arrived within the connection's timeout; the query was canceled "
+                "(raise timeout= in lakegate.connect for long queries)",
+                query_id=self.query_id,
+            )
         message = f"result stream was interrupted: {interrupted.reason}"
         if self.query_id is None:
             return OperationalError(message)

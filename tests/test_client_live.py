@@ -120,3 +120,21 @@ def test_a_result_cut_off_by_a_limit_raises_the_servers_error(demo_dir: Path) ->
         assert caught.value.code == "RESULT_TOO_LARGE"
         # the connection still works
         assert conn.cursor().execute("SELECT 1 AS one").fetchall() == [(1,)]
+
+
+ENDLESS = (
+    "SELECT count(*) AS n FROM tpch.tiny.lineitem a, tpch.tiny.lineitem b, tpch.tiny.nation c "
+    "WHERE (a.l_partkey * 7 + b.l_suppkey * 13 + c.n_nationkey) % 1000003 = 17"
+)
+
+
+def test_the_clients_own_timeout_is_a_timeout_and_cancels_the_query(server: LiveServer) -> None:
+    with lakegate.connect(server.url, user="root", timeout=1, progress=False) as conn:
+        cur = conn.cursor()
+        with pytest.raises(lakegate.QueryTimeoutError, match="timeout") as caught:
+            cur.execute(ENDLESS).fetchall()
+        query_id = caught.value.query_id
+        assert query_id is not None
+        status = conn._session.get_json(f"/v1/queries/{query_id}")
+        assert status["state"] == "CANCELED"
+        assert conn.cursor().execute("SELECT 1 AS one").fetchall() == [(1,)]

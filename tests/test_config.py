@@ -63,7 +63,9 @@ def test_an_empty_file_is_the_default_config(tmp_path: Path) -> None:
     ("text", "key", "problem"),
     [
         ("server:\n  bogus: 1\n", "server.bogus", "Extra inputs are not permitted"),
-        ("catalog: {}\n", "catalog", "Extra inputs are not permitted"),
+        ("catalogue: {}\n", "catalogue", "Extra inputs are not permitted"),
+        ("catalog:\n  store: postgres\n", "catalog", "catalog.dsn is required"),
+        ("catalog:\n  refresh_seconds: -1\n", "catalog.refresh_seconds", "greater than or equal to 0"),
         (
             "catalogs:\n  crm: {connector: sqlite, path: x.db, pathh: y.db}\n",
             "catalogs.crm.pathh",
@@ -236,3 +238,55 @@ def test_serve_does_not_echo_an_inline_password(tmp_path: Path, capsys: pytest.C
     captured = capsys.readouterr()
     assert f"{path}: catalogs.warehouse.password: " in captured.err
     assert PASSWORD not in captured.err + captured.out
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "server:\n  prot: 8080\n",
+            "server.prot: Extra inputs are not permitted (valid keys here: dev_mode, drain_seconds, engine, "
+            "host, limits, log_format, plan_cache_size, port, query_history_size, tls; did you mean 'port'?)",
+        ),
+        (
+            "catalogs:\n  lake:\n    connector: filez\n    root: .\n",
+            "(valid values: files, postgres, sqlite, trino; did you mean 'files'?)",
+        ),
+        (
+            "catalogs:\n  lake:\n    connector: files\n    rooot: .\n",
+            "catalogs.lake.rooot: Extra inputs are not permitted (valid keys here: comment, connector, root, "
+            "tables; did you mean 'root'?)",
+        ),
+        (
+            "catalogs:\n  lake:\n    connector: files\n    tables:\n"
+            "      - {schema: s, name: t, path: t.parquet, format: parket}\n",
+            "(valid values: avro, csv, json, parquet; did you mean 'parquet'?)",
+        ),
+    ],
+)
+def test_a_near_miss_names_the_valid_choices_and_the_likely_one(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    message = config_error(write(tmp_path, text))
+    assert expected in message, message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("auth:\n  basic:\n    users_file: nope.yaml\n", "auth.basic.users_file: "),
+        (
+            "catalogs:\n  lake:\n    connector: files\n    tables:\n      - {schema: s, name: t, path: t.xyz}\n",
+            "catalogs.lake.tables[0].format: cannot tell the format of t.xyz",
+        ),
+    ],
+)
+def test_serve_reports_mistakes_found_while_building_the_app_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, expected: str
+) -> None:
+    (tmp_path / "t.xyz").write_text("x", encoding="utf-8")
+    path = write(tmp_path, text)
+    assert cli.main(["serve", "--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: {expected}" in err, err
+    assert "Traceback" not in err

@@ -137,7 +137,7 @@ def test_the_demo_is_baked_in_and_served_on_all_interfaces() -> None:
     assert args.config == "/app/demo-data/lakegate.yaml"
 
 
-def test_healthcheck_polls_healthz_with_python() -> None:
+def test_healthcheck_polls_readiness_with_python() -> None:
     (healthcheck,) = only(stages()[1], "HEALTHCHECK")
     options, _, command = healthcheck.partition(" CMD ")
     assert "--interval=" in options
@@ -146,7 +146,7 @@ def test_healthcheck_polls_healthz_with_python() -> None:
     code = argv[2]
     compile(code, "<healthcheck>", "exec")
     assert "urllib.request" in code
-    assert "http://127.0.0.1:8080/healthz" in code
+    assert "http://127.0.0.1:8080/readyz" in code
     assert not re.search(r"\b(curl|wget)\b", healthcheck)
 
 

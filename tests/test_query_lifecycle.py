@@ -59,6 +59,32 @@ def test_a_client_that_disconnects_cancels_its_query(http: httpx.Client) -> None
     assert int(status["rows"]) < 1_500_000  # type: ignore[call-overload]
 
 
+def _running_queries(server: LiveServer) -> list[str]:
+    return [record.id for record in server.app.state.gateway.queries.running()]
+
+
+@pytest.mark.parametrize("accept", ["application/json", "text/csv"])
+def test_a_client_that_gives_up_waiting_for_a_json_or_csv_answer_cancels_its_query(
+    server: LiveServer, accept: str
+) -> None:
+    """JSON is built whole and CSV waits for its columns: the client never sees the query id, so
+    only the server can notice that it went away."""
+    assert _running_queries(server) == []
+    with (
+        httpx.Client(base_url=server.url, timeout=1.0, headers={"X-Lakegate-User": "root"}) as impatient,
+        pytest.raises(httpx.ReadTimeout),
+    ):
+        impatient.post("/v1/query", json={"sql": ENDLESS}, headers={"Accept": accept})
+    deadline = time.monotonic() + 5
+    while _running_queries(server) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _running_queries(server) == [], "the abandoned query is still running"
+    finished = [r for r in server.app.state.gateway.queries.recent() if r.sql == ENDLESS]
+    assert finished, "the abandoned query left no record"
+    assert finished[-1].describe()["state"] == "CANCELED"
+    assert "disconnected" in finished[-1].describe()["error"]["detail"]
+
+
 def test_a_long_query_does_not_stall_others(http: httpx.Client) -> None:
     with http.stream("POST", "/v1/query", json={"sql": ENDLESS}) as response:
         query_id = response.headers["x-lakegate-query-id"]

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, get_args
 
-Action = Literal["query", "browse", "admin", "auth"]
+Action = Literal["query", "browse", "admin", "auth", "metadata"]
 Verdict = Literal["allowed", "denied", "error"]
 ACTIONS: tuple[str, ...] = get_args(Action)
 VERDICTS: tuple[str, ...] = get_args(Verdict)

@@ -18,6 +18,7 @@ import queue
 import threading
 import time
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future
 from typing import Any, Literal, Protocol
 
 from auth.audit.record import UNKNOWN_USER, Action, AuditRecord, Verdict, sha256_text
@@ -88,9 +89,19 @@ def policy_ids_of(decisions: Iterable[Decision]) -> list[int]:
     return list(dict.fromkeys(d.policy_id for d in decisions if d.policy_id >= 0))
 
 
+def _settle(done: Future[None], outcome: AuditError | None) -> None:
+    """Tell a record's waiter how its write went (a waiter that gave up no longer listens)."""
+    if not done.set_running_or_notify_cancel():
+        return  # canceled: nobody waits for it
+    if outcome is None:
+        done.set_result(None)
+    else:
+        done.set_exception(outcome)
+
+
 class AuditLog:
     def __init__(self, store: AuditStore, *, record_sql: RecordSql = "text") -> None:
-        self._pending: queue.SimpleQueue[AuditRecord | None] = queue.SimpleQueue()
+        self._pending: queue.SimpleQueue[tuple[AuditRecord, Future[None]] | None] = queue.SimpleQueue()
         self._background: threading.Thread | None = None
         self._background_lock = threading.Lock()
         if record_sql not in ("text", "hash"):
@@ -180,16 +191,21 @@ class AuditLog:
         self.store.append(record)
         return record
 
-    def submit(self, record: AuditRecord) -> None:
+    def submit(self, record: AuditRecord) -> Future[None]:
         """Queue a record for the background writer, which commits whatever has queued up in
-        one transaction (group commit: one fsync for many queries). For records written after
-        the client already has its answer, such as the end of a query; ``append`` is the
-        synchronous, acknowledged write."""
+        one transaction (group commit: one fsync for many queries' records).
+
+        The returned future is done once the record is durable (or holds the AuditError that
+        kept it from being written): a query's answer completes only after that, so no answered
+        query lacks its record, while concurrent queries still share one commit.
+        """
+        done: Future[None] = Future()
         with self._background_lock:
             if self._background is None:
                 self._background = threading.Thread(target=self._drain, name="audit-writer", daemon=True)
                 self._background.start()
-        self._pending.put(record)
+        self._pending.put((record, done))
+        return done
 
     def _drain(self) -> None:
         while True:
@@ -207,10 +223,17 @@ class AuditLog:
                     stop = True
                     break
                 batch.append(item)
+            outcome: AuditError | None = None
             try:
-                self.store.append_many(batch)
-            except AuditError:
+                self.store.append_many([record for record, _ in batch])
+            except AuditError as exc:
                 log.exception("%d audit records could not be written", len(batch))
+                outcome = exc
+            except Exception as exc:  # the writer thread must outlive a store bug
+                log.exception("%d audit records could not be written", len(batch))
+                outcome = AuditError(f"the audit store failed: {type(exc).__name__}")
+            for _, done in batch:
+                _settle(done, outcome)
             if stop:
                 return
 

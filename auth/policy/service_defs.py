@@ -13,6 +13,7 @@ from auth.policy.model import (
     POLICY_TYPE_DATAMASK,
     POLICY_TYPE_ROWFILTER,
     AccessTypeDef,
+    ConditionDef,
     MaskTypeDef,
     PolicyTypeDef,
     ResourceDef,
@@ -342,4 +343,12 @@ TAG_SERVICE_DEF = ServiceDef(
     name="tag",
     id=100,
     resources=(ResourceDef("tag", 1, None, {"wildCard": "false", "ignoreCase": "false"}),),
+    # As ranger-servicedef-tag.json: a policy item may hold a script over the tag's attributes.
+    policy_conditions=(
+        ConditionDef(
+            "expression",
+            "org.apache.ranger.plugin.conditionevaluator.RangerScriptConditionEvaluator",
+            {"engineName": "JavaScript"},
+        ),
+    ),
 )

@@ -8,8 +8,10 @@ no file access outside the configured data folders, and no configuration changes
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -21,22 +23,19 @@ from cachetools import LRUCache
 from connectors.base import (
     Cancellation,
     CatalogInfo,
-    ColumnInfo,
     ConnectorError,
     ExecutionResult,
     QueryCanceled,
     RoutingHints,
-    TableInfo,
 )
 from connectors.duckdb import extensions, trino_functions
-from connectors.duckdb.attach import PHYSICAL_PREFIX, attach, ident, physical_name
+from connectors.duckdb.attach import PHYSICAL_PREFIX, attach, ident, literal, physical_name
 from connectors.duckdb.bound_plan import Scan, ScanKey, bound_scans, unauthorized
+from connectors.duckdb.metadata import catalog_metadata
 from connectors.duckdb.sources import FilesSource, PostgresSource, Source, SqliteSource
-from connectors.duckdb.types import trino_type
 
 log = logging.getLogger(__name__)
 
-_HIDDEN_SCHEMAS = {"information_schema", "pg_catalog", "pg_toast"}
 _PHYSICAL = re.compile(r"\b" + PHYSICAL_PREFIX + r"([a-z][a-z0-9_]*)")
 _DATA_ERRORS: tuple[type[Exception], ...] = (
     duckdb.ConversionException,
@@ -65,6 +64,8 @@ class DuckDBConnector:
         #: the files and folders of the tables: all the engine may read
         self._readable: list[Path] = []
         self._failed: dict[str, str] = {}
+        self._refresh_failed: dict[str, str] = {}
+        self._problems: dict[str, str] = {}
         self._lock = threading.Lock()
         #: (engine SQL, its tables) whose bound plan was checked, and each table's own scans
         self._verified: LRUCache[tuple[str, tuple[tuple[str, str, str], ...]], bool] = LRUCache(4096)
@@ -107,69 +108,88 @@ class DuckDBConnector:
 
     def _read_metadata(self) -> list[CatalogInfo]:
         cursor = self._db.cursor()
+        catalogs: list[CatalogInfo] = []
+        refresh_failed: dict[str, str] = {}
+        problems: dict[str, str] = {}
         try:
-            return [self._catalog_metadata(cursor, name) for name in self._sources]
+            for logical, source in self._sources.items():
+                if logical in self._failed:
+                    catalogs.append(CatalogInfo(name=logical, connector=self.name, comment=source.comment))
+                    continue
+                try:
+                    info, found = catalog_metadata(cursor, source, self.name)
+                except duckdb.Error as exc:
+                    refresh_failed[logical] = self._clean(str(exc))
+                    log.error("the metadata of %s could not be read: %s", logical, refresh_failed[logical])
+                    info, found = CatalogInfo(name=logical, connector=self.name, comment=source.comment), {}
+                catalogs.append(info)
+                problems.update(found)
+        finally:
+            cursor.close()
+        self._refresh_failed = refresh_failed
+        self._problems = problems
+        return catalogs
+
+    def refresh_metadata(self) -> list[CatalogInfo]:
+        """Read every catalog's metadata again (new tables and columns of the attached databases;
+        lake files are what they were at start-up: a new file needs a new engine).
+
+        An attached database that cannot be reached any more (its SQLite file gone, its
+        PostgreSQL server down) is detached first: DuckDB lists tables across every attached
+        database at once, so one broken database would hide the others' metadata. It stays
+        unavailable in this engine; a new engine attaches it again.
+        """
+        self.detach_unreachable()
+        if any(isinstance(s, PostgresSource) for s in self._sources.values()):
+            cursor = self._db.cursor()
+            try:
+                cursor.execute("SELECT * FROM pg_clear_cache()").fetchall()
+            except duckdb.Error as exc:
+                log.warning("the PostgreSQL metadata cache could not be cleared: %s", self._clean(str(exc)))
+            finally:
+                cursor.close()
+        metadata = self._read_metadata()
+        with self._lock:
+            self._metadata = metadata
+            self._scans_of.clear()
+            self._verified.clear()
+        return metadata
+
+    def detach_unreachable(self) -> None:
+        """Detach every attached database that cannot be reached now (see :meth:`refresh_metadata`)."""
+        cursor = self._db.cursor()
+        try:
+            for logical, source in self._sources.items():
+                if logical in self._failed or isinstance(source, FilesSource):
+                    continue
+                physical = physical_name(logical)
+                try:
+                    if isinstance(source, SqliteSource):
+                        _check_sqlite(source.path)
+                    elif isinstance(source, PostgresSource):
+                        cursor.execute(
+                            f"SELECT * FROM postgres_query({literal(physical)}, 'SELECT 1')"
+                        ).fetchall()
+                except (duckdb.Error, OSError, sqlite3.Error) as exc:
+                    problem = self._clean(str(exc))
+                    with self._lock:
+                        self._failed = {**self._failed, logical: problem}
+                    log.error("%s is unavailable, detached: %s", logical, problem)
+                    try:
+                        cursor.execute(f"DETACH {ident(physical)}")
+                    except duckdb.Error as detach:
+                        log.error("%s could not be detached: %s", logical, self._clean(str(detach)))
         finally:
             cursor.close()
 
-    def _catalog_metadata(self, cursor: duckdb.DuckDBPyConnection, logical: str) -> CatalogInfo:
-        source = self._sources[logical]
-        info = CatalogInfo(name=logical, connector=self.name, comment=source.comment)
-        if logical in self._failed:
-            return info
-        physical = physical_name(logical)
-        comments = self._table_comments(cursor, physical)
-        column_comments = self._column_comments(cursor, physical)
-        rows = cursor.execute(
-            "SELECT table_schema, table_name, column_name, data_type, is_nullable "
-            "FROM information_schema.columns WHERE table_catalog = ? "
-            "ORDER BY table_schema, table_name, ordinal_position",
-            [physical],
-        ).fetchall()
-        allowed = set(source.schemas) if isinstance(source, PostgresSource) and source.schemas else None
-        columns: dict[tuple[str, str], list[ColumnInfo]] = {}
-        for schema, table, column, dtype, nullable in rows:
-            if schema in _HIDDEN_SCHEMAS or (allowed is not None and schema not in allowed):
-                continue
-            comment = column_comments.get((schema, table, column))
-            columns.setdefault((schema, table), []).append(
-                ColumnInfo(column, trino_type(dtype), nullable == "YES", comment)
-            )
-        file_comments = {}
-        if isinstance(source, FilesSource):
-            file_comments = {(t.schema, t.name): t for t in source.tables}
-        for (schema, table), cols in columns.items():
-            spec = file_comments.get((schema, table))
-            comment = comments.get((schema, table))
-            kind = "BASE TABLE"
-            if spec is not None:
-                comment = spec.comment
-                cols = [
-                    ColumnInfo(c.name, c.type, c.nullable, spec.column_comments.get(c.name, c.comment))
-                    for c in cols
-                ]
-            info.schemas.setdefault(schema, {})[table] = TableInfo(
-                logical, schema, table, tuple(cols), kind, comment
-            )
-        return info
+    def sources(self) -> list[Source]:
+        """What the engine was built from (the gateway compares it with a fresh reading of its
+        config: a changed set of lake files needs a new engine)."""
+        return list(self._sources.values())
 
-    @staticmethod
-    def _table_comments(cursor: duckdb.DuckDBPyConnection, physical: str) -> dict[tuple[str, str], str]:
-        rows = cursor.execute(
-            "SELECT schema_name, table_name, comment FROM duckdb_tables() "
-            "WHERE database_name = ? AND comment IS NOT NULL",
-            [physical],
-        ).fetchall()
-        return {(s, t): c for s, t, c in rows}
-
-    @staticmethod
-    def _column_comments(cursor: duckdb.DuckDBPyConnection, physical: str) -> dict[tuple[str, str, str], str]:
-        rows = cursor.execute(
-            "SELECT schema_name, table_name, column_name, comment FROM duckdb_columns() "
-            "WHERE database_name = ? AND comment IS NOT NULL",
-            [physical],
-        ).fetchall()
-        return {(s, t, c): m for s, t, c, m in rows}
+    def problems(self) -> dict[str, str]:
+        """Configured schemas that do not exist, as ``catalog.schema`` -> why."""
+        return dict(self._problems)
 
     # -- Connector protocol --------------------------------------------------------------
     def catalogs(self) -> list[CatalogInfo]:
@@ -195,7 +215,7 @@ class DuckDBConnector:
         return missing
 
     def unavailable(self) -> dict[str, str]:
-        return dict(self._failed)
+        return {**self._failed, **self._refresh_failed}
 
     def execute(
         self, sql: str, cancellation: Cancellation, batch_rows: int, hints: RoutingHints | None = None
@@ -306,8 +326,9 @@ class DuckDBConnector:
                 cursor.close()
         except duckdb.Error as exc:
             return False, self._clean(str(exc))
-        if self._failed:
-            return False, "unavailable catalogs: " + ", ".join(sorted(self._failed))
+        failed = self.unavailable()
+        if failed:
+            return False, "unavailable catalogs: " + ", ".join(sorted(failed))
         return True, "ok"
 
     def close(self) -> None:
@@ -349,6 +370,14 @@ class DuckDBConnector:
         if len(text) > 500:
             text = text[:500].rsplit(" ", 1)[0] + " ..."
         return text or "the engine failed to run the query"
+
+
+def _check_sqlite(path: Path) -> None:
+    """Raise unless ``path`` is a SQLite database that can be read now."""
+    if not path.is_file():
+        raise FileNotFoundError("the database file is missing")
+    with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as conn:
+        conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
 
 
 def _sql_list(items: list[str]) -> str:

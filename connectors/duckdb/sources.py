@@ -36,6 +36,8 @@ class FilesSource:
     catalog: str
     tables: tuple[FileTable, ...]
     comment: str | None = None
+    #: the folder its tables were discovered in (``root/<schema>/<table>``), if any
+    root: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,7 @@ from connectors.base import (
 )
 from connectors.trino.cluster import TrinoCluster
 from connectors.trino.health import HealthMonitor, State
-from connectors.trino.metadata import TrinoCatalog, catalog_info, columns_sql
+from connectors.trino.metadata import TrinoCatalog, catalog_info, columns_sql, extra_sql
 from connectors.trino.query import TrinoRun
 from connectors.trino.routing import DEFAULT_GROUP, Router, RoutingRule
 
@@ -76,14 +76,25 @@ class TrinoConnector:
             failed: dict[str, str] = {}
             try:
                 for catalog in self._catalogs.values():
+                    extra: dict[str, list[dict[str, object]]] = {}
                     try:
-                        rows = self._metadata_rows(cluster, catalog)
+                        rows = self._metadata_rows(cluster, columns_sql(catalog))
                     except ConnectorError as exc:
                         if exc.kind == "unavailable":
                             raise
                         failed[catalog.name] = exc.message
                         rows = []
-                    infos.append(catalog_info(catalog, rows, self.name))
+                    else:
+                        for part, sql in extra_sql(catalog).items():
+                            try:
+                                extra[part] = self._metadata_rows(cluster, sql)
+                            except ConnectorError as exc:
+                                if exc.kind == "unavailable":
+                                    raise
+                                log.warning(
+                                    "Trino catalog %s: no %s metadata: %s", catalog.name, part, exc.message
+                                )
+                    infos.append(catalog_info(catalog, rows, self.name, extra))
             except ConnectorError as exc:
                 problem = exc.message
                 continue
@@ -95,14 +106,22 @@ class TrinoConnector:
         self._failed = {name: problem for name in self._catalogs}
         return [CatalogInfo(c.name, self.name, c.comment) for c in self._catalogs.values()]
 
-    def _metadata_rows(self, cluster: TrinoCluster, catalog: TrinoCatalog) -> list[dict[str, object]]:
+    def _metadata_rows(self, cluster: TrinoCluster, sql: str) -> list[dict[str, object]]:
         cluster.started()  # the run ends it
         run = TrinoRun(cluster, Cancellation(), RoutingHints(), self._monitor.mark_unhealthy)
-        run.start(columns_sql(catalog))
+        run.start(sql)
         rows: list[dict[str, object]] = []
         for batch in run.batches(10_000):
             rows.extend(batch.to_pylist())
         return rows
+
+    def refresh_metadata(self) -> list[CatalogInfo]:
+        """Read every catalog's metadata again, from the first healthy cluster."""
+        self._metadata = self._read_metadata()
+        return self._metadata
+
+    def problems(self) -> dict[str, str]:
+        return {}
 
     # -- Connector protocol ------------------------------------------------------------------
     def catalogs(self) -> list[CatalogInfo]:

@@ -1,7 +1,8 @@
-"""Admin endpoints: ask the server's own policy engine about access requests."""
+"""Admin endpoints: ask the server's own policy engine about access requests; refresh the catalog."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Request
@@ -39,3 +40,16 @@ async def evaluate(
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise LakegateError(ErrorCode.INVALID_REQUEST, f"invalid access request: {exc}") from None
     return results if isinstance(body, list) else results[0]
+
+
+@router.post("/catalog/refresh", summary="Harvest every source again", responses=_PROBLEMS)
+async def refresh_catalog(request: Request, identity: Annotated[Identity, Depends(identify)]) -> Any:
+    """Re-read every source's metadata into the catalog; a new lake file is queryable from the
+    next query on. Answers per source: ``ok``, ``partial`` (something configured is missing),
+    ``failed`` (kept as it was) or ``removed``, with what was added, changed and removed."""
+    gateway: Gateway = request.app.state.gateway
+    authorizer = gateway.authorizer
+    if authorizer is None or not authorizer.is_admin(identity):
+        raise LakegateError(ErrorCode.ACCESS_DENIED, "only admins may refresh the catalog")
+    result = await asyncio.to_thread(gateway.refresh_catalog)
+    return result.to_dict()

@@ -41,7 +41,7 @@ class AuditEntry(BaseModel):
     groups: list[str]
     client_address: str | None
     front_door: str
-    action: Literal["query", "browse", "admin", "auth"]
+    action: Literal["query", "browse", "admin", "auth", "metadata"]
     sql: str | None
     sql_sha256: str | None
     resources: list[str]
@@ -77,7 +77,7 @@ async def read_audit(
     user: Annotated[str | None, Query(max_length=256, description="Exactly this user")] = None,
     query_id: Annotated[str | None, Query(max_length=256, description="Exactly this query")] = None,
     decision: Annotated[Literal["allowed", "denied", "error"] | None, Query()] = None,
-    action: Annotated[Literal["query", "browse", "admin", "auth"] | None, Query()] = None,
+    action: Annotated[Literal["query", "browse", "admin", "auth", "metadata"] | None, Query()] = None,
     since: Annotated[
         datetime | None, Query(description="ISO time, inclusive (UTC when no zone is given)")
     ] = None,

@@ -25,14 +25,24 @@ async def healthz() -> dict[str, str]:
 )
 async def readyz(request: Request) -> Response:
     gateway: Gateway = request.app.state.gateway
+    if gateway.drain.draining:
+        return JSONResponse({"status": "draining", "engines": {}}, status_code=503)
     checks = {}
     ready = True
     for connector in gateway.connectors.connectors():
         healthy, detail = await asyncio.to_thread(connector.health)
         checks[connector.name] = {"healthy": healthy, "detail": detail}
         ready = ready and healthy
+    refresh = gateway.last_refresh
+    catalog = {
+        "refreshed_at": refresh.started_at,
+        # names and outcomes only: the messages are for admins (POST /v1/admin/catalog/refresh)
+        "sources": {s.name: s.status for s in refresh.sources},
+        "failed": [s.name for s in refresh.failed],
+    }
     return JSONResponse(
-        {"status": "ready" if ready else "not ready", "engines": checks}, status_code=200 if ready else 503
+        {"status": "ready" if ready else "not ready", "engines": checks, "catalog": catalog},
+        status_code=200 if ready else 503,
     )
 
 

@@ -37,10 +37,12 @@ def identify(request: Request) -> Identity:
     so a slow password hash or a key fetch never blocks the event loop). A refused sign-in is
     audited (as user "unknown": what was typed as a user name may be a password)."""
     try:
-        return authenticate_headers(request.headers, request.app)
+        identity = authenticate_headers(request.headers, request.app)
     except LakegateError as exc:
         audit_refused_sign_in(request, exc, "native")
         raise
+    request.state.user = identity.user  # for the request's log line
+    return identity
 
 
 def audit_refused_sign_in(request: HTTPConnection, error: LakegateError, front_door: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
@@ -127,12 +128,38 @@ async def run_query(
         return problem_response(exc, exc.query_id)
     headers = {QUERY_ID_HEADER: record.id}
     if media == JSON:
-        return await _json_answer(gateway, running, headers)
+        async with _canceled_on_disconnect(request, gateway, running):
+            return await _json_answer(gateway, running, headers)
     if media == CSV:
-        refused = await _refuse_for_csv(gateway, running)
+        async with _canceled_on_disconnect(request, gateway, running):
+            refused = await _refuse_for_csv(gateway, running)
         if refused is not None:
             return refused
+    # A streamed answer is canceled by the stream itself when the client goes (see _stream).
     return StreamingResponse(_stream(gateway, running, media), media_type=media, headers=headers)
+
+
+@contextlib.asynccontextmanager
+async def _canceled_on_disconnect(
+    request: Request, gateway: Gateway, running: RunningQuery
+) -> AsyncIterator[None]:
+    """While the handler itself waits for the engine (a JSON answer is built whole; CSV waits for
+    the columns before its status line), a client that goes away cancels the query at once."""
+
+    async def watch() -> None:
+        while True:
+            message = await request.receive()
+            if message.get("type") == "http.disconnect":
+                gateway.cancel(running.record, "the client disconnected")
+                return
+
+    watcher = asyncio.create_task(watch())
+    try:
+        yield
+    finally:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
 
 
 async def _stream(gateway: Gateway, running: RunningQuery, media: str) -> AsyncIterator[Any]:
@@ -142,16 +169,21 @@ async def _stream(gateway: Gateway, running: RunningQuery, media: str) -> AsyncI
     try:
         schema = await running.schema()
         head = schema.serialize() if media == ARROW_STREAM else pa.py_buffer(csv_header(schema))
-        sent += head.size
-        yield memoryview(head)
+        # One piece is held back, so that the answer's last byte leaves only once the query's
+        # audit record is durable (Arrow's end-of-stream marker; CSV's last rows).
+        held: memoryview | bytes = memoryview(head)
         async for payload in running.payloads():
             for part in payload if isinstance(payload, list) else (payload,):
-                view = memoryview(part)
-                sent += view.nbytes
-                yield view
+                sent += len(held)
+                yield held
+                held = memoryview(part)
         if tail:
-            yield tail
-            sent += len(tail)
+            sent += len(held)
+            yield held
+            held = tail
+        await gateway.recorded(gateway.end(running, None))
+        sent += len(held)
+        yield held
     except LakegateError as exc:
         # The status line is gone: abort the connection so that no client can take the partial
         # stream for a whole result; the query's status (GET /v1/queries/{id}) carries the error.
@@ -210,9 +242,13 @@ async def _json_answer(gateway: Gateway, running: RunningQuery, headers: dict[st
     except LakegateError as exc:
         error = exc
     finally:
-        gateway.end(running, error)
+        durable = gateway.end(running, error)
     if error is not None:
         return problem_response(error, running.record.id)
+    try:
+        await gateway.recorded(durable)
+    except LakegateError as exc:
+        return problem_response(exc, running.record.id)
     try:
         body = json_document(running.record.id, await running.schema(), batches)
     except (pa.ArrowException, ValueError, TypeError, OverflowError) as exc:

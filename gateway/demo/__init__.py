@@ -1,15 +1,17 @@
 """The deterministic demo data set behind ``lakegate demo``.
 
 It writes TPC-H tables, a shipping company's data lake (one file format per table), its CRM
-database in SQLite and a ``lakegate.yaml`` that serves all three. The same inputs always give
-byte-identical files: every random choice comes from a fixed seed and every time from
-:mod:`gateway.demo.clock`.
+database in SQLite, a ``lakegate.yaml`` that serves all three and a ``catalog.yaml`` curation
+seed (descriptions, owners, classifications, glossary terms, registered queries for lineage).
+The same inputs always give byte-identical files: every random choice comes from a fixed seed
+and every time from :mod:`gateway.demo.clock`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from gateway.demo.catalog_seed import write_catalog_seed
 from gateway.demo.config_file import write_config
 from gateway.demo.crm import write_crm
 from gateway.demo.lake import write_lake
@@ -40,4 +42,5 @@ def generate_demo(out_dir: Path, tpch_scale: float | None = None) -> Path:
     write_crm(out_dir / "crm" / "crm.sqlite", [v.vessel_id for v in shipping.vessels], shipping.ports)
     write_policies(out_dir)
     write_users(out_dir)
+    write_catalog_seed(out_dir)
     return write_config(out_dir)

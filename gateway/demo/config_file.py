@@ -7,6 +7,7 @@ from typing import Any
 
 import yaml
 
+from gateway.demo.catalog_seed import SEED_NAME
 from gateway.demo.lake_tables import LAKE_SCHEMA, LAKE_TABLES
 from gateway.demo.policies import POLICIES_NAME, TAGS
 from gateway.demo.users import USERS_NAME
@@ -59,6 +60,8 @@ def demo_config() -> dict[str, Any]:
             "tags": TAGS,
             "admins": {"users": ["root"], "groups": ["admins"]},
         },
+        # The metadata catalog: its store beside the config, seeded with what stewards would say.
+        "catalog": {"path": "catalog.sqlite", "seed": SEED_NAME},
     }
 
 

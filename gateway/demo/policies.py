@@ -6,6 +6,8 @@ Users and groups (see the README):
 - ``sam`` (groups ``support``, ``emea``): customers and support tickets of region EMEA only,
   never the national id.
 - ``eve``: nothing at all.
+
+Metadata edits need ``alter``: root on every catalog, ada (analysts) on the CRM tables she reads.
 """
 
 from __future__ import annotations
@@ -31,6 +33,10 @@ def _resources(catalog: str, schema: str = "*", table: str = "*", column: str = 
 
 def _select(users: list[str], groups: list[str]) -> dict[str, Any]:
     return {"users": users, "groups": groups, "accesses": [{"type": "select", "isAllowed": True}]}
+
+
+def _alter(users: list[str], groups: list[str]) -> dict[str, Any]:
+    return {"users": users, "groups": groups, "accesses": [{"type": "alter", "isAllowed": True}]}
 
 
 def _access(pid: int, name: str, resources: dict[str, Any], **items: Any) -> dict[str, Any]:
@@ -99,6 +105,26 @@ def demo_policies() -> dict[str, Any]:
             "contracts",
             _resources("crm", "main", "contracts"),
             policyItems=[_select(["ada"], ["analysts"])],
+        ),
+        # Metadata edits (descriptions, owners, classifications, terms) need alter, as Trino's
+        # Ranger plugin asks for COMMENT ON.
+        _access(
+            7,
+            "admins curate every catalog's metadata",
+            {"catalog": {"values": ["*"]}, "schema": {"values": ["*"]}, "table": {"values": ["*"]}},
+            policyItems=[_alter(["root"], ["admins"])],
+        ),
+        _access(
+            8,
+            "analysts curate the metadata of the CRM tables they read",
+            # alter is an access like any other: it makes a table visible in listings, so it is
+            # granted only where the analysts may already select
+            {
+                "catalog": {"values": ["crm"]},
+                "schema": {"values": ["main"]},
+                "table": {"values": ["customers", "contracts"]},
+            },
+            policyItems=[_alter(["ada"], ["analysts"])],
         ),
         {
             "id": 10,
@@ -177,6 +203,9 @@ def demo_policies() -> dict[str, Any]:
                     "groups": ["analysts"],
                     "accesses": [{"type": "trino:select", "isAllowed": True}],
                     "dataMaskInfo": {"dataMaskType": "trino:MASK"},
+                    # PII that a column policy masks its own way says so (the catalog's
+                    # masked_by attribute): tag policies come first in Ranger and would decide it
+                    "conditions": [{"type": "expression", "values": ["!HAS_TAG_ATTR('masked_by')"]}],
                 },
             ],
         },

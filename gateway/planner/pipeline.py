@@ -81,8 +81,8 @@ class Planner:
         cache_size: int = 4096,
         passes: tuple[Pass, ...] = PASSES,
     ) -> None:
-        self.connectors = connectors
-        self.snapshot = snapshot
+        #: (engines, metadata, generation): replaced whole by :meth:`swap`, read once per plan
+        self._metadata: tuple[ConnectorRegistry, MetadataSnapshot, int] = (connectors, snapshot, 0)
         self.max_sql_bytes = max_sql_bytes
         self.authorizer = authorizer
         self.passes = passes
@@ -90,13 +90,32 @@ class Planner:
         self._cache_enabled = cache_size > 0
         self._lock = threading.Lock()
 
-    def cache_key(self, request: QueryRequest) -> tuple[str, ...]:
+    @property
+    def connectors(self) -> ConnectorRegistry:
+        return self._metadata[0]
+
+    @property
+    def snapshot(self) -> MetadataSnapshot:
+        return self._metadata[1]
+
+    def swap(self, connectors: ConnectorRegistry, snapshot: MetadataSnapshot) -> None:
+        """Plan against new engines and metadata from now on (a catalog refresh). Plans being
+        made finish on what they started with; cached plans of the old ones are never reused."""
+        with self._lock:
+            self._metadata = (connectors, snapshot, self._metadata[2] + 1)
+            self._cache.clear()
+
+    def cache_key(
+        self, request: QueryRequest, metadata: tuple[ConnectorRegistry, MetadataSnapshot, int] | None = None
+    ) -> tuple[str, ...]:
+        _, snapshot, generation = metadata or self._metadata
         key = (
             request.sql,
             request.dialect,
             request.catalog or "",
             request.schema or "",
-            self.snapshot.version,
+            snapshot.version,
+            str(generation),  # new engines: plans naming the old ones are stale
             request.user,  # current_user is bound into the plan
         )
         if self.authorizer is None:
@@ -116,26 +135,34 @@ class Planner:
     def plan(self, request: QueryRequest) -> Plan:
         if self.authorizer is not None:
             self.authorizer.refresh()
-        key = self.cache_key(request)
+        metadata = self._metadata
+        key = self.cache_key(request, metadata)
         if self._cache_enabled:
             with self._lock:
                 cached = self._cache.get(key)
             if cached is not None:
                 return cached
-        plan = self.plan_uncached(request)
+        plan = self.plan_uncached(request, metadata=metadata)
         if self._cache_enabled:
             with self._lock:
                 self._cache[key] = plan
         return plan
 
-    def plan_uncached(self, request: QueryRequest, *, explain: bool = False) -> Plan:
-        ctx = QueryContext(request, self.snapshot, self.connectors, self.max_sql_bytes, self.authorizer)
+    def plan_uncached(
+        self,
+        request: QueryRequest,
+        *,
+        explain: bool = False,
+        metadata: tuple[ConnectorRegistry, MetadataSnapshot, int] | None = None,
+    ) -> Plan:
+        connectors, snapshot, _ = metadata or self._metadata
+        ctx = QueryContext(request, snapshot, connectors, self.max_sql_bytes, self.authorizer)
         ctx.explain = explain
         try:
             for step in self.passes:
                 ctx = step(ctx)
                 if step is parse and _is_explain(ctx.tree):
-                    return self._explain(request)
+                    return self._explain(request, (connectors, snapshot, 0))
         except RecursionError:
             raise LakegateError(ErrorCode.QUERY_TOO_COMPLEX, "the query is nested too deeply") from None
         except LakegateError as exc:
@@ -157,7 +184,9 @@ class Planner:
             return Plan("local", None, None, None, tables, ctx.local_result, decisions)
         return Plan("engine", ctx.connector, ctx.engine_sql, ctx.logical_sql, tables, decisions=decisions)
 
-    def _explain(self, request: QueryRequest) -> Plan:
+    def _explain(
+        self, request: QueryRequest, metadata: tuple[ConnectorRegistry, MetadataSnapshot, int]
+    ) -> Plan:
         match = _EXPLAIN.match(request.sql)
         if not match:
             raise LakegateError(ErrorCode.SQL_SYNTAX_ERROR, "EXPLAIN must be followed by a query")
@@ -171,6 +200,7 @@ class Planner:
                 request.groups,
             ),
             explain=True,
+            metadata=metadata,
         )
         if inner.kind == "local":
             lines = ["Lakegate answers this statement from its metadata"]

@@ -43,4 +43,5 @@ async def identify(request: Request, protocol: Protocol) -> Identity:
         raise Unauthenticated(exc.detail) from None
     if has_credentials and user and user != identity.user:
         raise Forbidden(f"User {identity.user} cannot impersonate user {user}")
+    request.state.user = identity.user  # for the request's log line
     return identity

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from concurrent.futures import Future
 from typing import Any
 
 from gateway.errors import ErrorCode, LakegateError
@@ -21,6 +22,7 @@ from gateway.frontdoors.trino.errors import ABANDONED_QUERY, ADMINISTRATIVELY_KI
 from gateway.frontdoors.trino.sources import ResultSource, Signal
 from gateway.metrics import Metrics
 from gateway.queries import QueryRecord
+from gateway.service import await_recorded
 
 log = logging.getLogger(__name__)
 #: once a page has rows, how long to wait for more (or for the end) before sending it
@@ -145,10 +147,11 @@ class PagedQuery:
             self._error = error
         self._end(error)
 
-    def _end(self, error: LakegateError | None) -> None:
+    def _end(self, error: LakegateError | None) -> Future[None] | None:
         if self.over_at is None:
             self.over_at = time.monotonic()
-            self.source.finish(error)
+            return self.source.finish(error)
+        return None
 
     def _exhausted(self) -> bool:
         return self._current is None or self._position >= self._current.num_rows
@@ -213,7 +216,12 @@ class PagedQuery:
         else:
             finished = report is not None or (self._error is None and self._ended and self._exhausted())
         if finished and self._error is None:
-            self._end(None)
+            # The page that says FINISHED leaves only once the query's audit record is durable.
+            try:
+                await await_recorded(self._end(None))
+            except LakegateError as exc:
+                self._error = report = exc
+                parts = []
         self._next_token = None if finished else token + 1
         if report is not None and not parts:
             state = protocol.FAILED

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import enum
 from collections.abc import AsyncIterator
+from concurrent.futures import Future
 from typing import Any, Protocol
 
 import pyarrow as pa
@@ -44,8 +45,9 @@ class ResultSource(Protocol):
         """Stop producing (the record's cancellation already says why)."""
         ...
 
-    def finish(self, error: LakegateError | None) -> None:
-        """The query is over for the client: free what it holds and record how it ended (once)."""
+    def finish(self, error: LakegateError | None) -> Future[None] | None:
+        """The query is over for the client: free what it holds and record how it ended (once).
+        Returns the audit record's durability (None when already recorded)."""
         ...
 
 
@@ -99,16 +101,16 @@ class EngineSource:
             if task is not None and not task.done():
                 task.cancel()
 
-    def finish(self, error: LakegateError | None) -> None:
+    def finish(self, error: LakegateError | None) -> Future[None] | None:
         if self._finished:
-            return
+            return None
         self._finished = True
         for task in (self._schema, self._next):
             if task is not None and not task.done():
                 task.cancel()
         if error is None and self.record.cancellation.canceled:
             error = _canceled(self.record)
-        self.gateway.end(self.running, error)
+        return self.gateway.end(self.running, error)
 
 
 class TableSource:
@@ -143,10 +145,10 @@ class TableSource:
     def cancel(self) -> None:
         self._batches = iter(())
 
-    def finish(self, error: LakegateError | None) -> None:
+    def finish(self, error: LakegateError | None) -> Future[None] | None:
         if self._finished:
-            return
+            return None
         self._finished = True
         if error is None and self.record.cancellation.canceled:
             error = _canceled(self.record)
-        self.gateway.finish(self.record, error)
+        return self.gateway.finish(self.record, error)

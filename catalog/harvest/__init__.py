@@ -1,0 +1,1 @@
+"""Harvesting: read every connector's metadata into the catalog store, incrementally."""

@@ -1,0 +1,25 @@
+"""Open the catalog store a server's configuration asks for."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from catalog.store.store import CatalogStore, StoreError
+
+if TYPE_CHECKING:  # catalog must not import gateway at run time (gateway -> catalog, never back)
+    from gateway.config import LakegateConfig
+
+
+def store_from_config(config: LakegateConfig) -> CatalogStore:
+    """SQLite at ``catalog.path`` (relative to the config file's folder), or PostgreSQL at the
+    connection string the ``catalog.dsn`` secret reference holds (tables in ``catalog.pg_schema``)."""
+    settings = config.catalog
+    if settings.store == "postgres":
+        if settings.dsn is None:
+            raise StoreError("catalog.dsn is required with catalog.store: postgres")
+        try:
+            dsn = config.secret(settings.dsn).reveal()
+        except ValueError as exc:
+            raise StoreError(f"catalog.dsn: {exc}") from None
+        return CatalogStore.postgres(dsn, schema=settings.pg_schema)
+    return CatalogStore.sqlite(config.resolve_path(settings.path))

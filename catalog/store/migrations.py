@@ -1,0 +1,108 @@
+"""The store's schema, as ordered migrations: version N is applied once, in its own transaction.
+
+Every statement runs on SQLite and on PostgreSQL alike (TEXT, INTEGER, BIGINT, DOUBLE PRECISION;
+JSON kept as text). Add a migration at the end; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    # 1: the entity model
+    (
+        """CREATE TABLE catalog_entities (
+            guid TEXT PRIMARY KEY,
+            type TEXT NOT NULL,
+            qualified_name TEXT NOT NULL,
+            name TEXT NOT NULL,
+            source TEXT NOT NULL,
+            unit TEXT NOT NULL,
+            catalog_name TEXT,
+            schema_name TEXT,
+            table_name TEXT,
+            column_name TEXT,
+            parent_guid TEXT,
+            comment TEXT,
+            data_type TEXT,
+            position INTEGER,
+            nullable INTEGER,
+            storage_format TEXT,
+            location TEXT,
+            row_count BIGINT,
+            size_bytes BIGINT,
+            view_sql TEXT,
+            created_at DOUBLE PRECISION,
+            fingerprint TEXT NOT NULL,
+            status TEXT NOT NULL,
+            first_seen DOUBLE PRECISION NOT NULL,
+            updated_at DOUBLE PRECISION NOT NULL
+        )""",
+        "CREATE INDEX catalog_entities_unit ON catalog_entities (unit, status)",
+        "CREATE INDEX catalog_entities_parent ON catalog_entities (parent_guid)",
+        """CREATE TABLE catalog_units (
+            unit TEXT PRIMARY KEY,
+            fingerprint TEXT NOT NULL,
+            harvested_at DOUBLE PRECISION NOT NULL
+        )""",
+        """CREATE TABLE catalog_curations (
+            guid TEXT PRIMARY KEY,
+            description TEXT,
+            owners TEXT NOT NULL,
+            deprecated INTEGER NOT NULL,
+            updated_at DOUBLE PRECISION NOT NULL,
+            updated_by TEXT
+        )""",
+        """CREATE TABLE catalog_classifications (
+            guid TEXT NOT NULL,
+            name TEXT NOT NULL,
+            attributes TEXT NOT NULL,
+            propagate INTEGER NOT NULL,
+            updated_at DOUBLE PRECISION NOT NULL,
+            updated_by TEXT,
+            PRIMARY KEY (guid, name)
+        )""",
+        """CREATE TABLE catalog_terms (
+            guid TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            glossary TEXT NOT NULL,
+            short_description TEXT,
+            long_description TEXT,
+            synonyms TEXT NOT NULL,
+            UNIQUE (glossary, name)
+        )""",
+        """CREATE TABLE catalog_term_assignments (
+            entity_guid TEXT NOT NULL,
+            term_guid TEXT NOT NULL,
+            PRIMARY KEY (entity_guid, term_guid)
+        )""",
+        """CREATE TABLE catalog_processes (
+            guid TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            sql_text TEXT,
+            created_by TEXT,
+            created_at DOUBLE PRECISION NOT NULL
+        )""",
+        """CREATE TABLE catalog_lineage (
+            process_guid TEXT NOT NULL,
+            input_guid TEXT NOT NULL,
+            output_guid TEXT NOT NULL,
+            PRIMARY KEY (process_guid, input_guid, output_guid)
+        )""",
+        """CREATE TABLE catalog_harvest_runs (
+            unit TEXT NOT NULL,
+            instance TEXT NOT NULL,
+            started_at DOUBLE PRECISION NOT NULL,
+            duration_ms DOUBLE PRECISION NOT NULL,
+            status TEXT NOT NULL,
+            message TEXT,
+            added INTEGER NOT NULL,
+            changed INTEGER NOT NULL,
+            removed INTEGER NOT NULL
+        )""",
+        "CREATE INDEX catalog_harvest_runs_time ON catalog_harvest_runs (started_at)",
+        # one row: bumped by every write, so every instance sees when anything changed
+        "CREATE TABLE catalog_version (id INTEGER PRIMARY KEY, version BIGINT NOT NULL)",
+        "INSERT INTO catalog_version (id, version) VALUES (1, 0)",
+    ),
+)
+
+LATEST = len(MIGRATIONS)
