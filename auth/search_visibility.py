@@ -69,7 +69,7 @@ class AuthorizerVisibility:
     # -- grouping -------------------------------------------------------------------------
     def _prepare(self) -> None:
         engine = self.authorizer.engine
-        version = str(engine.version)
+        version = self.authorizer.version  # the policies' and the catalog tags' version
         if version == self._engine_version:
             return
         evaluators = engine._evaluators.get(POLICY_TYPE_ACCESS, ())
@@ -98,7 +98,8 @@ class AuthorizerVisibility:
                 )
             )
         )
-        self._tagged_tables = frozenset(".".join(key.split(".")[:3]) for key in self.authorizer._tags)
+        # tables with classifications (configured or from the catalog): answered one by one
+        self._tagged_tables = frozenset(self.authorizer._tags._tables)
         self._engine_version = version
 
     def _tagged(self, path: ResourcePath) -> bool:
