@@ -76,5 +76,18 @@ def test_a_tagged_column_disappears_from_search_at_the_next_search(
     assert authorizer.can_see(ANA, "sales", "public", "customers", "full_name")
     assert search.search(ANA, SearchQuery("full_name")).total == 1
 
+    # every entity, page by page, is exactly what the authorizer lets ana see
+    seen = {t.guid for t in reader.glossary} | {
+        e.guid
+        for e in reader.items
+        if authorizer.can_see(ANA, e.path.catalog or "", e.path.schema, e.path.table, e.path.column)
+    }
+    total = search.search(ANA, SearchQuery("", limit=1)).total
+    found = set()
+    for offset in range(0, total, 100):
+        found |= {h.guid for h in search.search(ANA, SearchQuery("", offset=offset, limit=100)).hits}
+    assert total == len(seen)
+    assert found == seen
+
     authorizer.set_catalog_tags({}, "v2")
     assert email.guid in {h.guid for h in search.search(ANA, SearchQuery("email")).hits}
