@@ -30,6 +30,8 @@ class _Signature:
     matches: tuple[tuple[int, MatchType], ...]
     #: set when the resource must not share its answer with others
     own: tuple[str, ...] | None = None
+    #: a table's classifications and its columns' (tables tagged alike share answers)
+    tags: tuple[tuple[str, tuple[tuple[str, tuple[tuple[str, str], ...]], ...]], ...] = ()
 
 
 class AuthorizerVisibility:
@@ -69,8 +71,7 @@ class AuthorizerVisibility:
     # -- grouping -------------------------------------------------------------------------
     def _prepare(self) -> None:
         engine = self.authorizer.engine
-        # the policies' version and the catalog's tags' (a newly tagged table changes its answers)
-        version = self.authorizer.version
+        version = self.authorizer.version  # the policies' and the catalog tags' version
         if version == self._engine_version:
             return
         evaluators = engine._evaluators.get(POLICY_TYPE_ACCESS, ())
@@ -99,13 +100,28 @@ class AuthorizerVisibility:
                 )
             )
         )
+        # tables with classifications (configured or from the catalog): answered one by one
         self._tagged_tables = self.authorizer.tagged_tables()
         self._engine_version = version
 
-    def _tagged(self, path: ResourcePath) -> bool:
+    def _table_tags(
+        self, path: ResourcePath
+    ) -> tuple[tuple[str, tuple[tuple[str, tuple[tuple[str, str], ...]], ...]], ...]:
+        """The classifications on a table and its columns, as a hashable value (empty: none)."""
         if not self._tagged_tables or path.table is None:
-            return False
-        return f"{path.catalog}.{path.schema}.{path.table}".lower() in self._tagged_tables
+            return ()
+        entry = self.authorizer._tags._tables.get(f"{path.catalog}.{path.schema}.{path.table}".lower())
+        if not entry:
+            return ()
+        return tuple(
+            sorted(
+                (
+                    column or "",
+                    tuple(sorted((name, tuple(sorted(attrs.items()))) for name, attrs in values)),
+                )
+                for column, values in entry.items()
+            )
+        )
 
     def _matches(self, candidates: Iterable[int], resource: Mapping[str, str]) -> list[tuple[int, MatchType]]:
         found: list[tuple[int, MatchType]] = []
@@ -153,15 +169,16 @@ class AuthorizerVisibility:
         else:
             matches = self._matches(candidates, resource)
         own: tuple[str, ...] | None = None
-        if path.table is not None and path.column is None and self._tagged(path):
-            own = (path.key(),)
-        elif (
-            path.table is not None
-            and path.column is None
-            and any(len(self._evaluators[i].matchers) > 1 for i, _ in matches)
-        ):
-            own = (path.key(),)  # columns cannot share across tables matched through different maps
-        signature = _Signature(tuple(matches), own)
+        tags: tuple[tuple[str, tuple[tuple[str, tuple[tuple[str, str], ...]], ...]], ...] = ()
+        if path.column is not None and isinstance(parent, _Signature):
+            # a column is decided with its table's classifications and its own
+            name = path.column.lower()
+            tags = tuple(t for t in parent.tags if t[0] in ("", name))
+        if table_level:
+            tags = self._table_tags(path)
+            if any(len(self._evaluators[i].matchers) > 1 for i, _ in matches):
+                own = (path.key(),)  # columns cannot share across tables matched through different maps
+        signature = _Signature(tuple(matches), own, tags)
         if path.column is not None and isinstance(parent, _Signature):
             self._column_memo[(parent, path.column.lower())] = signature
         return signature
