@@ -97,6 +97,7 @@ class TantivyBackend:
         self.index = tantivy.Index(self.schema, path=str(path) if path is not None else None)
         self._writer = self.index.writer(heap_size=heap_bytes, num_threads=threads)
         self._lock = threading.Lock()
+        self._closed = False
         self._facet_pool = ThreadPoolExecutor(max_workers=FACET_THREADS, thread_name_prefix="search-facets")
         self._grant_filters: dict[int, tuple[AccessGrant, tantivy.Query | None, tantivy.Query | None]] = {}
         self.index.reload()
@@ -132,8 +133,12 @@ class TantivyBackend:
         return int(self.index.searcher().num_docs)
 
     def close(self) -> None:
-        self._facet_pool.shutdown(wait=True)
+        """Stop the writer's merges; a second close does nothing."""
         with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._facet_pool.shutdown(wait=True)
             self._writer.wait_merging_threads()
 
     # -- queries ----------------------------------------------------------------------------
