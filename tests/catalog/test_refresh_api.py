@@ -48,16 +48,23 @@ def query(client: httpx.Client, sql: str, user: str = "ada") -> httpx.Response:
 
 def test_a_new_parquet_file_is_queryable_after_a_refresh(lake_server: tuple[LiveServer, Path]) -> None:
     live, root = lake_server
+
+    def found(client: httpx.Client, q: str) -> list[str]:
+        body = client.get("/v1/search", params={"q": q}, headers={"X-Lakegate-User": "ada"}).json()
+        return [hit["qualified_name"] for hit in body["hits"]]
+
     with httpx.Client(base_url=live.url, timeout=60) as client:
         assert query(client, "SELECT count(*) FROM lake.sales.orders").json()["data"] == [[3]]
         before = query(client, "SELECT count(*) FROM lake.sales.returns")
         assert before.status_code == 404, before.text
+        assert "lake.sales.returns@lakegate" not in found(client, "returns")
 
         write_parquet(root / "sales" / "returns.parquet", 7)
         write_parquet(root / "finance" / "ledger.parquet", 2)  # a new schema folder too
         refused = client.post("/v1/admin/catalog/refresh", headers={"X-Lakegate-User": "ada"})
         assert refused.status_code == 403
         assert query(client, "SELECT count(*) FROM lake.sales.returns").status_code == 404
+        assert "lake.sales.returns@lakegate" not in found(client, "returns"), "and is no longer found"
 
         refreshed = client.post("/v1/admin/catalog/refresh", headers={"X-Lakegate-User": "root"})
         assert refreshed.status_code == 200, refreshed.text
@@ -71,6 +78,7 @@ def test_a_new_parquet_file_is_queryable_after_a_refresh(lake_server: tuple[Live
         )  # 2 tables, 1 schema, 2 columns
 
         assert query(client, "SELECT count(*) FROM lake.sales.returns").json()["data"] == [[7]]
+        assert found(client, "returns")[0] == "lake.sales.returns@lakegate", "search finds the new file"
         assert query(client, "SELECT count(*) FROM lake.finance.ledger").json()["data"] == [[2]]
         assert query(client, "SELECT count(*) FROM lake.sales.orders").json()["data"] == [[3]]
         tables = client.get("/v1/catalogs/lake/schemas/sales/tables", headers={"X-Lakegate-User": "ada"})
@@ -82,6 +90,7 @@ def test_a_new_parquet_file_is_queryable_after_a_refresh(lake_server: tuple[Live
         (lake,) = [s for s in again["sources"] if s["name"] == "lake"]
         assert lake["removed"] == 2
         assert query(client, "SELECT count(*) FROM lake.sales.returns").status_code == 404
+        assert "lake.sales.returns@lakegate" not in found(client, "returns"), "and is no longer found"
 
 
 def test_readyz_and_metrics_show_each_source(lake_server: tuple[LiveServer, Path]) -> None:
