@@ -30,8 +30,10 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+# Each run gets temp folders of its own: pytest prunes old runs' folders under one shared root,
+# which would pull files from under another run on the same machine.
 test: install lint typecheck
-	$(BIN)/pytest -q
+	PYTEST_DEBUG_TEMPROOT="$$(mktemp -d)" $(BIN)/pytest -q
 
 openapi: install
 	$(BIN)/lakegate openapi --out openapi/openapi.json

@@ -33,13 +33,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"lakegate: configuration error\n{exc}", file=sys.stderr)
         return 2
-    configure_logging(args.log_level, config.server.log_format)
     try:
         # Building the app reads the users, tokens and policy files and every catalog's storage.
         app = create_app(config)
     except ConfigError as exc:
         print(f"lakegate: configuration error\n{args.config}: {exc}", file=sys.stderr)
         return 2
+    configure_logging(args.log_level, config.server.log_format)
     server_config = uvicorn.Config(
         app,
         host=args.host or config.server.host,
