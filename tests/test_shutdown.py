@@ -39,10 +39,13 @@ class Served:
 
 
 @pytest.fixture
-def served(demo_dir: Path, request: pytest.FixtureRequest) -> Iterator[Served]:
+def served(demo_dir: Path, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Served]:
     drain_seconds = getattr(request, "param", 2.0)
     raw = yaml.safe_load((demo_dir / "lakegate.yaml").read_text())
     raw.setdefault("server", {}).update({"dev_mode": True, "drain_seconds": drain_seconds})
+    # stores of its own: this process is stopped hard in one test
+    raw["audit"] = {"store": "sqlite", "path": str(tmp_path / "audit.sqlite")}
+    raw["catalog"] = {**raw.get("catalog", {}), "path": str(tmp_path / "catalog.sqlite")}
     # beside the demo's own config: its relative paths resolve against this folder
     config = demo_dir / f"shutdown-{os.getpid()}-{time.monotonic_ns()}.yaml"
     config.write_text(yaml.safe_dump(raw), encoding="utf-8")
