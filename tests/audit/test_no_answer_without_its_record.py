@@ -114,6 +114,7 @@ def test_every_answered_query_has_its_record_after_a_kill(demo_dir: Path, tmp_pa
     raw.setdefault("server", {})["dev_mode"] = True
     audit = tmp_path / "audit.sqlite"
     raw["audit"] = {"store": "sqlite", "path": str(audit)}
+    raw["catalog"] = {**raw.get("catalog", {}), "path": str(tmp_path / "catalog.sqlite")}
     config = demo_dir / f"kill-{time.monotonic_ns()}.yaml"
     config.write_text(yaml.safe_dump(raw), encoding="utf-8")
     answered: list[str] = []
