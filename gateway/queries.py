@@ -51,6 +51,8 @@ class QueryRecord:
     decisions: tuple[Any, ...] = ()
     #: who runs it and what the client asked for, for engines that route (Trino clusters)
     hints: RoutingHints | None = None
+    #: the resource group it was admitted under (or waits in)
+    resource_group: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -94,6 +96,7 @@ class QueryRecord:
             "rows": self.rows,
             "bytes": self.bytes,
             "error": self.error.problem(self.id) if self.error else None,
+            "resource_group": self.resource_group,
         }
 
 
