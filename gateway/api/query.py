@@ -20,6 +20,7 @@ from gateway.errors import ErrorCode, LakegateError
 from gateway.execution import Encoder, RunningQuery
 from gateway.planner.context import QueryRequest
 from gateway.queries import QueryRecord
+from gateway.query_history import historical_status
 from gateway.results import (
     ARROW_EOS,
     ARROW_STREAM,
@@ -272,11 +273,17 @@ async def _json_answer(gateway: Gateway, running: RunningQuery, headers: dict[st
     return Response(body, media_type=JSON, headers=headers)
 
 
+def _may_see(gateway: Gateway, identity: Identity, owner: str) -> bool:
+    """Owners see their queries, and policy admins everyone's."""
+    return owner == identity.user or (
+        gateway.authorizer is not None and gateway.authorizer.is_admin(identity)
+    )
+
+
 def _owned_query(request: Request, query_id: str, identity: Identity) -> Any:
     gateway = _gateway(request)
     record = gateway.queries.get(query_id)
-    is_admin = gateway.authorizer is not None and gateway.authorizer.is_admin(identity)
-    if record is None or (record.user != identity.user and not is_admin):
+    if record is None or not _may_see(gateway, identity, record.user):
         # Another user's query is as unknown as a query that never existed.
         raise LakegateError(ErrorCode.QUERY_NOT_FOUND, f"query {query_id} does not exist")
     return record
@@ -295,11 +302,10 @@ async def list_queries(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict[str, Any]]:
     gateway = _gateway(request)
-    is_admin = gateway.authorizer is not None and gateway.authorizer.is_admin(identity)
     records = [
         r
         for r in gateway.queries.recent()
-        if (is_admin or r.user == identity.user) and (state is None or r.state.value == state.upper())
+        if _may_see(gateway, identity, r.user) and (state is None or r.state.value == state.upper())
     ]
     records.sort(key=lambda r: r.created, reverse=True)
     listed = []
@@ -319,10 +325,16 @@ async def list_queries(
 async def query_status(
     query_id: str, request: Request, identity: Annotated[Identity, Depends(identify)]
 ) -> dict[str, Any]:
+    gateway = _gateway(request)
+    if gateway.queries.get(query_id) is None:
+        # Let go by memory (a restart, the history's bound, another instance): the audit log has it.
+        status = await asyncio.to_thread(historical_status, gateway.audit.store, query_id)
+        if status is not None and _may_see(gateway, identity, str(status["user"])):
+            return status
     record = _owned_query(request, query_id, identity)
-    status: dict[str, Any] = record.describe()
-    status["queue_position"] = _gateway(request).admission.position(record.id)
-    return status
+    described: dict[str, Any] = record.describe()
+    described["queue_position"] = gateway.admission.position(record.id)
+    return described
 
 
 @router.delete(
