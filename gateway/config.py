@@ -183,6 +183,9 @@ class ServerSettings(_Model):
     dev_mode: bool = False
     plan_cache_size: int = Field(4096, ge=0)
     query_history_size: int = Field(1000, gt=0)
+    #: this instance's name, at the end of every query id it makes, so that a balancer sends a
+    #: query's follow-ups to it (gateway/balancer.py); random when unset
+    node_id: str | None = Field(None, pattern=r"^[a-z0-9]{1,16}$")
     #: log lines as text, or one JSON object per line (for log shippers)
     log_format: Literal["text", "json"] = "text"
     #: after SIGTERM, how long running queries may finish before they are canceled

@@ -107,12 +107,12 @@ def _iso(ts: float | None) -> str | None:
 class QueryRegistry:
     """Running queries plus the most recent finished ones; ids look like Trino's."""
 
-    def __init__(self, history_size: int = 1000) -> None:
+    def __init__(self, history_size: int = 1000, node_id: str | None = None) -> None:
         self._records: LRUCache[str, QueryRecord] = LRUCache(maxsize=history_size)
         self._running: dict[str, QueryRecord] = {}
         self._lock = threading.Lock()
         self._counter = itertools.count(1)
-        self._node = "".join(secrets.choice(_ALPHABET) for _ in range(5))
+        self._node = node_id or "".join(secrets.choice(_ALPHABET) for _ in range(5))
 
     def new_id(self) -> str:
         now = datetime.now(UTC).strftime("%Y%m%d_%H%M%S")

@@ -114,7 +114,7 @@ class Gateway:
             authorizer=self.authorizer,
             cache_size=settings.plan_cache_size,
         )
-        self.queries = QueryRegistry(settings.query_history_size)
+        self.queries = QueryRegistry(settings.query_history_size, settings.node_id)
         self.executor = Executor(settings.limits, settings.engine.batch_rows)
         self.admission = Admission(
             settings.admission, settings.engine.max_concurrent_queries, self.metrics.set_admission
