@@ -448,6 +448,10 @@ class CatalogSettings(_Model):
     instance: str = Field("lakegate", pattern=r"^[A-Za-z0-9_.\-]{1,64}$")
     #: harvest every connector this often (0: only at start-up and on demand)
     refresh_seconds: float = Field(3600.0, ge=0)
+    #: a failing source (missing, down) is harvested again after this long, doubling each time
+    #: up to retry_max_seconds, until it answers
+    retry_seconds: float = Field(5.0, gt=0)
+    retry_max_seconds: float = Field(300.0, gt=0)
     #: a curation seed (descriptions, owners, classifications, glossary, registered queries),
     #: applied at start-up where stewards have not curated yet; `lakegate demo` writes catalog.yaml
     seed: str | None = None
