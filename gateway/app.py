@@ -19,6 +19,8 @@ from gateway.config import LakegateConfig
 from gateway.connector_factory import build_connectors
 from gateway.frontdoors.trino import trino_router
 from gateway.observability.request_log import RequestLogMiddleware
+from gateway.observability.tracing import configure_tracing
+from gateway.observability.tracing import flush as flush_traces
 from gateway.service import Gateway
 
 log = logging.getLogger("lakegate")
@@ -53,6 +55,7 @@ async def refresh_on_schedule(gateway: Gateway, seconds: float, retry: float, re
 
 def create_app(config: LakegateConfig, connectors: list[Connector] | None = None) -> FastAPI:
     authenticator = build_authenticator(config)  # before the engines: a bad users file fails fast
+    configure_tracing(config.server.tracing)
     gateway = Gateway(
         config,
         connectors if connectors is not None else build_connectors(config),
@@ -81,6 +84,7 @@ def create_app(config: LakegateConfig, connectors: list[Connector] | None = None
             with contextlib.suppress(asyncio.CancelledError):
                 await schedule
             gateway.close()
+            flush_traces()
 
     app = FastAPI(
         title="Lakegate",

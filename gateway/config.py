@@ -168,6 +168,14 @@ class AdmissionSettings(_Model):
         return self
 
 
+class TracingSettings(_Model):
+    """OpenTelemetry traces of each query, exported by OTLP over HTTP."""
+
+    #: e.g. http://otel-collector:4318/v1/traces
+    otlp_endpoint: str | None = Field(None, pattern=r"^https?://[^@\s]+$")
+    service_name: str = "lakegate"
+
+
 class TlsSettings(_Model):
     """HTTPS: the Trino clients and JDBC driver send credentials only over TLS."""
 
@@ -193,6 +201,7 @@ class ServerSettings(_Model):
     limits: QueryLimits = QueryLimits()
     engine: EngineSettings = EngineSettings()
     admission: AdmissionSettings = AdmissionSettings()
+    tracing: TracingSettings | None = None
     tls: TlsSettings | None = None
 
 

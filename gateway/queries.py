@@ -11,12 +11,15 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cachetools import LRUCache
 
 from connectors.base import Cancellation, RoutingHints
 from gateway.errors import LakegateError
+
+if TYPE_CHECKING:
+    from gateway.observability.tracing import QueryTrace
 
 
 class QueryState(StrEnum):
@@ -53,6 +56,8 @@ class QueryRecord:
     hints: RoutingHints | None = None
     #: the resource group it was admitted under (or waits in)
     resource_group: str | None = None
+    #: its OpenTelemetry spans (queries the gateway plans and runs)
+    trace: QueryTrace | None = field(default=None, repr=False)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property

@@ -35,6 +35,7 @@ from gateway.errors import ErrorCode, LakegateError
 from gateway.execution import Encoder, Executor, RunningQuery, _identity, finish_state
 from gateway.lifecycle import Drain
 from gateway.metrics import Metrics
+from gateway.observability.tracing import QueryTrace
 from gateway.planner.context import Plan, QueryRequest
 from gateway.planner.pipeline import Planner
 from gateway.queries import QueryRecord, QueryRegistry
@@ -194,28 +195,36 @@ class Gateway:
         if record is None:
             record = self.new_record(request, source, client_address)
         record.hints = hints or RoutingHints(user=request.user, groups=request.groups, source=source)
+        trace = record.trace = QueryTrace(record)
         try:
             self._refuse_if_draining()
             try:
                 # A cached plan is taken on the loop; planning itself runs on a worker thread.
-                cached = self.planner.lookup(request)
-                plan = cached if cached is not None else await asyncio.to_thread(self.planner.plan, request)
+                with trace.span("lakegate.plan") as span:
+                    cached = self.planner.lookup(request)
+                    span.set_attribute("lakegate.plan_cached", cached is not None)
+                    plan = (
+                        cached if cached is not None else await asyncio.to_thread(self.planner.plan, request)
+                    )
             except LakegateError as exc:
                 record.decisions = exc.decisions
                 raise
             record.decisions = plan.decisions
             waited = time.monotonic()
-            ticket = await self.admission.admit(
-                record, request.user, request.groups, record.hints.source or source
-            )
+            with trace.span("lakegate.queue"):
+                ticket = await self.admission.admit(
+                    record, request.user, request.groups, record.hints.source or source
+                )
             self.metrics.queued_seconds.observe(time.monotonic() - waited)
             try:
                 self._refuse_if_draining()  # it may have waited in the queue past SIGTERM
-                running = await self.executor.start(plan, record, encode)
+                with trace.span("lakegate.execute"):
+                    running = await self.executor.start(plan, record, encode)
             except BaseException:
                 self.admission.release(ticket)
                 raise
             running.ticket = ticket
+            trace.open("lakegate.stream")
         except LakegateError as exc:
             exc.query_id = record.id
             # A refusal is an answer too: it leaves once its audit record is durable.
@@ -264,6 +273,8 @@ class Gateway:
         if not record.finish(finish_state(error), error):
             return None
         self.queries.done(record)
+        if record.trace is not None:
+            record.trace.finish(record, error)
         durable = self._audit(record, error)
         query_log.info(
             "query",
