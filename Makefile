@@ -6,7 +6,7 @@ DEMO_DIR ?= demo-data
 PORT ?= 8080
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck openapi bench demo clean e2e-superset solr-server
+.PHONY: install run run-tls test lint typecheck openapi bench demo clean e2e-superset solr-server
 
 install: $(STAMP)
 
@@ -18,10 +18,15 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: install
-	test -f $(DEMO_DIR)/lakegate.yaml || $(BIN)/lakegate demo --out $(DEMO_DIR)
+	test -f $(DEMO_DIR)/lakegate-tls.yaml || $(BIN)/lakegate demo --out $(DEMO_DIR)
 
 run: demo
 	$(BIN)/lakegate serve --config $(DEMO_DIR)/lakegate.yaml --port $(PORT)
+
+# The demo over HTTPS on 8443 with its self-signed certificate (demo-data/tls/cert.pem): the
+# Trino clients and the JDBC driver send passwords only over TLS.
+run-tls: demo
+	$(BIN)/lakegate serve --config $(DEMO_DIR)/lakegate-tls.yaml
 
 lint: install
 	$(BIN)/ruff check --no-cache .

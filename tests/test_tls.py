@@ -6,6 +6,7 @@ import ssl
 from pathlib import Path
 
 import httpx
+import pytest
 import yaml
 
 import lakegate
@@ -42,3 +43,33 @@ def test_https_with_basic_credentials(demo_dir: Path, tmp_path: Path) -> None:
             pass
         else:
             raise AssertionError("a self-signed certificate was trusted without being configured")
+
+
+def test_the_demos_https_twin_serves_the_readmes_trino_snippet(
+    demo_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`make run-tls`: the README's `trino` client snippet, with the demo's own certificate."""
+    import trino
+
+    # requests lets these override a session's own `verify` (the README says so too)
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+
+    config = parse_config(
+        yaml.safe_load((demo_dir / "lakegate-tls.yaml").read_text()), demo_dir / "lakegate-tls.yaml"
+    )
+    assert config.server.port == 8443
+    with LiveServer(create_app(config), **tls_options(config)) as live:
+        port = int(live.url.rsplit(":", 1)[1])
+        conn = trino.dbapi.connect(
+            host="127.0.0.1",
+            port=port,
+            http_scheme="https",
+            verify=str(demo_dir / "tls" / "cert.pem"),
+            auth=trino.auth.BasicAuthentication("ada", "ada-demo-pw"),
+            catalog="tpch",
+            schema="tiny",
+        )
+        cursor = conn.cursor()
+        cursor.execute("SELECT count(*) FROM nation")
+        assert cursor.fetchall() == [[25]]

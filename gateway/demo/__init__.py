@@ -12,7 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from gateway.demo.catalog_seed import write_catalog_seed
-from gateway.demo.config_file import write_config
+from gateway.demo.certificate import write_self_signed
+from gateway.demo.config_file import TLS_DIR, write_config
 from gateway.demo.crm import write_crm
 from gateway.demo.lake import write_lake
 from gateway.demo.policies import write_policies
@@ -43,4 +44,5 @@ def generate_demo(out_dir: Path, tpch_scale: float | None = None) -> Path:
     write_policies(out_dir)
     write_users(out_dir)
     write_catalog_seed(out_dir)
+    write_self_signed(out_dir / TLS_DIR)
     return write_config(out_dir)
