@@ -41,6 +41,8 @@ class ErrorCode(StrEnum):
     QUERY_TIMEOUT = "QUERY_TIMEOUT"
     QUERY_CANCELED = "QUERY_CANCELED"
     RESULT_TOO_LARGE = "RESULT_TOO_LARGE"
+    #: the query needs more memory than the engine may use (engine.memory_limit)
+    EXCEEDED_MEMORY_LIMIT = "EXCEEDED_MEMORY_LIMIT"
     TOO_MANY_QUERIES = "TOO_MANY_QUERIES"
     #: the query waited in its resource group's queue for longer than the queue allows
     QUEUE_TIMEOUT = "QUEUE_TIMEOUT"
@@ -80,6 +82,7 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.QUERY_TIMEOUT: 408,
     ErrorCode.QUERY_CANCELED: 409,
     ErrorCode.RESULT_TOO_LARGE: 413,
+    ErrorCode.EXCEEDED_MEMORY_LIMIT: 413,
     ErrorCode.TOO_MANY_QUERIES: 429,
     ErrorCode.QUEUE_TIMEOUT: 503,
     ErrorCode.QUERY_REJECTED: 403,

@@ -33,7 +33,7 @@ _CONNECTOR_ERRORS = {
     "user": ErrorCode.ENGINE_USER_ERROR,
     "canceled": ErrorCode.QUERY_CANCELED,
     "unavailable": ErrorCode.ENGINE_UNAVAILABLE,
-    "resources": ErrorCode.RESULT_TOO_LARGE,
+    "resources": ErrorCode.EXCEEDED_MEMORY_LIMIT,
     "engine": ErrorCode.ENGINE_ERROR,
     "refused": ErrorCode.NOT_SUPPORTED,
 }

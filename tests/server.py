@@ -1,11 +1,19 @@
-"""Run a real Lakegate (uvicorn, real sockets) on a free port in a background thread."""
+"""Run a real Lakegate (uvicorn, real sockets) on a free port: in a background thread, or as its
+own process (``served_process``) where a test sends signals, measures memory or kills it."""
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
+import httpx
 import uvicorn
 
 
@@ -35,3 +43,55 @@ class LiveServer:
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=30)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_until_ready(url: str, process: subprocess.Popen[bytes], what: str = "the server") -> None:
+    """Wait for ``/readyz`` to answer 200; fail if the process exits or takes over 90 s."""
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        assert process.poll() is None, f"{what} exited"
+        assert time.monotonic() < deadline, f"{what} did not start"
+        time.sleep(0.1)
+
+
+@contextmanager
+def served_process(
+    config: Path, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``lakegate serve --config CONFIG`` as its own process on a free port, as in production
+    (signals, RSS, kills); stopped (SIGTERM, then SIGKILL) on exit."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gateway.cli", "serve", "--config", str(config), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_ready(url, process)
+        yield url, process
+    finally:
+        stop(process)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

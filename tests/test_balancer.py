@@ -21,8 +21,8 @@ import yaml
 
 from gateway.balancer import Instance, nginx_conf
 from tests.conftest import server_missing
+from tests.server import free_port, stop, wait_until_ready
 from tests.test_query_lifecycle import ENDLESS
-from tests.test_shutdown import _free_port
 
 DATABASE = "lakegate_balancer_test"
 NODES = ("n1", "n2", "n3")
@@ -34,19 +34,6 @@ class Cluster:
     url: str
     port: int
     processes: dict[str, subprocess.Popen[bytes]]
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], what: str) -> None:
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        assert process.poll() is None, f"{what} exited"
-        assert time.monotonic() < deadline, f"{what} did not start"
-        time.sleep(0.1)
 
 
 def _postgres() -> str:
@@ -88,7 +75,7 @@ def cluster(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
             raw["catalog"].pop("path", None)
             config = demo_dir / f"lakegate-{node}.yaml"  # beside the demo: its paths are relative
             config.write_text(yaml.safe_dump(raw))
-            port = _free_port()
+            port = free_port()
             processes[node] = subprocess.Popen(
                 [sys.executable, "-m", "gateway.cli", "serve", "--config", str(config), "--port", str(port)],
                 stdout=subprocess.DEVNULL,
@@ -97,11 +84,11 @@ def cluster(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
             )
             instances.append(Instance(node, f"127.0.0.1:{port}"))
             # one at a time: the first creates the shared stores' tables
-            _wait_until_up(f"http://127.0.0.1:{port}", processes[node], f"instance {node}")
+            wait_until_ready(f"http://127.0.0.1:{port}", processes[node], f"instance {node}")
         temp = folder / "temp"
         temp.mkdir()
         temp.chmod(0o777)
-        port = _free_port()
+        port = free_port()
         conf = folder / "nginx.conf"
         paths = {"pid": str(folder / "nginx.pid"), "error_log": str(folder / "error.log"), "temp": str(temp)}
         conf.write_text(nginx_conf(instances, f"127.0.0.1:{port}", paths))
@@ -109,17 +96,11 @@ def cluster(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
             [nginx, "-c", str(conf), "-p", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         url = f"http://127.0.0.1:{port}"
-        _wait_until_up(url, processes["nginx"], "nginx")
+        wait_until_ready(url, processes["nginx"], "nginx")
         yield Cluster(url, port, processes)
     finally:
         for process in processes.values():
-            if process.poll() is None:
-                process.terminate()
-        for process in processes.values():
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop(process)
 
 
 def _owner(query_id: str) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,8 +15,8 @@ import pytest
 import yaml
 
 from auth.authn.hashing import hash_password
+from tests.server import served_process
 from tests.test_query_lifecycle import ENDLESS
-from tests.test_shutdown import _free_port
 
 ROOT = ("root", "root-demo-pw")
 NEWBIE = ("newbie", "newbie-pw-2f9c")
@@ -33,31 +32,10 @@ def served(demo_dir: Path, tmp_path: Path) -> Iterator[tuple[str, subprocess.Pop
     raw["catalog"] = {**raw.get("catalog", {}), "path": str(tmp_path / "catalog.sqlite")}
     config = demo_dir / f"lakegate-reload-{tmp_path.name}.yaml"  # beside the demo: relative paths
     config.write_text(yaml.safe_dump(raw))
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gateway.cli", "serve", "--config", str(config), "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert process.poll() is None, "the server exited"
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.1)
-        yield url, process, users
+        with served_process(config) as (url, process):
+            yield url, process, users
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
         config.unlink(missing_ok=True)
 
 

@@ -351,7 +351,14 @@ class DuckDBConnector:
         ):
             return ConnectorError("user", message)
         if isinstance(exc, duckdb.OutOfMemoryException):
-            return ConnectorError("resources", message)
+            # DuckDB's advice (SET threads, SET memory_limit) is not the user's to follow
+            first = message.split("\n", 1)[0].rstrip(". ")
+            return ConnectorError(
+                "resources",
+                f"the query needs more memory than the engine may use ({first}); ask for less "
+                "(filter earlier, aggregate, fewer columns) or have an administrator raise "
+                "engine.memory_limit",
+            )
         if isinstance(exc, duckdb.IOException | duckdb.PermissionException):
             return ConnectorError("unavailable", message)
         return ConnectorError("engine", message)
