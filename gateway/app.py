@@ -20,6 +20,7 @@ from gateway.connector_factory import build_connectors
 from gateway.frontdoors.trino import trino_router
 from gateway.observability.request_log import RequestLogMiddleware
 from gateway.service import Gateway
+from gateway.ui.routes import install_ui
 
 log = logging.getLogger("lakegate")
 VERSION = "0.1.0"
@@ -69,6 +70,8 @@ def create_app(config: LakegateConfig, connectors: list[Connector] | None = None
         version=VERSION,
         summary="One SQL API over lake files and databases, with Ranger-style security.",
         lifespan=lifespan,
+        docs_url=None,  # /docs is served from the UI's own build (gateway/ui), never a CDN
+        redoc_url=None,
     )
     app.state.gateway = gateway
     app.state.authenticator = authenticator
@@ -82,6 +85,7 @@ def create_app(config: LakegateConfig, connectors: list[Connector] | None = None
     app.include_router(entities.router)
     app.include_router(search.router)
     app.include_router(trino_router)
+    install_ui(app, config)  # last: its /ui/{path} answers every other /ui address
     # SQL larger than the limit is refused by the planner; a body this big is refused unread.
     app.add_middleware(BodyLimitMiddleware, max_bytes=config.server.limits.max_sql_bytes + 64 * 1024)
     # outermost: every request gets its id, its log line and its latency, refusals included

@@ -97,6 +97,16 @@ class TlsSettings(_Model):
     key_password: str | None = None  # a secret reference
 
 
+class UiSettings(_Model):
+    """The web UI's sign-in sessions (server-side; the cookie holds only a random id)."""
+
+    #: a session unused this long is signed out
+    session_idle_minutes: float = Field(30.0, gt=0, le=7 * 24 * 60)
+    #: and every session ends this long after sign-in, used or not
+    session_absolute_hours: float = Field(8.0, gt=0, le=30 * 24)
+    max_sessions: int = Field(10_000, gt=0)
+
+
 class ServerSettings(_Model):
     host: str = "127.0.0.1"
     port: int = Field(8080, gt=0, lt=65536)
@@ -111,6 +121,7 @@ class ServerSettings(_Model):
     limits: QueryLimits = QueryLimits()
     engine: EngineSettings = EngineSettings()
     tls: TlsSettings | None = None
+    ui: UiSettings = UiSettings()
 
 
 class JwtAuth(_Model):

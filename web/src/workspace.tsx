@@ -1,0 +1,174 @@
+// /ui/sql: write SQL, run it (Ctrl+Enter), cancel it, watch Arrow batches stream into the grid,
+// download the result as CSV. The query goes to /v1/query like any client's: same planner, same
+// policies, same audit.
+import { RecordBatchReader } from "apache-arrow";
+import type { JSX } from "preact";
+import { useRef, useState } from "preact/hooks";
+import { ApiError, request } from "./api";
+import { Grid, Rows } from "./grid";
+
+interface Run {
+  state: "running" | "finished" | "failed" | "canceled";
+  queryId: string;
+  columns: string[];
+  rows: Rows;
+  started: number;
+  firstRowsMs: number | null;
+  elapsedMs: number;
+  bytes: number;
+  error: string;
+}
+
+function counting(body: ReadableStream<Uint8Array>, onBytes: (n: number) => void): ReadableStream<Uint8Array> {
+  return body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        onBytes(chunk.byteLength);
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+}
+
+export function Workspace({ params }: { params: URLSearchParams }): JSX.Element {
+  const [sql, setSql] = useState(params.get("sql") ?? "SELECT 1 AS one");
+  const [run, setRun] = useState<Run | null>(null);
+  const [version, setVersion] = useState(0);
+  const controller = useRef<AbortController | null>(null);
+  const current = useRef<Run | null>(null);
+
+  async function execute(): Promise<void> {
+    controller.current?.abort();
+    const abort = new AbortController();
+    controller.current = abort;
+    const started = performance.now();
+    const state: Run = {
+      state: "running",
+      queryId: "",
+      columns: [],
+      rows: new Rows(),
+      started,
+      firstRowsMs: null,
+      elapsedMs: 0,
+      bytes: 0,
+      error: "",
+    };
+    current.current = state;
+    setRun({ ...state });
+    let lastPaint = 0;
+    try {
+      const response = await request("POST", "/v1/query", { sql }, {
+        signal: abort.signal,
+        headers: { Accept: "application/vnd.apache.arrow.stream" },
+      });
+      state.queryId = response.headers.get("X-Lakegate-Query-Id") ?? "";
+      const body = counting(response.body as ReadableStream<Uint8Array>, (n) => (state.bytes += n));
+      const reader = await RecordBatchReader.from(body);
+      await reader.open();
+      state.columns = reader.schema.fields.map((f) => f.name);
+      setRun({ ...state });
+      for await (const batch of reader) {
+        state.rows.push(batch);
+        const now = performance.now();
+        if (state.firstRowsMs === null && batch.numRows > 0) state.firstRowsMs = now - started;
+        state.elapsedMs = now - started;
+        if (now - lastPaint > 100 || state.firstRowsMs === now - started) {
+          lastPaint = now;
+          setRun({ ...state });
+          setVersion((v) => v + 1);
+        }
+      }
+      state.state = "finished";
+    } catch (exc) {
+      if (abort.signal.aborted) state.state = "canceled";
+      else {
+        state.state = "failed";
+        state.error = exc instanceof ApiError ? `${exc.code}: ${exc.message}` : String(exc);
+      }
+    }
+    state.elapsedMs = performance.now() - started;
+    if (current.current === state) {
+      setRun({ ...state });
+      setVersion((v) => v + 1);
+    }
+  }
+
+  async function cancel(): Promise<void> {
+    const state = current.current;
+    controller.current?.abort();
+    if (state?.queryId) {
+      try {
+        await request("DELETE", `/v1/queries/${encodeURIComponent(state.queryId)}`);
+      } catch {
+        // already finished or gone
+      }
+    }
+  }
+
+  async function downloadCsv(): Promise<void> {
+    try {
+      const response = await request("POST", "/v1/query", { sql }, { headers: { Accept: "text/csv" } });
+      const url = URL.createObjectURL(await response.blob());
+      const a = document.createElement("a");
+      a.href = url;
+      a.download = "result.csv";
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      URL.revokeObjectURL(url);
+    } catch (exc) {
+      const state = current.current;
+      if (state) {
+        state.error = exc instanceof ApiError ? `${exc.code}: ${exc.message}` : String(exc);
+        setRun({ ...state });
+      }
+    }
+  }
+
+  const running = run?.state === "running";
+  return (
+    <main class="workspace">
+      <h1>SQL workspace</h1>
+      <label for="sql" class="visually-hidden">
+        SQL
+      </label>
+      <textarea
+        id="sql"
+        spellcheck={false}
+        rows={8}
+        value={sql}
+        onInput={(e) => setSql((e.currentTarget as HTMLTextAreaElement).value)}
+        onKeyDown={(e) => {
+          if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+            e.preventDefault();
+            void execute();
+          }
+        }}
+      />
+      <div class="toolbar">
+        <button type="button" id="run" onClick={() => void execute()} disabled={running}>
+          Run <kbd>Ctrl+Enter</kbd>
+        </button>
+        <button type="button" id="cancel" onClick={() => void cancel()} disabled={!running}>
+          Cancel
+        </button>
+        <button type="button" id="download-csv" onClick={() => void downloadCsv()} disabled={running || !run}>
+          Download CSV
+        </button>
+      </div>
+      {run && (
+        <p class="status" id="run-status" aria-live="polite" data-state={run.state}>
+          {run.state} · <span id="row-count">{run.rows.count.toLocaleString("en")}</span> rows ·{" "}
+          {(run.elapsedMs / 1000).toFixed(2)} s · {(run.bytes / 1024).toFixed(0)} KiB
+          {run.firstRowsMs !== null && ` · first rows after ${(run.firstRowsMs / 1000).toFixed(2)} s`}
+        </p>
+      )}
+      {run?.error && (
+        <p class="error" role="alert" id="run-error">
+          {run.error}
+        </p>
+      )}
+      {run && run.columns.length > 0 && <Grid columns={run.columns} rows={run.rows} version={version} />}
+    </main>
+  );
+}
