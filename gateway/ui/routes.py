@@ -48,10 +48,12 @@ class SignIn(BaseModel):
 
 
 class SessionOut(BaseModel):
-    user: str
-    groups: list[str]
+    signed_in: bool
+    #: the rest only when signed in
+    user: str | None = None
+    groups: list[str] = []
     #: send it back in the X-CSRF-Token header of every state-changing request
-    csrf_token: str
+    csrf_token: str | None = None
     #: seconds of inactivity that end the session, and its whole lifetime
     idle_timeout_seconds: float
     absolute_timeout_seconds: float
@@ -66,6 +68,7 @@ def _store(request: Request) -> SessionStore:
 
 def _session_out(store: SessionStore, session: Session) -> SessionOut:
     return SessionOut(
+        signed_in=True,
         user=session.identity.user,
         groups=list(session.identity.groups),
         csrf_token=session.csrf_token,
@@ -139,13 +142,19 @@ async def sign_in(request: Request, response: Response, body: Annotated[SignIn, 
     "/auth/session",
     summary="The web UI's current session: who is signed in, and the CSRF token",
     response_model=SessionOut,
+    response_model_exclude_none=True,
     responses=_PROBLEMS,
 )
 async def current_session(request: Request) -> SessionOut:
+    """``signed_in: false`` (not a 401) without a live session: the page asks before it knows."""
     store = _store(request)
     session = session_of(request)
     if session is None:
-        raise LakegateError(ErrorCode.UNAUTHENTICATED, "not signed in")
+        return SessionOut(
+            signed_in=False,
+            idle_timeout_seconds=store.idle_seconds,
+            absolute_timeout_seconds=store.absolute_seconds,
+        )
     return _session_out(store, session)
 
 

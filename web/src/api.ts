@@ -68,9 +68,9 @@ export async function sendJson<T>(method: string, path: string, body?: unknown):
 
 export async function currentSession(): Promise<Session | null> {
   const response = await fetch("/auth/session", { credentials: "same-origin" });
-  if (response.status === 401) return null;
   if (!response.ok) throw await problem(response);
-  return (await response.json()) as Session;
+  const body = (await response.json()) as Session & { signed_in: boolean };
+  return body.signed_in ? body : null;
 }
 
 export async function signIn(user: string, password: string): Promise<Session> {

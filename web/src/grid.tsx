@@ -3,6 +3,7 @@
 import type { RecordBatch } from "apache-arrow";
 import type { JSX } from "preact";
 import { useState } from "preact/hooks";
+import type { Formatter } from "./format";
 
 const ROW_HEIGHT = 28;
 const VIEW_ROWS = 20;
@@ -32,21 +33,17 @@ export class Rows {
   }
 }
 
-export function show(value: unknown): string {
-  if (value === null || value === undefined) return "NULL";
-  if (typeof value === "bigint") return value.toString();
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === "object") {
-    try {
-      return JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
-    } catch {
-      return String(value);
-    }
-  }
-  return String(value);
-}
-
-export function Grid({ columns, rows, version }: { columns: string[]; rows: Rows; version: number }): JSX.Element {
+export function Grid({
+  columns,
+  formats,
+  rows,
+  version,
+}: {
+  columns: string[];
+  formats: Formatter[];
+  rows: Rows;
+  version: number;
+}): JSX.Element {
   const [top, setTop] = useState(0);
   const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - MARGIN);
   const last = Math.min(rows.count, first + VIEW_ROWS + 2 * MARGIN);
@@ -61,7 +58,7 @@ export function Grid({ columns, rows, version }: { columns: string[]; rows: Rows
           const v = rows.cell(r, j);
           return (
             <span class={v === null || v === undefined ? "grid-cell null" : "grid-cell"} role="gridcell" key={j}>
-              {show(v)}
+              {formats[j](v)}
             </span>
           );
         })}

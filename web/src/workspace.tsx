@@ -5,12 +5,14 @@ import { RecordBatchReader } from "apache-arrow";
 import type { JSX } from "preact";
 import { useRef, useState } from "preact/hooks";
 import { ApiError, request } from "./api";
+import { type Formatter, formatterFor } from "./format";
 import { Grid, Rows } from "./grid";
 
 interface Run {
   state: "running" | "finished" | "failed" | "canceled";
   queryId: string;
   columns: string[];
+  formats: Formatter[];
   rows: Rows;
   started: number;
   firstRowsMs: number | null;
@@ -46,6 +48,7 @@ export function Workspace({ params }: { params: URLSearchParams }): JSX.Element 
       state: "running",
       queryId: "",
       columns: [],
+      formats: [],
       rows: new Rows(),
       started,
       firstRowsMs: null,
@@ -66,6 +69,7 @@ export function Workspace({ params }: { params: URLSearchParams }): JSX.Element 
       const reader = await RecordBatchReader.from(body);
       await reader.open();
       state.columns = reader.schema.fields.map((f) => f.name);
+      state.formats = reader.schema.fields.map(formatterFor);
       setRun({ ...state });
       for await (const batch of reader) {
         state.rows.push(batch);
@@ -157,7 +161,7 @@ export function Workspace({ params }: { params: URLSearchParams }): JSX.Element 
         </button>
       </div>
       {run && (
-        <p class="status" id="run-status" aria-live="polite" data-state={run.state}>
+        <p class="status" id="run-status" aria-live="polite" data-state={run.state} data-query-id={run.queryId}>
           {run.state} · <span id="row-count">{run.rows.count.toLocaleString("en")}</span> rows ·{" "}
           {(run.elapsedMs / 1000).toFixed(2)} s · {(run.bytes / 1024).toFixed(0)} KiB
           {run.firstRowsMs !== null && ` · first rows after ${(run.firstRowsMs / 1000).toFixed(2)} s`}
@@ -168,7 +172,7 @@ export function Workspace({ params }: { params: URLSearchParams }): JSX.Element 
           {run.error}
         </p>
       )}
-      {run && run.columns.length > 0 && <Grid columns={run.columns} rows={run.rows} version={version} />}
+      {run && run.columns.length > 0 && <Grid columns={run.columns} formats={run.formats} rows={run.rows} version={version} />}
     </main>
   );
 }
