@@ -97,6 +97,18 @@ class TlsSettings(_Model):
     key_password: str | None = None  # a secret reference
 
 
+class UiOidc(_Model):
+    """Sign-in with the issuer of ``auth.jwt`` (authorization code with PKCE). ID tokens are
+    verified with that issuer's keys, for this client's id, and name the user as its bearer
+    tokens do (``user_claim``, ``groups_claim``)."""
+
+    client_id: str = Field(min_length=1, max_length=256)
+    client_secret: str | None = None  # a secret reference; none for a public client (PKCE alone)
+    scopes: list[str] = ["openid", "profile"]
+    #: what the issuer sends the browser back to; default: this server's /auth/oidc/callback
+    redirect_url: str | None = None
+
+
 class UiSettings(_Model):
     """The web UI's sign-in sessions (server-side; the cookie holds only a random id)."""
 
@@ -105,6 +117,7 @@ class UiSettings(_Model):
     #: and every session ends this long after sign-in, used or not
     session_absolute_hours: float = Field(8.0, gt=0, le=30 * 24)
     max_sessions: int = Field(10_000, gt=0)
+    oidc: UiOidc | None = None
 
 
 class ServerSettings(_Model):

@@ -3,10 +3,11 @@ assets (``/ui/assets/…``) and the API reference (``/docs``, Swagger UI from th
 
 from __future__ import annotations
 
+import html
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, FastAPI, Request, Response
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Body, FastAPI, Query, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.staticfiles import StaticFiles
@@ -17,6 +18,7 @@ from gateway.api.identity import authenticator_of
 from gateway.config import LakegateConfig
 from gateway.errors import ErrorCode, LakegateError
 from gateway.ui import assets
+from gateway.ui.oidc import FLOW_SECONDS, OidcError, OidcSignIn, build_oidc
 from gateway.ui.session_auth import (
     check_csrf,
     check_origin,
@@ -28,6 +30,7 @@ from gateway.ui.session_auth import (
 )
 from gateway.ui.sessions import Session, SessionStore
 
+OIDC_STATE_COOKIE = "lakegate_oidc_state"
 auth_router = APIRouter(tags=["sign-in"])
 pages_router = APIRouter(include_in_schema=False)
 _PROBLEMS: dict[int | str, dict[str, Any]] = {
@@ -49,6 +52,8 @@ class SignIn(BaseModel):
 
 class SessionOut(BaseModel):
     signed_in: bool
+    #: how one may sign in here: "password" (the form), "oidc" (the identity provider)
+    methods: list[str]
     #: the rest only when signed in
     user: str | None = None
     groups: list[str] = []
@@ -66,9 +71,17 @@ def _store(request: Request) -> SessionStore:
     return store
 
 
-def _session_out(store: SessionStore, session: Session) -> SessionOut:
+def _methods(request: Request) -> list[str]:
+    methods = ["password"] if authenticator_of(request.app).basic is not None else []
+    if getattr(request.app.state, "ui_oidc", None) is not None:
+        methods.append("oidc")
+    return methods
+
+
+def _session_out(request: Request, store: SessionStore, session: Session) -> SessionOut:
     return SessionOut(
         signed_in=True,
+        methods=_methods(request),
         user=session.identity.user,
         groups=list(session.identity.groups),
         csrf_token=session.csrf_token,
@@ -135,7 +148,7 @@ async def sign_in(request: Request, response: Response, body: Annotated[SignIn, 
     session_id, session = store.create(identity, "password")
     _set_cookie(request, response, session_id, store)
     await _audit_sign_in(request, identity, None)
-    return _session_out(store, session)
+    return _session_out(request, store, session)
 
 
 @auth_router.get(
@@ -152,10 +165,11 @@ async def current_session(request: Request) -> SessionOut:
     if session is None:
         return SessionOut(
             signed_in=False,
+            methods=_methods(request),
             idle_timeout_seconds=store.idle_seconds,
             absolute_timeout_seconds=store.absolute_seconds,
         )
-    return _session_out(store, session)
+    return _session_out(request, store, session)
 
 
 @auth_router.post(
@@ -173,6 +187,81 @@ async def sign_out(request: Request) -> Response:
         store.end(session_id_of(request))
     response = Response(status_code=204)
     _clear_cookie(request, response)
+    return response
+
+
+def _oidc(request: Request) -> OidcSignIn:
+    oidc: OidcSignIn | None = getattr(request.app.state, "ui_oidc", None)
+    if oidc is None:
+        raise LakegateError(ErrorCode.NOT_SUPPORTED, "sign-in with an identity provider is not configured")
+    return oidc
+
+
+def _oidc_failed(message: str) -> HTMLResponse:
+    body = (
+        "<!doctype html><html lang=en><title>Sign-in failed · Lakegate</title><main>"
+        f"<h1>Sign-in failed</h1><p role=alert>{html.escape(message)}</p>"
+        '<p><a href="/">Try again</a></p></main></html>'
+    )
+    return HTMLResponse(body, status_code=400, headers=assets.PAGE_HEADERS)
+
+
+@auth_router.get(
+    "/auth/oidc/start",
+    summary="Sign in with the identity provider (authorization code with PKCE): redirects there",
+    status_code=303,
+    response_class=RedirectResponse,
+    responses=_PROBLEMS,
+)
+async def oidc_start(
+    request: Request, next: Annotated[str, Query(max_length=2048, description="the page to return to")] = "/"
+) -> RedirectResponse:
+    oidc = _oidc(request)
+    settings = request.app.state.gateway.config.server.ui.oidc
+    redirect_uri = settings.redirect_url or str(request.url_for("oidc_callback"))
+    try:
+        url, state = await run_in_threadpool(oidc.start, redirect_uri, next)
+    except OidcError as exc:
+        raise LakegateError(
+            ErrorCode.ENGINE_UNAVAILABLE, f"sign-in with the identity provider: {exc}"
+        ) from None
+    response = RedirectResponse(url, status_code=303)
+    response.set_cookie(
+        OIDC_STATE_COOKIE,
+        state,
+        max_age=int(FLOW_SECONDS),
+        path="/auth/oidc",
+        secure=is_tls(request),
+        httponly=True,
+        samesite="lax",  # the issuer's redirect back is a top-level navigation: Lax cookies come
+    )
+    return response
+
+
+@auth_router.get("/auth/oidc/callback", include_in_schema=False, name="oidc_callback")
+async def oidc_callback(
+    request: Request,
+    state: Annotated[str | None, Query(max_length=512)] = None,
+    code: Annotated[str | None, Query(max_length=4096)] = None,
+    error: Annotated[str | None, Query(max_length=256)] = None,
+) -> Response:
+    oidc = _oidc(request)
+    if error is not None:
+        return _oidc_failed(f"the identity provider refused the sign-in ({error})")
+    try:
+        identity, next_path = await run_in_threadpool(
+            oidc.finish, state, request.cookies.get(OIDC_STATE_COOKIE), code
+        )
+    except OidcError as exc:
+        await _audit_sign_in(request, None, LakegateError(ErrorCode.UNAUTHENTICATED, str(exc)))
+        return _oidc_failed(str(exc))
+    store = _store(request)
+    store.end(session_id_of(request))
+    session_id, _ = store.create(identity, "oidc")
+    response = RedirectResponse(next_path, status_code=303)
+    _set_cookie(request, response, session_id, store)
+    response.delete_cookie(OIDC_STATE_COOKIE, path="/auth/oidc", secure=is_tls(request), httponly=True)
+    await _audit_sign_in(request, identity, None)
     return response
 
 
@@ -207,6 +296,8 @@ def install_ui(app: FastAPI, config: LakegateConfig) -> None:
         absolute_seconds=ui.session_absolute_hours * 3600,
         max_sessions=ui.max_sessions,
     )
+    jwt = authenticator_of(app).jwt
+    app.state.ui_oidc = build_oidc(config, jwt.keys if jwt is not None else None)
     app.include_router(auth_router)
     # the assets first: /ui/{path} would answer every one of them with the page
     if assets.DIST.is_dir():

@@ -165,7 +165,7 @@ def test_search_autocomplete_keyboard_facets_and_paging(browser: Any, ui_server:
             page.wait_for_url(re.compile(r"offset=10"))
             page.reload()
             page.locator(".total").wait_for()
-            assert page.locator(".total").inner_text().startswith("11–")
+            assert page.locator(".total").inner_text().startswith("11\u2013")
         assert page.console_errors.errors == []
 
 

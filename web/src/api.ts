@@ -66,11 +66,17 @@ export async function sendJson<T>(method: string, path: string, body?: unknown):
   return (await response.json()) as T;
 }
 
-export async function currentSession(): Promise<Session | null> {
+export interface SessionState {
+  session: Session | null;
+  /** how one may sign in: "password" (the form), "oidc" (the identity provider) */
+  methods: string[];
+}
+
+export async function currentSession(): Promise<SessionState> {
   const response = await fetch("/auth/session", { credentials: "same-origin" });
   if (!response.ok) throw await problem(response);
-  const body = (await response.json()) as Session & { signed_in: boolean };
-  return body.signed_in ? body : null;
+  const body = (await response.json()) as Session & { signed_in: boolean; methods: string[] };
+  return { session: body.signed_in ? body : null, methods: body.methods };
 }
 
 export async function signIn(user: string, password: string): Promise<Session> {

@@ -27,13 +27,15 @@ function Page({ path, params }: { path: string; params: URLSearchParams }): JSX.
 
 function App(): JSX.Element {
   const [session, setSession] = useState<Session | null | undefined>(undefined);
+  const [methods, setMethods] = useState<string[]>(["password"]);
   const { path, params } = useLocation();
 
   useEffect(() => {
     currentSession()
-      .then((s) => {
-        if (s) setCsrfToken(s.csrf_token);
-        setSession(s);
+      .then((state) => {
+        if (state.session) setCsrfToken(state.session.csrf_token);
+        setMethods(state.methods);
+        setSession(state.session);
       })
       .catch(() => setSession(null));
   }, []);
@@ -42,6 +44,7 @@ function App(): JSX.Element {
   if (session === null)
     return (
       <SignIn
+        methods={methods}
         onSignedIn={(s) => {
           setCsrfToken(s.csrf_token);
           setSession(s);

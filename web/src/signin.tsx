@@ -2,7 +2,13 @@ import type { JSX } from "preact";
 import { useState } from "preact/hooks";
 import { ApiError, type Session, signIn } from "./api";
 
-export function SignIn({ onSignedIn }: { onSignedIn: (session: Session) => void }): JSX.Element {
+export function SignIn({
+  methods,
+  onSignedIn,
+}: {
+  methods: string[];
+  onSignedIn: (session: Session) => void;
+}): JSX.Element {
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
 
@@ -23,9 +29,18 @@ export function SignIn({ onSignedIn }: { onSignedIn: (session: Session) => void 
     }
   }
 
+  const here = window.location.pathname + window.location.search;
   return (
     <main class="signin">
       <h1>Sign in to Lakegate</h1>
+      {methods.includes("oidc") && (
+        <p>
+          <a class="button" id="sign-in-oidc" href={`/auth/oidc/start?next=${encodeURIComponent(here)}`}>
+            Sign in with single sign-on
+          </a>
+        </p>
+      )}
+      {methods.includes("password") && (
       <form onSubmit={submit} aria-describedby={error ? "signin-error" : undefined}>
         <label for="user">User</label>
         <input id="user" name="user" autocomplete="username" required />
@@ -40,6 +55,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (session: Session) => void 
           </p>
         )}
       </form>
+      )}
     </main>
   );
 }
