@@ -9,11 +9,11 @@ import pytest
 import yaml
 
 from gateway.app import create_app
-from gateway.config import parse_config
+from gateway.config import LakegateConfig, parse_config
 from tests.server import LiveServer
 
 
-def ui_config(demo_dir: Path, **ui: float) -> object:
+def ui_config(demo_dir: Path, **ui: float) -> LakegateConfig:
     path = demo_dir / "lakegate.yaml"
     raw = yaml.safe_load(path.read_text())
     if ui:
@@ -23,5 +23,5 @@ def ui_config(demo_dir: Path, **ui: float) -> object:
 
 @pytest.fixture(scope="session")
 def ui_server(demo_dir: Path) -> Iterator[LiveServer]:
-    with LiveServer(create_app(ui_config(demo_dir))) as live:  # type: ignore[arg-type]
+    with LiveServer(create_app(ui_config(demo_dir))) as live:
         yield live

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import csv
 import re
+import secrets
 import statistics
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from gateway.app import create_app
 from tests.conftest import server_missing
 from tests.server import LiveServer
 from tests.ui.browser import (
@@ -24,6 +27,7 @@ from tests.ui.browser import (
     screenshot,
     signed_in,
 )
+from tests.ui.conftest import ui_config
 
 pytestmark = pytest.mark.slow
 
@@ -388,3 +392,31 @@ def test_docs_are_served_offline(browser: Any, ui_server: LiveServer) -> None:
     assert outside == []
     screenshot(page, "docs")
     context.close()
+
+
+def test_query_history_survives_a_restart_and_is_the_users_own(browser: Any, demo_dir: Path) -> None:
+    marker = f"SELECT {secrets.randbelow(10**9)} AS history_marker"
+    with (
+        LiveServer(create_app(ui_config(demo_dir))) as first,
+        signed_in(browser, first.url, "ada", "ada-demo-pw") as page,
+    ):
+        page.goto("/ui/sql")
+        page.locator("#sql").fill(marker)
+        page.locator("#run").click()
+        page.locator("#run-status[data-state=finished]").wait_for()
+        page.locator(".history li", has_text=marker).wait_for()
+    with LiveServer(create_app(ui_config(demo_dir))) as second:
+        with signed_in(browser, second.url, "ada", "ada-demo-pw") as page:  # sessions did not survive
+            page.goto("/ui/sql")
+            entry = page.locator(".history li", has_text=marker)
+            entry.wait_for()
+            screenshot(page, "workspace-history-after-restart")
+            entry.locator("button").click()
+            assert page.locator("#sql").input_value() == marker
+            no_blocking_violations(page)
+        sams = httpx.get(
+            f"{second.url}/v1/me/queries", auth=("sam", "sam-demo-pw"), params={"limit": 200}
+        ).json()
+        assert all(q["sql"] != marker for q in sams["queries"])
+        adas = httpx.get(f"{second.url}/v1/me/queries", auth=("ada", "ada-demo-pw")).json()
+        assert adas["queries"][0]["sql"] == marker

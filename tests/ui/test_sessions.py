@@ -163,7 +163,7 @@ def test_idle_and_absolute_timeouts() -> None:
 
 def test_idle_timeout_on_a_live_server(demo_dir: Path) -> None:
     config = ui_config(demo_dir, session_idle_minutes=0.02)  # 1.2 s
-    with LiveServer(create_app(config)) as live, httpx.Client(base_url=live.url) as client:  # type: ignore[arg-type]
+    with LiveServer(create_app(config)) as live, httpx.Client(base_url=live.url) as client:
         sign_in(client)
         assert client.get("/auth/session").status_code == 200
         time.sleep(1.5)
@@ -178,7 +178,7 @@ def test_over_tls_the_cookie_is_secure_and_host_only(demo_dir: Path, tmp_path: P
     with (
         LiveServer(create_app(config), **options) as live,
         httpx.Client(base_url=live.url, verify=context) as client,
-    ):  # type: ignore[arg-type]
+    ):
         answer = client.post("/auth/sign-in", json={"user": "ada", "password": "ada-demo-pw"})
         cookie = answer.headers["set-cookie"]
         assert cookie.startswith("__Host-lakegate_session=")

@@ -3,8 +3,8 @@
 // policies, same audit.
 import { RecordBatchReader } from "apache-arrow";
 import type { JSX } from "preact";
-import { useRef, useState } from "preact/hooks";
-import { ApiError, request } from "./api";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { ApiError, getJson, request } from "./api";
 import { type Formatter, formatterFor } from "./format";
 import { Grid, Rows } from "./grid";
 
@@ -19,6 +19,47 @@ interface Run {
   elapsedMs: number;
   bytes: number;
   error: string;
+}
+
+interface HistoryEntry {
+  query_id: string | null;
+  time: string;
+  sql: string | null;
+  decision: string;
+  error_code: string | null;
+  rows: number;
+  duration_ms: number;
+}
+
+function HistoryPanel({ entries, onPick }: { entries: HistoryEntry[]; onPick: (sql: string) => void }): JSX.Element {
+  return (
+    <section class="history" aria-labelledby="history-h">
+      <h2 id="history-h">Your recent queries</h2>
+      {entries.length === 0 ? (
+        <p class="muted">None yet.</p>
+      ) : (
+        <ol>
+          {entries.map((e, i) => (
+            <li key={`${e.query_id}-${i}`}>
+              <button
+                type="button"
+                class="link"
+                disabled={e.sql === null}
+                title={e.sql ?? "the server keeps only a hash of the SQL"}
+                onClick={() => e.sql !== null && onPick(e.sql)}
+              >
+                <code>{e.sql ?? "(SQL not kept)"}</code>
+              </button>
+              <span class="muted">
+                {" "}
+                {e.time.replace("T", " ").slice(0, 19)} · {e.error_code ?? e.decision} · {e.rows.toLocaleString("en")} rows
+              </span>
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
 }
 
 function counting(body: ReadableStream<Uint8Array>, onBytes: (n: number) => void): ReadableStream<Uint8Array> {
@@ -38,6 +79,14 @@ export function Workspace({ params }: { params: URLSearchParams }): JSX.Element 
   const [version, setVersion] = useState(0);
   const controller = useRef<AbortController | null>(null);
   const current = useRef<Run | null>(null);
+  const [history, setHistory] = useState<HistoryEntry[]>([]);
+
+  function loadHistory(): void {
+    getJson<{ queries: HistoryEntry[] }>("/v1/me/queries?limit=20")
+      .then((answer) => setHistory(answer.queries))
+      .catch(() => undefined);
+  }
+  useEffect(loadHistory, []);
 
   async function execute(): Promise<void> {
     controller.current?.abort();
@@ -95,6 +144,7 @@ export function Workspace({ params }: { params: URLSearchParams }): JSX.Element 
       setRun({ ...state });
       setVersion((v) => v + 1);
     }
+    loadHistory();
   }
 
   async function cancel(): Promise<void> {
@@ -173,6 +223,7 @@ export function Workspace({ params }: { params: URLSearchParams }): JSX.Element 
         </p>
       )}
       {run && run.columns.length > 0 && <Grid columns={run.columns} formats={run.formats} rows={run.rows} version={version} />}
+      <HistoryPanel entries={history} onPick={setSql} />
     </main>
   );
 }
