@@ -313,6 +313,41 @@ def test_workspace_cancel_download_and_errors(browser: Any, ui_server: LiveServe
         no_blocking_violations(page)
 
 
+def test_editor_highlights_and_completes_names_the_user_may_see(browser: Any, ui_server: LiveServer) -> None:
+    with signed_in(browser, ui_server.url, "ada", "ada-demo-pw") as page:
+        page.goto("/ui/sql")
+        editor = page.locator("#sql")
+        editor.fill("")
+        editor.press_sequentially("SELECT n_name FROM tpch.ti")
+        page.locator("#sql-completions li", has_text="tiny").wait_for()
+        editor.press("Enter")
+        assert editor.input_value() == "SELECT n_name FROM tpch.tiny"
+        editor.press_sequentially(".nat")
+        page.locator("#sql-completions li", has_text="nation").wait_for()
+        editor.press("Tab")
+        assert editor.input_value() == "SELECT n_name FROM tpch.tiny.nation"
+        # columns of the tables the query names, with their types
+        editor.press_sequentially(" WHERE n_reg")
+        item = page.locator("#sql-completions li", has_text="n_regionkey")
+        item.wait_for()
+        assert "bigint" in item.inner_text().lower() or "integer" in item.inner_text().lower()
+        editor.press("Escape")
+        assert page.locator("#sql-completions").is_hidden()
+        # highlighted: keywords, and the shadow holds exactly the editor's text
+        assert page.locator(".editor-shadow .tok-keyword").all_inner_texts() == ["SELECT", "FROM", "WHERE"]
+        assert page.locator(".editor-shadow").inner_text().rstrip("\n") == editor.input_value()
+        screenshot(page, "editor-completion")
+        # completion lists only what ada may see: the CRM's tickets are not there
+        editor.fill("")
+        editor.press_sequentially("SELECT 1 FROM crm.main.")
+        page.locator("#sql-completions li", has_text="customers").wait_for()
+        names = page.locator("#sql-completions li .name").all_inner_texts()
+        assert "support_tickets" not in names
+        assert "contracts" in names
+        no_blocking_violations(page)
+        assert page.console_errors.errors == []
+
+
 HIDDEN = "crm.main.support_tickets"  # ada reads the CRM's customers and contracts, not its tickets
 
 

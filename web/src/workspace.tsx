@@ -6,6 +6,7 @@ import type { JSX } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, getJson, request } from "./api";
 import { type Formatter, formatterFor } from "./format";
+import { SqlEditor } from "./editor";
 import { Grid, Rows } from "./grid";
 
 interface Run {
@@ -183,22 +184,7 @@ export function Workspace({ params }: { params: URLSearchParams }): JSX.Element 
   return (
     <main class="workspace">
       <h1>SQL workspace</h1>
-      <label for="sql" class="visually-hidden">
-        SQL
-      </label>
-      <textarea
-        id="sql"
-        spellcheck={false}
-        rows={8}
-        value={sql}
-        onInput={(e) => setSql((e.currentTarget as HTMLTextAreaElement).value)}
-        onKeyDown={(e) => {
-          if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
-            e.preventDefault();
-            void execute();
-          }
-        }}
-      />
+      <SqlEditor value={sql} onChange={setSql} onRun={() => void execute()} />
       <div class="toolbar">
         <button type="button" id="run" onClick={() => void execute()} disabled={running}>
           Run <kbd>Ctrl+Enter</kbd>
