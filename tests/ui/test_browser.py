@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from gateway.app import create_app
+from gateway.demo import generate_demo
 from tests.conftest import server_missing
 from tests.server import LiveServer
 from tests.ui.browser import (
@@ -455,3 +456,47 @@ def test_query_history_survives_a_restart_and_is_the_users_own(browser: Any, dem
         assert all(q["sql"] != marker for q in sams["queries"])
         adas = httpx.get(f"{second.url}/v1/me/queries", auth=("ada", "ada-demo-pw")).json()
         assert adas["queries"][0]["sql"] == marker
+
+
+@pytest.fixture(scope="module")
+def curation_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A demo of its own: these tests change its catalog's curation."""
+    out = tmp_path_factory.mktemp("curation-demo")
+    generate_demo(out)
+    with LiveServer(create_app(ui_config(out))) as live:
+        yield live
+
+
+def test_curation_inline_for_those_whom_policy_allows(browser: Any, curation_server: LiveServer) -> None:
+    server = curation_server
+    contracts = guid_of(server, "crm.main.contracts")
+    customers = guid_of(server, "crm.main.customers")
+    with signed_in(browser, server.url, "ada", "ada-demo-pw") as page:  # ada curates the CRM tables she reads
+        page.goto(f"/ui/entity/{contracts}")
+        page.locator("#edit-curation").click()
+        page.locator("#edit-description").fill(
+            "Charter contracts, one row per signed contract (curated in the UI)"
+        )
+        page.locator("#edit-owners").fill("crm-team, ada")
+        page.locator("#save-curation").click()
+        page.locator(".description", has_text="curated in the UI").wait_for()
+        page.locator("#add-classification").fill("Confidential")
+        page.get_by_role("button", name="Classify").click()
+        page.locator(".facts .tag", has_text="Confidential").wait_for()
+        screenshot(page, "entity-curated")
+        no_blocking_violations(page)
+        stored = api(server, f"/v1/entities/{contracts}")
+        assert stored["description"] == "Charter contracts, one row per signed contract (curated in the UI)"
+        assert sorted(stored["owners"]) == ["ada", "crm-team"]
+        assert "Confidential" in [c["name"] for c in stored["classifications"]]
+        page.get_by_role("button", name="Remove Confidential").click()
+        page.locator(".facts .tag", has_text="Confidential").wait_for(state="detached")
+        assert "Confidential" not in [
+            c["name"] for c in api(server, f"/v1/entities/{contracts}")["classifications"]
+        ]
+        assert page.console_errors.errors == []
+    with signed_in(browser, server.url, "sam", "sam-demo-pw") as page:  # sam reads customers, curates nothing
+        page.goto(f"/ui/entity/{customers}")
+        page.locator("h1", has_text="customers").wait_for()
+        assert page.locator("#curation-h").count() == 0
+        assert page.locator("#edit-curation").count() == 0

@@ -162,6 +162,8 @@ export interface Entity {
   deprecated: boolean;
   popularity: number;
   children: EntityHeader[];
+  /** whether the caller may curate it */
+  editable: boolean;
 }
 
 export interface LineageEntity {

@@ -3,6 +3,7 @@
 import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, type Entity, getJson, type JsonResult, type Lineage, runJsonQuery } from "./api";
+import { Curation } from "./curate";
 import { entityHref, Link } from "./link";
 
 const TABULAR = new Set(["table", "view"]);
@@ -185,6 +186,7 @@ export function EntityPage({ guid }: { guid: string }): JSX.Element {
           </>
         )}
       </dl>
+      {entity.editable && <Curation entity={entity} onChanged={setEntity} key={entity.guid} />}
       {tabular && (
         <p>
           <Link href={`/ui/sql?sql=${encodeURIComponent(selectSql(entity, 100))}`} class="button" id="query-this">
