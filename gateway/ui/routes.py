@@ -57,6 +57,8 @@ class SessionOut(BaseModel):
     #: the rest only when signed in
     user: str | None = None
     groups: list[str] = []
+    #: an administrator (policies.admins): the page offers the admin pages (the API decides)
+    admin: bool = False
     #: send it back in the X-CSRF-Token header of every state-changing request
     csrf_token: str | None = None
     #: seconds of inactivity that end the session, and its whole lifetime
@@ -78,12 +80,18 @@ def _methods(request: Request) -> list[str]:
     return methods
 
 
+def _is_admin(request: Request, identity: Identity) -> bool:
+    authorizer = getattr(getattr(request.app.state, "gateway", None), "authorizer", None)
+    return bool(authorizer is not None and authorizer.is_admin(identity))
+
+
 def _session_out(request: Request, store: SessionStore, session: Session) -> SessionOut:
     return SessionOut(
         signed_in=True,
         methods=_methods(request),
         user=session.identity.user,
         groups=list(session.identity.groups),
+        admin=_is_admin(request, session.identity),
         csrf_token=session.csrf_token,
         idle_timeout_seconds=store.idle_seconds,
         absolute_timeout_seconds=store.absolute_seconds,

@@ -500,3 +500,33 @@ def test_curation_inline_for_those_whom_policy_allows(browser: Any, curation_ser
         page.locator("h1", has_text="customers").wait_for()
         assert page.locator("#curation-h").count() == 0
         assert page.locator("#edit-curation").count() == 0
+
+
+def test_the_audit_page_is_for_admins(browser: Any, ui_server: LiveServer) -> None:
+    marker = f"SELECT {secrets.randbelow(10**9)} AS audit_marker"
+    answer = httpx.post(
+        f"{ui_server.url}/v1/query",
+        json={"sql": marker},
+        auth=("ada", "ada-demo-pw"),
+        headers={"Accept": "application/json"},
+    )
+    assert answer.status_code == 200
+    with signed_in(browser, ui_server.url, "root", "root-demo-pw") as page:
+        page.get_by_role("link", name="Audit").click()
+        page.wait_for_url(re.compile(r"/ui/admin/audit"))
+        page.locator("table.audit tbody tr").first.wait_for()
+        page.get_by_label("User").fill("ada")
+        page.get_by_label("Action").select_option("query")
+        page.get_by_role("button", name="Filter").click()
+        page.wait_for_url(re.compile(r"user=ada"))
+        page.locator("table.audit tbody tr", has_text="audit_marker").wait_for()
+        users = set(page.locator("table.audit tbody tr td:nth-child(2)").all_inner_texts())
+        assert users == {"ada"}
+        screenshot(page, "admin-audit")
+        no_blocking_violations(page)
+        assert page.console_errors.errors == []
+    with signed_in(browser, ui_server.url, "ada", "ada-demo-pw") as page:
+        assert page.get_by_role("link", name="Audit").count() == 0
+        page.goto("/ui/admin/audit")
+        assert "ACCESS_DENIED" in page.get_by_role("alert").inner_text()
+        assert page.locator("table.audit").count() == 0

@@ -5,6 +5,7 @@ export interface Session {
   user: string;
   groups: string[];
   csrf_token: string;
+  admin: boolean;
 }
 
 export class ApiError extends Error {

@@ -3,6 +3,7 @@ import "./style.css";
 import { type JSX, render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { currentSession, type Session, setCsrfToken, signOut } from "./api";
+import { AuditPage } from "./audit";
 import { EntityPage } from "./entity";
 import { Link } from "./link";
 import { navigate, useLocation } from "./router";
@@ -14,6 +15,7 @@ function Page({ path, params }: { path: string; params: URLSearchParams }): JSX.
   const entity = /^\/ui\/entity\/([^/]+)$/.exec(path);
   if (entity) return <EntityPage guid={decodeURIComponent(entity[1])} />;
   if (path === "/ui/sql") return <Workspace params={params} />;
+  if (path === "/ui/admin/audit") return <AuditPage params={params} />;
   if (path === "/" || path === "/ui" || path === "/ui/" || path === "/ui/search") return <SearchPage params={params} />;
   return (
     <main>
@@ -63,6 +65,7 @@ function App(): JSX.Element {
         <nav aria-label="Main">
           <Link href="/ui/search">Search</Link>
           <Link href="/ui/sql">SQL</Link>
+          {session.admin && <Link href="/ui/admin/audit">Audit</Link>}
           <a href="/docs">API</a>
         </nav>
         <span class="who">
