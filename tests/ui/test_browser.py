@@ -305,6 +305,20 @@ def test_workspace_cancel_download_and_errors(browser: Any, ui_server: LiveServe
             "NULL",
         ]
 
+        # a syntax error is marked where the server says it is
+        page.locator("#sql").fill("SELECT n_name\nFROM tpch.tiny.nation\nWHERE n_name = = 'x'")
+        page.locator("#run").click()
+        page.locator("#error-marker").wait_for()
+        assert "SQL_SYNTAX_ERROR" in page.locator("#run-error").inner_text()
+        assert page.locator("#error-marker pre").inner_text() == "WHERE n_name = = 'x'\n               ^"
+        page.locator("#error-marker button").click()
+        marked = page.evaluate(
+            "() => { const e = document.getElementById('sql'); "
+            "return [e.selectionStart, e.value.slice(e.selectionStart - 2, e.selectionEnd)]; }"
+        )
+        assert marked == [51, "= ="]  # line 3, column 16: the second "="
+        screenshot(page, "workspace-syntax-error")
+
         # an error is shown with its code
         page.locator("#sql").fill("SELECT nope FROM tpch.tiny.nation")
         page.locator("#run").click()

@@ -13,6 +13,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** the problem document's other members (a syntax error's line and column) */
+    readonly extra: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -27,14 +29,16 @@ export function setCsrfToken(token: string): void {
 async function problem(response: Response): Promise<ApiError> {
   let code = "HTTP_" + response.status;
   let detail = response.statusText || "request failed";
+  let extra: Record<string, unknown> = {};
   try {
     const body = await response.json();
     code = body.code ?? code;
     detail = body.detail ?? body.title ?? detail;
+    extra = body;
   } catch {
     // not a problem document
   }
-  return new ApiError(response.status, code, detail);
+  return new ApiError(response.status, code, detail, extra);
 }
 
 export async function request(

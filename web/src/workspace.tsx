@@ -20,6 +20,34 @@ interface Run {
   elapsedMs: number;
   bytes: number;
   error: string;
+  /** where a syntax error is, 1-based, when the server says */
+  errorAt: { line: number; column: number } | null;
+  sql: string;
+}
+
+/** The offending line with a caret under the column the server named. */
+function ErrorMarker({ sql, at }: { sql: string; at: { line: number; column: number } }): JSX.Element {
+  const lines = sql.split("\n");
+  const text = lines[at.line - 1] ?? "";
+  function show(): void {
+    const editor = document.getElementById("sql") as HTMLTextAreaElement | null;
+    if (!editor) return;
+    const offset = lines.slice(0, at.line - 1).reduce((n, l) => n + l.length + 1, 0) + at.column - 1;
+    editor.focus();
+    editor.setSelectionRange(offset, Math.min(offset + 1, editor.value.length));
+  }
+  return (
+    <div class="error-marker" id="error-marker">
+      <pre aria-label={`line ${at.line}, column ${at.column}`}>
+        {text}
+        {"\n"}
+        {" ".repeat(Math.max(0, at.column - 1))}^
+      </pre>
+      <button type="button" onClick={show}>
+        Show line {at.line}, column {at.column} in the editor
+      </button>
+    </div>
+  );
 }
 
 interface HistoryEntry {
@@ -105,6 +133,8 @@ export function Workspace({ params }: { params: URLSearchParams }): JSX.Element 
       elapsedMs: 0,
       bytes: 0,
       error: "",
+      errorAt: null,
+      sql,
     };
     current.current = state;
     setRun({ ...state });
@@ -138,6 +168,8 @@ export function Workspace({ params }: { params: URLSearchParams }): JSX.Element 
       else {
         state.state = "failed";
         state.error = exc instanceof ApiError ? `${exc.code}: ${exc.message}` : String(exc);
+        const { line, column } = exc instanceof ApiError ? exc.extra : {};
+        if (typeof line === "number" && typeof column === "number") state.errorAt = { line, column };
       }
     }
     state.elapsedMs = performance.now() - started;
@@ -208,6 +240,7 @@ export function Workspace({ params }: { params: URLSearchParams }): JSX.Element 
           {run.error}
         </p>
       )}
+      {run?.errorAt && <ErrorMarker sql={run.sql} at={run.errorAt} />}
       {run && run.columns.length > 0 && <Grid columns={run.columns} formats={run.formats} rows={run.rows} version={version} />}
       <HistoryPanel entries={history} onPick={setSql} />
     </main>
