@@ -7,6 +7,7 @@ import csv
 import re
 import secrets
 import statistics
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -544,3 +545,40 @@ def test_the_audit_page_is_for_admins(browser: Any, ui_server: LiveServer) -> No
         page.goto("/ui/admin/audit")
         assert "ACCESS_DENIED" in page.get_by_role("alert").inner_text()
         assert page.locator("table.audit").count() == 0
+
+
+def test_admins_see_and_kill_running_queries(browser: Any, ui_server: LiveServer) -> None:
+    slow = "SELECT count(*) FROM tpch.tiny.lineitem a CROSS JOIN tpch.tiny.lineitem b WHERE a.l_suppkey + b.l_suppkey = 3"
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        outcome["answer"] = httpx.post(
+            f"{ui_server.url}/v1/query",
+            json={"sql": slow},
+            auth=("ada", "ada-demo-pw"),
+            headers={"Accept": "application/json"},
+            timeout=120,
+        )
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    try:
+        with signed_in(browser, ui_server.url, "root", "root-demo-pw") as page:
+            page.get_by_role("link", name="Running").click()
+            row = page.locator("table.running tbody tr", has_text="a.l_suppkey + b.l_suppkey = 3")
+            row.wait_for(timeout=30_000)
+            assert row.locator("td").nth(1).inner_text() == "ada"
+            query_id = row.get_attribute("data-query-id")
+            # while it runs: ada sees her own query, sam sees none of hers
+            assert [q["id"] for q in api(ui_server, "/v1/queries", "ada", "ada-demo-pw")["queries"]] == [
+                query_id
+            ]
+            assert api(ui_server, "/v1/queries", "sam", "sam-demo-pw")["queries"] == []
+            screenshot(page, "admin-running-queries")
+            no_blocking_violations(page)
+            row.get_by_role("button", name=re.compile("Kill")).click()
+            row.wait_for(state="detached", timeout=30_000)
+            assert api(ui_server, f"/v1/queries/{query_id}")["state"] == "CANCELED"
+    finally:
+        worker.join(timeout=120)
+    assert outcome["answer"].status_code != 200

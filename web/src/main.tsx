@@ -4,6 +4,7 @@ import { type JSX, render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { currentSession, type Session, setCsrfToken, signOut } from "./api";
 import { AuditPage } from "./audit";
+import { RunningPage } from "./running";
 import { EntityPage } from "./entity";
 import { Link } from "./link";
 import { navigate, useLocation } from "./router";
@@ -16,6 +17,7 @@ function Page({ path, params }: { path: string; params: URLSearchParams }): JSX.
   if (entity) return <EntityPage guid={decodeURIComponent(entity[1])} />;
   if (path === "/ui/sql") return <Workspace params={params} />;
   if (path === "/ui/admin/audit") return <AuditPage params={params} />;
+  if (path === "/ui/admin/queries") return <RunningPage />;
   if (path === "/" || path === "/ui" || path === "/ui/" || path === "/ui/search") return <SearchPage params={params} />;
   return (
     <main>
@@ -66,6 +68,7 @@ function App(): JSX.Element {
           <Link href="/ui/search">Search</Link>
           <Link href="/ui/sql">SQL</Link>
           {session.admin && <Link href="/ui/admin/audit">Audit</Link>}
+          {session.admin && <Link href="/ui/admin/queries">Running</Link>}
           <a href="/docs">API</a>
         </nav>
         <span class="who">
