@@ -386,6 +386,8 @@ def test_a_user_finds_no_trace_of_a_table_they_may_not_see(browser: Any, ui_serv
         f"/ui/entity/{customers}",  # its lineage leads to the tickets, for those who see them
         f"/ui/entity/{guid}",
         "/ui/sql",
+        "/ui/admin/audit",
+        "/ui/admin/queries",
     ]
     with signed_in(browser, ui_server.url, "ada", "ada-demo-pw") as page:
         for i, route in enumerate(routes):
@@ -582,3 +584,29 @@ def test_admins_see_and_kill_running_queries(browser: Any, ui_server: LiveServer
     finally:
         worker.join(timeout=120)
     assert outcome["answer"].status_code != 200
+
+
+def test_admins_see_the_harvest_and_refresh_it(browser: Any, ui_server: LiveServer) -> None:
+    with signed_in(browser, ui_server.url, "root", "root-demo-pw") as page:
+        page.get_by_role("link", name="Harvest").click()
+        page.locator("table.harvest tbody tr").first.wait_for()
+        sources = dict(
+            zip(
+                page.locator("table.harvest tbody td:nth-child(1)").all_inner_texts(),
+                page.locator("table.harvest tbody td:nth-child(2)").all_inner_texts(),
+                strict=True,
+            )
+        )
+        assert sources == {"tpch": "ok", "lake": "ok", "crm": "ok"}
+        page.locator("#refresh-now").click()
+        page.locator("table.harvest-result tbody tr").first.wait_for(timeout=60_000)
+        names = page.locator("table.harvest-result tbody td:nth-child(1)").all_inner_texts()
+        assert sorted(names) == ["crm", "lake", "tpch"]
+        screenshot(page, "admin-harvest")
+        no_blocking_violations(page)
+        assert page.console_errors.errors == []
+    with signed_in(browser, ui_server.url, "ada", "ada-demo-pw") as page:
+        assert page.get_by_role("link", name="Harvest").count() == 0
+        page.goto("/ui/admin/catalog")
+        page.locator("#refresh-now").click()
+        assert "ACCESS_DENIED" in page.get_by_role("alert").inner_text()

@@ -4,6 +4,7 @@ import { type JSX, render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { currentSession, type Session, setCsrfToken, signOut } from "./api";
 import { AuditPage } from "./audit";
+import { HarvestPage } from "./harvest";
 import { RunningPage } from "./running";
 import { EntityPage } from "./entity";
 import { Link } from "./link";
@@ -18,6 +19,7 @@ function Page({ path, params }: { path: string; params: URLSearchParams }): JSX.
   if (path === "/ui/sql") return <Workspace params={params} />;
   if (path === "/ui/admin/audit") return <AuditPage params={params} />;
   if (path === "/ui/admin/queries") return <RunningPage />;
+  if (path === "/ui/admin/catalog") return <HarvestPage />;
   if (path === "/" || path === "/ui" || path === "/ui/" || path === "/ui/search") return <SearchPage params={params} />;
   return (
     <main>
@@ -69,6 +71,7 @@ function App(): JSX.Element {
           <Link href="/ui/sql">SQL</Link>
           {session.admin && <Link href="/ui/admin/audit">Audit</Link>}
           {session.admin && <Link href="/ui/admin/queries">Running</Link>}
+          {session.admin && <Link href="/ui/admin/catalog">Harvest</Link>}
           <a href="/docs">API</a>
         </nav>
         <span class="who">
