@@ -18,27 +18,39 @@ function withParams(params: URLSearchParams, change: (p: URLSearchParams) => voi
 }
 
 function HitItem({ hit }: { hit: Hit }): JSX.Element {
-  const nameHighlight = hit.highlights.find((h) => h.field === "name");
-  const other = hit.highlights.filter((h) => h.field !== "name");
+  // name and qualified name are marked in place; matched columns and the description below
+  const marked = (field: string) => hit.highlights.filter((h) => h.field === field);
+  const [name] = marked("name");
+  const [qualified] = marked("qualified_name");
+  const [description] = marked("description");
+  const columns = marked("columns");
   return (
     <li class="hit">
       <Link href={entityHref(hit.guid)} class="hit-name">
-        {nameHighlight ? <Highlighted fragment={nameHighlight.fragment} /> : hit.name}
+        {name ? <Highlighted fragment={name.fragment} /> : hit.name}
       </Link>{" "}
       <span class="badge">{hit.type}</span>
       {hit.deprecated && <span class="badge warn">deprecated</span>}
-      <div class="qname">{hit.qualified_name}</div>
-      {other.length > 0 ? (
-        other.map((h) => (
-          <p class="fragment" key={h.field}>
-            <Highlighted fragment={h.fragment} />
-          </p>
-        ))
+      <div class="qname">{qualified ? <Highlighted fragment={qualified.fragment} /> : hit.qualified_name}</div>
+      {description ? (
+        <p class="fragment">
+          <Highlighted fragment={description.fragment} />
+        </p>
       ) : (
         hit.description && <p class="fragment">{hit.description}</p>
       )}
       {hit.matched_columns.length > 0 && (
-        <p class="matched">Columns: {hit.matched_columns.join(", ")}</p>
+        <p class="matched">
+          Columns:{" "}
+          {columns.length > 0
+            ? columns.map((c, i) => (
+                <span key={i}>
+                  {i > 0 && ", "}
+                  <Highlighted fragment={c.fragment} />
+                </span>
+              ))
+            : hit.matched_columns.join(", ")}
+        </p>
       )}
     </li>
   );
