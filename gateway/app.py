@@ -26,14 +26,30 @@ log = logging.getLogger("lakegate")
 VERSION = "0.1.0"
 
 
-async def refresh_on_schedule(gateway: Gateway, seconds: float) -> None:
-    """Refresh the catalog every ``seconds`` (the start-up harvest came first)."""
+async def refresh_on_schedule(gateway: Gateway, seconds: float, retry: float, retry_max: float) -> None:
+    """Refresh the catalog every ``seconds`` (0: never on schedule; the start-up harvest came
+    first). While a source is failing (missing, down), refresh sooner: after ``retry`` seconds,
+    doubling up to ``retry_max``, so a source that comes back is served without a restart."""
+    backoff = retry
     while True:
-        await asyncio.sleep(seconds)
+        failing = bool(gateway.last_refresh.failed)
+        if failing:
+            wait = min(backoff, seconds) if seconds > 0 else backoff
+        else:
+            backoff = retry
+            wait = seconds if seconds > 0 else retry
+        await asyncio.sleep(wait)
+        if not failing and seconds <= 0:
+            continue  # nothing on schedule; look again for a failure from an on-demand refresh
         try:
             await asyncio.to_thread(gateway.refresh_catalog)
         except Exception:
             log.exception("the scheduled catalog refresh failed")
+        if failing:
+            still = [s.name for s in gateway.last_refresh.failed]
+            if still:
+                log.warning("sources still failing: %s; next try in %.0f s", ", ".join(still), backoff * 2)
+            backoff = min(backoff * 2, retry_max)
 
 
 def create_app(config: LakegateConfig, connectors: list[Connector] | None = None) -> FastAPI:
@@ -53,16 +69,18 @@ def create_app(config: LakegateConfig, connectors: list[Connector] | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        schedule = None
-        if config.catalog.refresh_seconds > 0:
-            schedule = asyncio.create_task(refresh_on_schedule(gateway, config.catalog.refresh_seconds))
+        catalog = config.catalog
+        schedule = asyncio.create_task(
+            refresh_on_schedule(
+                gateway, catalog.refresh_seconds, catalog.retry_seconds, catalog.retry_max_seconds
+            )
+        )
         try:
             yield
         finally:
-            if schedule is not None:
-                schedule.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await schedule
+            schedule.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await schedule
             gateway.close()
 
     app = FastAPI(

@@ -51,6 +51,8 @@ class QueryRecord:
     decisions: tuple[Any, ...] = ()
     #: who runs it and what the client asked for, for engines that route (Trino clusters)
     hints: RoutingHints | None = None
+    #: the resource group it was admitted under (or waits in)
+    resource_group: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -94,6 +96,7 @@ class QueryRecord:
             "rows": self.rows,
             "bytes": self.bytes,
             "error": self.error.problem(self.id) if self.error else None,
+            "resource_group": self.resource_group,
         }
 
 
@@ -104,12 +107,12 @@ def _iso(ts: float | None) -> str | None:
 class QueryRegistry:
     """Running queries plus the most recent finished ones; ids look like Trino's."""
 
-    def __init__(self, history_size: int = 1000) -> None:
+    def __init__(self, history_size: int = 1000, node_id: str | None = None) -> None:
         self._records: LRUCache[str, QueryRecord] = LRUCache(maxsize=history_size)
         self._running: dict[str, QueryRecord] = {}
         self._lock = threading.Lock()
         self._counter = itertools.count(1)
-        self._node = "".join(secrets.choice(_ALPHABET) for _ in range(5))
+        self._node = node_id or "".join(secrets.choice(_ALPHABET) for _ in range(5))
 
     def new_id(self) -> str:
         now = datetime.now(UTC).strftime("%Y%m%d_%H%M%S")

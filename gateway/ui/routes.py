@@ -17,7 +17,7 @@ from auth.identity import AuthenticationFailed, Identity
 from gateway.api.identity import authenticator_of
 from gateway.config import LakegateConfig
 from gateway.errors import ErrorCode, LakegateError
-from gateway.ui import assets, history, running
+from gateway.ui import assets, history
 from gateway.ui.oidc import FLOW_SECONDS, OidcError, OidcSignIn, build_oidc
 from gateway.ui.session_auth import (
     check_csrf,
@@ -308,7 +308,6 @@ def install_ui(app: FastAPI, config: LakegateConfig) -> None:
     app.state.ui_oidc = build_oidc(config, jwt.keys if jwt is not None else None)
     app.include_router(auth_router)
     app.include_router(history.router)
-    app.include_router(running.router)
     # the assets first: /ui/{path} would answer every one of them with the page
     if assets.DIST.is_dir():
         app.mount("/ui/assets", StaticFiles(directory=assets.DIST), name="ui-assets")

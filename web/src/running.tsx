@@ -1,5 +1,5 @@
-// /ui/admin/queries: the queries running now (GET /v1/queries: everyone's for admins), each with
-// a Kill button (DELETE /v1/queries/{id}). Refreshed every two seconds.
+// /ui/admin/queries: the queries running or queued now (GET /v1/queries: everyone's for admins),
+// each with a Kill button (DELETE /v1/queries/{id}). Refreshed every two seconds.
 import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, getJson, request } from "./api";
@@ -18,9 +18,9 @@ export function RunningPage(): JSX.Element {
   const [error, setError] = useState("");
 
   function load(): void {
-    getJson<{ queries: Running[] }>("/v1/queries")
-      .then((a) => {
-        setQueries(a.queries);
+    getJson<Running[]>("/v1/queries?limit=1000")
+      .then((all) => {
+        setQueries(all.filter((q) => q.state === "RUNNING" || q.state === "QUEUED"));
         setError("");
       })
       .catch((exc) => setError(exc instanceof ApiError ? `${exc.code}: ${exc.message}` : "cannot list queries"));
