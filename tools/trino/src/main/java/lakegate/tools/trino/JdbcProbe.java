@@ -1,0 +1,5 @@
+package lakegate.tools.trino;
+
+public final class JdbcProbe {
+    public static void main(String[] args) {}
+}
