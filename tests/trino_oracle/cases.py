@@ -78,11 +78,19 @@ TYPED_VALUES: dict[str, list[str]] = {
 NUMERIC = ["tinyint", "smallint", "integer", "bigint", "decimal(5,2)", "decimal(18,6)", "double", "real"]
 # Operand pairs per numeric type: ordinary, zero divisor, overflow.
 NUMERIC_PAIRS: dict[str, list[tuple[str, str]]] = {
-    "tinyint": [("TINYINT '7'", "TINYINT '2'"), ("TINYINT '7'", "TINYINT '0'"), ("TINYINT '100'", "TINYINT '100'")],
+    "tinyint": [
+        ("TINYINT '7'", "TINYINT '2'"),
+        ("TINYINT '7'", "TINYINT '0'"),
+        ("TINYINT '100'", "TINYINT '100'"),
+    ],
     "smallint": [("SMALLINT '-7'", "SMALLINT '2'"), ("SMALLINT '30000'", "SMALLINT '30000'")],
     "integer": [("7", "2"), ("-7", "2"), ("7", "0"), ("2147483647", "1")],
     "bigint": [("BIGINT '7'", "BIGINT '-2'"), ("BIGINT '9223372036854775807'", "BIGINT '1'")],
-    "decimal(5,2)": [("DECIMAL '7.50'", "DECIMAL '2.00'"), ("DECIMAL '1.00'", "DECIMAL '3.00'"), ("DECIMAL '1.00'", "DECIMAL '0.00'")],
+    "decimal(5,2)": [
+        ("DECIMAL '7.50'", "DECIMAL '2.00'"),
+        ("DECIMAL '1.00'", "DECIMAL '3.00'"),
+        ("DECIMAL '1.00'", "DECIMAL '0.00'"),
+    ],
     "decimal(18,6)": [("DECIMAL '123456.123456'", "DECIMAL '7.000001'")],
     "double": [("7E0", "2E0"), ("1E0", "0E0"), ("-1E0", "0E0"), ("1.7976931348623157E308", "10E0")],
     "real": [("REAL '7'", "REAL '2'")],
@@ -120,9 +128,7 @@ def generated_cases() -> list[Case]:
         slug = _slug(type_name)
         for i, (a, b) in enumerate(pairs):
             for op, name in (("+", "add"), ("-", "sub"), ("*", "mul"), ("/", "div"), ("%", "mod")):
-                cases.append(
-                    Case(f"gen_{slug}_{name}{i}", f"generated:{type_name}", f"SELECT {a} {op} {b}")
-                )
+                cases.append(Case(f"gen_{slug}_{name}{i}", f"generated:{type_name}", f"SELECT {a} {op} {b}"))
         cases.append(
             Case(
                 f"gen_{slug}_aggregates",
@@ -135,7 +141,11 @@ def generated_cases() -> list[Case]:
             if left < right:
                 a, b = TYPED_VALUES[left][0], TYPED_VALUES[right][-1]
                 cases.append(
-                    Case(f"gen_mixed_{_slug(left)}_{_slug(right)}", f"generated:{left}+{right}", f"SELECT {a} + {b}")
+                    Case(
+                        f"gen_mixed_{_slug(left)}_{_slug(right)}",
+                        f"generated:{left}+{right}",
+                        f"SELECT {a} + {b}",
+                    )
                 )
     return cases
 

@@ -97,7 +97,10 @@ def run_native(client: httpx.Client, sql: str) -> Answer:
             problem = {"code": f"HTTP_{response.status_code}", "detail": response.text[:200]}
         return Answer(error=str(problem.get("code")), message=str(problem.get("detail", "")))
     table = ipc.open_stream(io.BytesIO(response.content)).read_all()
-    columns = [arrow_values(table.column(i).to_pylist(), table.schema.field(i).type) for i in range(table.num_columns)]
+    columns = [
+        arrow_values(table.column(i).to_pylist(), table.schema.field(i).type)
+        for i in range(table.num_columns)
+    ]
     return Answer(
         names=list(table.schema.names),
         types=[str(t) for t in table.schema.types],
@@ -115,11 +118,11 @@ def _arrow_value(value: Any, dtype: pa.DataType) -> Any:
     if value is None:
         return None
     if pa.types.is_map(dtype):
-        return {
-            _arrow_value(k, dtype.key_type): _arrow_value(v, dtype.item_type) for k, v in value
-        }
+        return {_arrow_value(k, dtype.key_type): _arrow_value(v, dtype.item_type) for k, v in value}
     if pa.types.is_struct(dtype):
-        return [_arrow_value(value[dtype.field(i).name], dtype.field(i).type) for i in range(dtype.num_fields)]
+        return [
+            _arrow_value(value[dtype.field(i).name], dtype.field(i).type) for i in range(dtype.num_fields)
+        ]
     if pa.types.is_list(dtype) or pa.types.is_large_list(dtype) or pa.types.is_fixed_size_list(dtype):
         return [_arrow_value(item, dtype.value_type) for item in value]
     return value
@@ -176,9 +179,7 @@ def same_value(expected: Any, actual: Any, tolerance: float = 0.0) -> bool:
         if (expected.tzinfo is None) != (actual.tzinfo is None):
             return False
         return expected == actual
-    if type(expected) is not type(actual) and not (
-        isinstance(expected, int) and isinstance(actual, int)
-    ):
+    if type(expected) is not type(actual) and not (isinstance(expected, int) and isinstance(actual, int)):
         return False
     return bool(expected == actual)
 
@@ -198,7 +199,9 @@ def _refused(answer: Answer) -> bool:
     return answer.error == "PERMISSION_DENIED" and "not allowed" in answer.message
 
 
-def judge(oracle: Answer, other: Answer, *, tolerance: float = 0.0, ordered: bool = True, native: bool = False) -> Verdict:
+def judge(
+    oracle: Answer, other: Answer, *, tolerance: float = 0.0, ordered: bool = True, native: bool = False
+) -> Verdict:
     """The verdict of one door's answer against Trino's."""
     if oracle.failed:
         if other.failed:
@@ -216,7 +219,9 @@ def judge(oracle: Answer, other: Answer, *, tolerance: float = 0.0, ordered: boo
     elif native:
         assert other.arrow_types is not None
         expected = [_expected_arrow(t) for t in oracle.types]
-        for name, want, got, trino_type in zip(oracle.names, expected, other.arrow_types, oracle.types, strict=True):
+        for name, want, got, trino_type in zip(
+            oracle.names, expected, other.arrow_types, oracle.types, strict=True
+        ):
             if want is not None and _plain(want) != _plain(got):
                 problems.append(f"type of {name}: {got} (Trino: {trino_type}, as Arrow {want})")
     else:

@@ -71,12 +71,16 @@ def write_known_wrong(results: dict[str, dict[str, Any]], path: Path) -> None:
         for key, verdict in sorted(results.items())
         if verdict["outcome"] in ("wrong", "error")
     }
-    body = "\n".join(f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}" for key, value in entries.items())
+    body = "\n".join(
+        f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}" for key, value in entries.items()
+    )
     path.write_text("\n".join(head) + "\n" + (body or "{}") + "\n")
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("results", type=Path)
     parser.add_argument("--readme", type=Path)
     parser.add_argument("--known-wrong", action="store_true")

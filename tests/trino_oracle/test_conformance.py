@@ -95,11 +95,24 @@ def test_lakegate_answers_as_trino(
         oracle_answers[case.id] = run_trino_client(oracle, case.sql)
     expected = oracle_answers[case.id]
     if door_name == "native":
-        verdict = judge(expected, run_native(native, case.sql), tolerance=case.tolerance, ordered=case.ordered, native=True)
+        verdict = judge(
+            expected,
+            run_native(native, case.sql),
+            tolerance=case.tolerance,
+            ordered=case.ordered,
+            native=True,
+        )
     else:
-        verdict = judge(expected, run_trino_client(door, case.sql), tolerance=case.tolerance, ordered=case.ordered)
+        verdict = judge(
+            expected, run_trino_client(door, case.sql), tolerance=case.tolerance, ordered=case.ordered
+        )
     key = f"{door_name}/{case.id}"
-    RESULTS[key] = {"source": case.source, "outcome": verdict.outcome, "detail": verdict.detail, "sql": case.sql}
+    RESULTS[key] = {
+        "source": case.source,
+        "outcome": verdict.outcome,
+        "detail": verdict.detail,
+        "sql": case.sql,
+    }
     listed = KNOWN_WRONG.get(key)
     if verdict.outcome in ("same", "refused"):
         assert listed is None, f"{key} now gives {verdict.outcome}: remove it from {KNOWN_WRONG_FILE.name}"

@@ -26,11 +26,25 @@ from tests.trino_oracle.cases import DATA
 from tests.trino_server import TRINO_CACHE, TrinoServer
 
 PROBE_CLASS = "lakegate.tools.trino.JdbcProbe"
-CHECKS = (
-    "catalogs schemas tables columns type_info primary_keys functions types tpch_query prepared "
-    "max_rows error cancel"
-).split()
-KNOWN = {str(k): str(v) for k, v in (yaml.safe_load((DATA / "jdbc_known_differences.yaml").read_text()) or {}).items()}
+CHECKS = [
+    "catalogs",
+    "schemas",
+    "tables",
+    "columns",
+    "type_info",
+    "primary_keys",
+    "functions",
+    "types",
+    "tpch_query",
+    "prepared",
+    "max_rows",
+    "error",
+    "cancel",
+]
+KNOWN = {
+    str(k): str(v)
+    for k, v in (yaml.safe_load((DATA / "jdbc_known_differences.yaml").read_text()) or {}).items()
+}
 
 
 def run_probe(trino_server: TrinoServer, url: str, user: str, password: str = "") -> dict[str, str]:
@@ -40,7 +54,15 @@ def run_probe(trino_server: TrinoServer, url: str, user: str, password: str = ""
 
         server_missing(f"the JDBC probe is not built in {classes} (`make trino-server`)")
     result = subprocess.run(
-        [str(trino_server.java_home / "bin" / "java"), "-cp", f"{classes}:{lib}/*", PROBE_CLASS, url, user, password],
+        [
+            str(trino_server.java_home / "bin" / "java"),
+            "-cp",
+            f"{classes}:{lib}/*",
+            PROBE_CLASS,
+            url,
+            user,
+            password,
+        ],
         capture_output=True,
         text=True,
         timeout=300,
@@ -52,7 +74,9 @@ def run_probe(trino_server: TrinoServer, url: str, user: str, password: str = ""
 
 
 @pytest.fixture(scope="module")
-def tls_lakegate(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, Path]]:
+def tls_lakegate(
+    demo_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[LiveServer, Path]]:
     """The demo Lakegate over HTTPS with its real users (Basic auth), as a BI tool meets it."""
     cert, key = self_signed(tmp_path_factory.mktemp("jdbc-tls"))
     raw = yaml.safe_load((demo_dir / "lakegate.yaml").read_text())
@@ -63,7 +87,9 @@ def tls_lakegate(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> It
 
 
 @pytest.fixture(scope="module")
-def probes(trino_server: TrinoServer, tls_lakegate: tuple[LiveServer, Path]) -> tuple[dict[str, str], dict[str, str]]:
+def probes(
+    trino_server: TrinoServer, tls_lakegate: tuple[LiveServer, Path]
+) -> tuple[dict[str, str], dict[str, str]]:
     live, cert = tls_lakegate
     port = live.url.rsplit(":", 1)[1]
     lakegate_url = f"jdbc:trino://127.0.0.1:{port}?SSL=true&SSLTrustStorePath={cert}"
@@ -85,7 +111,9 @@ def test_the_probe_sees_trino_as_a_bi_tool_does(probes: tuple[dict[str, str], di
 def test_wrong_password_is_refused(trino_server: TrinoServer, tls_lakegate: tuple[LiveServer, Path]) -> None:
     live, cert = tls_lakegate
     port = live.url.rsplit(":", 1)[1]
-    lines = run_probe(trino_server, f"jdbc:trino://127.0.0.1:{port}?SSL=true&SSLTrustStorePath={cert}", "ada", "nope")
+    lines = run_probe(
+        trino_server, f"jdbc:trino://127.0.0.1:{port}?SSL=true&SSLTrustStorePath={cert}", "ada", "nope"
+    )
     assert lines["catalogs"].startswith("ERROR"), lines["catalogs"]
 
 
@@ -94,6 +122,10 @@ def test_lakegate_answers_jdbc_as_trino(check: str, probes: tuple[dict[str, str]
     oracle, lakegate = probes
     same = oracle[check] == lakegate[check]
     if check in KNOWN:
-        assert not same, f"JDBC check {check} now agrees with Trino: remove it from jdbc_known_differences.yaml"
+        assert not same, (
+            f"JDBC check {check} now agrees with Trino: remove it from jdbc_known_differences.yaml"
+        )
     else:
-        assert same, f"JDBC {check}:\n  Lakegate: {lakegate[check][:1500]}\n  Trino:    {oracle[check][:1500]}"
+        assert same, (
+            f"JDBC {check}:\n  Lakegate: {lakegate[check][:1500]}\n  Trino:    {oracle[check][:1500]}"
+        )
