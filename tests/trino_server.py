@@ -37,7 +37,11 @@ START_TIMEOUT_S = 180.0
 STOP_TIMEOUT_S = 30.0
 
 CATALOGS: dict[str, dict[str, str]] = {
-    "tpch": {"connector.name": "tpch", "tpch.column-naming": "STANDARD"},
+    "tpch": {
+        "connector.name": "tpch",
+        "tpch.column-naming": "STANDARD",
+        "tpch.double-type-mapping": "DECIMAL",
+    },
     "memory": {"connector.name": "memory"},
 }
 
@@ -132,7 +136,7 @@ def write_etc(
 
 def _active_nodes(url: str) -> int:
     """Workers the coordinator knows (right after start it may know none: "nodes is empty")."""
-    connection = trino.dbapi.connect(host="127.0.0.1", port=int(url.rsplit(":", 1)[1]), user="lakegate-test")
+    connection = trino.dbapi.connect(host="127.0.0.1", port=int(url.rsplit(":", 1)[1]), user="lakegate-test")  # type: ignore[no-untyped-call]
     try:
         cursor = connection.cursor()
         cursor.execute("SELECT count(*) FROM system.runtime.nodes WHERE state = 'active'")
