@@ -21,9 +21,13 @@ import pytest
 import trino
 import yaml
 
+from gateway.app import create_app
+from gateway.demo import generate_demo
+from tests.conftest import demo_config
 from tests.server import LiveServer
 from tests.trino_oracle.cases import DATA, Case, all_cases
 from tests.trino_oracle.differential import Answer, judge, run_native, run_trino_client, trino_connection
+from tests.trino_oracle.tpch_export import export_tpch_tiny
 from tests.trino_server import TrinoServer
 
 CASES = all_cases()
@@ -46,6 +50,16 @@ def oracle(trino_server: TrinoServer) -> Iterator[trino.dbapi.Connection]:
     connection = trino_connection(trino_server.host, trino_server.port, "lakegate-oracle")
     yield connection
     connection.close()
+
+
+@pytest.fixture(scope="module")
+def server(oracle: trino.dbapi.Connection, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The demo Lakegate, its ``tpch.tiny`` replaced by the real Trino's (tpch_export.py)."""
+    demo = tmp_path_factory.mktemp("demo-trino-tpch")
+    generate_demo(demo)
+    export_tpch_tiny(oracle, demo / "tpch" / "tiny")
+    with LiveServer(create_app(demo_config(demo))) as live:
+        yield live
 
 
 @pytest.fixture(scope="module")
