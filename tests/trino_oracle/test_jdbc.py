@@ -20,9 +20,12 @@ import yaml
 from gateway.app import create_app
 from gateway.cli import tls_options
 from gateway.config import parse_config
+from gateway.demo import generate_demo
 from tests.server import LiveServer
 from tests.tls import self_signed
 from tests.trino_oracle.cases import DATA
+from tests.trino_oracle.differential import trino_connection
+from tests.trino_oracle.tpch_export import export_tpch_tiny
 from tests.trino_server import TRINO_CACHE, TrinoServer
 
 PROBE_CLASS = "lakegate.tools.trino.JdbcProbe"
@@ -75,13 +78,19 @@ def run_probe(trino_server: TrinoServer, url: str, user: str, password: str = ""
 
 @pytest.fixture(scope="module")
 def tls_lakegate(
-    demo_dir: Path, tmp_path_factory: pytest.TempPathFactory
+    trino_server: TrinoServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[LiveServer, Path]]:
-    """The demo Lakegate over HTTPS with its real users (Basic auth), as a BI tool meets it."""
+    """The demo Lakegate over HTTPS with its real users (Basic auth), as a BI tool meets it; its
+    ``tpch.tiny`` is the real Trino's (tpch_export.py), so both sides hold the same data."""
+    demo = tmp_path_factory.mktemp("jdbc-demo")
+    generate_demo(demo)
+    connection = trino_connection(trino_server.host, trino_server.port, "exporter")
+    export_tpch_tiny(connection, demo / "tpch" / "tiny")
+    connection.close()
     cert, key = self_signed(tmp_path_factory.mktemp("jdbc-tls"))
-    raw = yaml.safe_load((demo_dir / "lakegate.yaml").read_text())
+    raw = yaml.safe_load((demo / "lakegate.yaml").read_text())
     raw["server"]["tls"] = {"certfile": str(cert), "keyfile": str(key)}
-    config = parse_config(raw, demo_dir / "lakegate.yaml")
+    config = parse_config(raw, demo / "lakegate.yaml")
     with LiveServer(create_app(config), **tls_options(config)) as live:
         yield live, cert
 
