@@ -229,13 +229,17 @@ def read_statement(sql: str, catalog: str | None, schema: str | None) -> Stateme
         value = text.name if isinstance(text, exp.Literal) and text.is_string else None
         if value is None:
             raise LakegateError(ErrorCode.SQL_SYNTAX_ERROR, "COMMENT ON ... IS takes a string or NULL")
-        return _comment(str(tree.args.get("kind") or "").upper(), tree.this.sql(dialect="trino"), value, catalog, schema)
+        return _comment(
+            str(tree.args.get("kind") or "").upper(), tree.this.sql(dialect="trino"), value, catalog, schema
+        )
     if isinstance(tree, exp.Refresh) and str(tree.args.get("kind") or "").upper() == "MATERIALIZED VIEW":
         return RefreshDataset(parse_name(tree.this.sql(dialect="trino"), catalog, schema))
     return None
 
 
-def _comment(kind: str, target: str, text: str | None, catalog: str | None, schema: str | None) -> CommentDataset:
+def _comment(
+    kind: str, target: str, text: str | None, catalog: str | None, schema: str | None
+) -> CommentDataset:
     if kind == "COLUMN":
         parts = [p for p in exp.to_column(target.strip(), dialect="trino").parts]
         if len(parts) < 2:

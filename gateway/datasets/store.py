@@ -145,7 +145,8 @@ class DatasetStore:
     def delete(self, dataset: Dataset) -> bool:
         with self.backend.transaction(lock="datasets") as tx:
             found = tx.execute(
-                "SELECT dataset_key FROM lakegate_datasets WHERE dataset_key = ?", (dataset_key(*dataset.key),)
+                "SELECT dataset_key FROM lakegate_datasets WHERE dataset_key = ?",
+                (dataset_key(*dataset.key),),
             )
             tx.execute("DELETE FROM lakegate_datasets WHERE dataset_key = ?", (dataset_key(*dataset.key),))
             tx.execute(_BUMP)
