@@ -287,7 +287,8 @@ class DatasetService:
     def _results(
         self, plan: Plan, identity: Identity, sql: str | None = None
     ) -> Iterator[tuple[pa.Schema, Iterator[pa.RecordBatch]]]:
-        assert plan.connector is not None and plan.engine_sql is not None
+        assert plan.connector is not None
+        assert plan.engine_sql is not None
         cancellation = Cancellation()
         timer = threading.Timer(
             self.limits.timeout_seconds,

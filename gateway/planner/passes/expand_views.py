@@ -94,10 +94,8 @@ def expand_views(ctx: QueryContext) -> QueryContext:
         if view is None:
             continue
         if view.key in ctx.view_path:
-            raise LakegateError(
-                ErrorCode.INVALID_VIEW,
-                f"view {view.name} refers to itself (through {' -> '.join('.'.join(k) for k in ctx.view_path)})",
-            )
+            path = " -> ".join(".".join(k) for k in ctx.view_path)
+            raise LakegateError(ErrorCode.INVALID_VIEW, f"view {view.name} refers to itself (through {path})")
         if len(ctx.view_path) >= MAX_VIEW_DEPTH:
             raise LakegateError(
                 ErrorCode.INVALID_VIEW, f"views are nested more than {MAX_VIEW_DEPTH} deep at {view.name}"
