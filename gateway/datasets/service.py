@@ -408,6 +408,9 @@ class DatasetService:
             self._changed(dataset, set_owner=False, outcome=outcome)
             return outcome
 
+    def refresh_scheduled(self, dataset: Dataset) -> Outcome:
+        return self.refresh(Name(dataset.catalog, dataset.schema, dataset.name))
+
     def due(self, now: float | None = None) -> list[Dataset]:
         """Materialised tables whose schedule says they should be refreshed."""
         now = time.time() if now is None else now
