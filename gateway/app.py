@@ -73,7 +73,9 @@ def create_app(config: LakegateConfig, connectors: list[Connector] | None = None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         schedules = []
         if config.catalog.refresh_seconds > 0:
-            schedules.append(asyncio.create_task(refresh_on_schedule(gateway, config.catalog.refresh_seconds)))
+            schedules.append(
+                asyncio.create_task(refresh_on_schedule(gateway, config.catalog.refresh_seconds))
+            )
         if gateway.datasets is not None:
             schedules.append(asyncio.create_task(refresh_datasets_on_schedule(gateway)))
         try:

@@ -20,18 +20,25 @@ from gateway.demo import generate_demo
 from tests.server import LiveServer
 
 
-def workspace_config_raw(demo: Path, **server: Any) -> dict[str, Any]:
+def workspace_config_raw(
+    demo: Path, workspace: dict[str, Any] | None = None, **server: Any
+) -> dict[str, Any]:
     raw = yaml.safe_load((demo / "lakegate.yaml").read_text())
     raw.setdefault("server", {}).update({"dev_mode": True, **server})
+    raw["workspaces"][0].update(workspace or {})
     return raw
 
 
 @contextmanager
-def workspace_server(demo: Path, **server: Any) -> Iterator[LiveServer]:
-    """A fresh demo in ``demo`` (an empty folder), served live in development mode."""
+def workspace_server(
+    demo: Path, workspace: dict[str, Any] | None = None, **server: Any
+) -> Iterator[LiveServer]:
+    """A fresh demo in ``demo`` (an empty folder), served live in development mode;
+    ``workspace`` overrides settings of its workspace catalog."""
     generate_demo(demo)
     path = demo / "lakegate.yaml"
-    with LiveServer(create_app(parse_config(workspace_config_raw(demo, **server), path))) as live:
+    raw = workspace_config_raw(demo, workspace, **server)
+    with LiveServer(create_app(parse_config(raw, path))) as live:
         yield live
 
 

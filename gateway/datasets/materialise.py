@@ -10,6 +10,7 @@ version in place and removes the partial file.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import re
 import time
@@ -83,22 +84,28 @@ def _sync_folder(folder: Path) -> None:
 
 
 def remove_old_versions(folder: Path, current: str | None, keep_seconds: float) -> list[str]:
-    """Remove versions older than ``current`` once it has been current for ``keep_seconds``
-    (queries planned on an old version finish first), and leftover partial files."""
+    """Remove each old version once the version that replaced it has been there for
+    ``keep_seconds`` (queries planned on the old one finish first), and stale partial files."""
     removed: list[str] = []
     if not folder.is_dir():
         return removed
-    current_path = folder / current if current else None
-    try:
-        since = current_path.stat().st_mtime if current_path is not None else 0.0
-    except OSError:
-        return removed
-    settled = time.time() - since >= keep_seconds
+    now = time.time()
+    versions: list[tuple[int, Path, float]] = []
     for path in folder.iterdir():
-        if path.name == current:
+        match = _VERSION.match(path.name)
+        try:
+            mtime = path.stat().st_mtime
+        except OSError:
             continue
-        stale_partial = path.name.endswith(".tmp") and time.time() - path.stat().st_mtime > 3600
-        if (_VERSION.match(path.name) and (settled or current is None)) or stale_partial:
+        if match:
+            versions.append((int(match.group(1)), path, mtime))
+        elif path.name.endswith(".tmp") and now - mtime > 3600:
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed.append(path.name)
+    versions.sort()
+    for (_, path, _), (_, _, replaced_at) in itertools.pairwise(versions):
+        if path.name != current and now - replaced_at >= keep_seconds:
             with contextlib.suppress(OSError):
                 path.unlink()
                 removed.append(path.name)

@@ -75,7 +75,9 @@ def test_a_materialised_table_is_written_refreshed_renamed_and_dropped(live: Liv
         "ada", "SELECT count(*) FROM lake.shipping.vessels"
     )
     sql.refused("ada", "CREATE TABLE workspace.shared.vessel_types AS SELECT 1 AS a", "ALREADY_EXISTS")
-    assert sql.ok("ada", "CREATE TABLE IF NOT EXISTS workspace.shared.vessel_types AS SELECT 1 AS a") == [[True]]
+    assert sql.ok("ada", "CREATE TABLE IF NOT EXISTS workspace.shared.vessel_types AS SELECT 1 AS a") == [
+        [True]
+    ]
 
     headers = {"X-Lakegate-User": "ada"}
     described = sql.client.get("/v1/datasets/workspace.shared.vessel_types", headers=headers).json()
@@ -164,20 +166,22 @@ def test_rest_api_and_python_client(live: LiveServer, sql: Sql) -> None:
         assert not {d["name"] for d in conn.datasets()} & {"workspace.ada.nations", "workspace.ada.regions"}
     headers = {"X-Lakegate-User": "sam"}
     refused = sql.client.post(
-        "/v1/datasets", json={"name": "workspace.ada.x", "kind": "view", "sql": "SELECT 1 AS a"}, headers=headers
+        "/v1/datasets",
+        json={"name": "workspace.ada.x", "kind": "view", "sql": "SELECT 1 AS a"},
+        headers=headers,
     )
     assert refused.status_code == 403
     assert refused.json()["code"] == "ACCESS_DENIED"
     bad = sql.client.post(
-        "/v1/datasets", json={"name": "workspace.ada.x", "kind": "view", "sql": "DROP TABLE x"}, headers=headers
+        "/v1/datasets",
+        json={"name": "workspace.ada.x", "kind": "view", "sql": "DROP TABLE x"},
+        headers=headers,
     )
     assert bad.status_code == 400
     missing = sql.client.get("/v1/datasets/workspace.ada.nope", headers={"X-Lakegate-User": "ada"})
     assert missing.status_code == 404
     # the audit log records each change as its statement
-    audit = sql.client.get(
-        "/v1/audit", params={"user": "ada"}, headers={"X-Lakegate-User": "root"}
-    ).json()
+    audit = sql.client.get("/v1/audit", params={"user": "ada"}, headers={"X-Lakegate-User": "root"}).json()
     statements = " ".join(str(r.get("sql") or r.get("statement") or r) for r in audit.get("records", audit))
     assert "CREATE VIEW workspace.ada.nations" in statements
 

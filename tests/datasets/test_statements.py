@@ -53,7 +53,10 @@ def test_names_complete_from_the_session() -> None:
     [
         ("DROP VIEW IF EXISTS w.s.v", DropDataset(Kind.VIEW, Name("w", "s", "v"), True)),
         ("DROP TABLE w.s.t", DropDataset(Kind.TABLE, Name("w", "s", "t"))),
-        ("ALTER VIEW w.s.v RENAME TO v2", RenameDataset(Kind.VIEW, Name("w", "s", "v"), Name("w", "s", "v2"))),
+        (
+            "ALTER VIEW w.s.v RENAME TO v2",
+            RenameDataset(Kind.VIEW, Name("w", "s", "v"), Name("w", "s", "v2")),
+        ),
         (
             "ALTER TABLE w.s.t RENAME TO other.t2",
             RenameDataset(Kind.TABLE, Name("w", "s", "t"), Name("w", "other", "t2")),
