@@ -29,10 +29,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 
-from catalog.model import Classification, LineageEdge
-
-#: classification attributes that hold of their own entity only, never of what is derived from it
-LOCAL_ATTRIBUTES = frozenset({"masked_by"})
+from catalog.model import LOCAL_ATTRIBUTES, Classification, LineageEdge
 
 
 def _carried(attributes: Mapping[str, str]) -> dict[str, str]:
@@ -73,7 +70,9 @@ def propagate_classifications(
                     reached.add(target)
                     if name in blocked.get(target, ()):
                         continue
-                    copy = Classification(name, _carried(tag.attributes), propagate=True, propagated_from=origin)
+                    copy = Classification(
+                        name, _carried(tag.attributes), propagate=True, propagated_from=origin
+                    )
                     if name not in own_names.get(target, ()):
                         received[target].append(copy)
                     following.append((target, copy))  # through a tag of its own that does not propagate

@@ -11,7 +11,7 @@ Metadata edits need ``alter``: root on every catalog, ada (analysts) on the CRM 
 
 The ``workspace`` catalog takes datasets: analysts and support define views and materialised
 tables (``create``, ``alter``, ``drop``, ``select``) in a schema named after themselves; analysts
-also in ``shared``, which support may read.
+also in ``shared``, which support may read; admins everywhere.
 """
 
 from __future__ import annotations
@@ -150,6 +150,12 @@ def demo_policies() -> dict[str, Any]:
             "workspace: analysts share datasets in shared",
             _resources("workspace", "shared"),
             policyItems=[_define(["ada"], ["analysts"]), _select(["sam"], ["support"])],
+        ),
+        _access(
+            32,
+            "workspace: admins manage every dataset",
+            _resources("workspace"),
+            policyItems=[_define(["root"], ["admins"])],
         ),
         {
             "id": 10,
