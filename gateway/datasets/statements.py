@@ -106,7 +106,14 @@ def name_of(table: exp.Table, catalog: str | None, schema: str | None) -> Name:
     name = _part(table.this, "table")
     db = _part(table.args.get("db"), "schema") or (schema.lower() if schema else None)
     cat = _part(table.args.get("catalog"), "catalog") or (catalog.lower() if catalog else None)
-    if db is None or cat is None:
+    if cat is None:
+        # no catalog: not a workspace's, and Lakegate is read-only everywhere else
+        raise LakegateError(
+            ErrorCode.STATEMENT_NOT_ALLOWED,
+            f"{table.sql(dialect='trino')} names no catalog: datasets are written as "
+            "workspace_catalog.schema.name (Lakegate is read-only outside its workspace catalogs)",
+        )
+    if db is None:
         raise LakegateError(
             ErrorCode.SCHEMA_NOT_FOUND,
             f"{table.sql(dialect='trino')} needs a catalog and schema: write catalog.schema.name "

@@ -45,7 +45,10 @@ def test_names_complete_from_the_session() -> None:
     assert statement.security is Security.DEFINER
     with pytest.raises(LakegateError) as missing:
         read_statement("CREATE VIEW v AS SELECT 1 AS a", None, None)
-    assert missing.value.code is ErrorCode.SCHEMA_NOT_FOUND
+    assert missing.value.code is ErrorCode.STATEMENT_NOT_ALLOWED
+    with pytest.raises(LakegateError) as no_schema:
+        read_statement("CREATE VIEW v AS SELECT 1 AS a", "workspace", None)
+    assert no_schema.value.code is ErrorCode.SCHEMA_NOT_FOUND
 
 
 @pytest.mark.parametrize(
