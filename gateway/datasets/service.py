@@ -457,13 +457,15 @@ class DatasetService:
                 raise LakegateError(ErrorCode.ALREADY_EXISTS, f"{new} already exists")
             renamed = replace(dataset, schema=new.schema, name=new.name)
             if dataset.kind is Kind.TABLE and dataset.data_file:
-                # the new name gets its own folder (a hard link: no copy); the old one is
+                # the new name gets its own folder (a hard link: no copy), under a version number
+                # no file left there by an earlier dataset of that name has; the old folder is
                 # removed once queries planned on it are over
                 target = self.folder(*renamed.key)
                 target.mkdir(parents=True, exist_ok=True)
-                source = self.folder(*dataset.key) / dataset.data_file
-                with contextlib.suppress(FileExistsError):
-                    (target / dataset.data_file).hardlink_to(source)
+                version = next_version(target, dataset.version)
+                data_file = f"v{version}.parquet"
+                (target / data_file).hardlink_to(self.folder(*dataset.key) / dataset.data_file)
+                renamed = replace(renamed, version=version, data_file=data_file)
             renamed = self.store.rename(dataset, renamed)
             outcome = _done(decisions, renamed)
             if self.forget is not None:

@@ -189,3 +189,12 @@ def test_rest_api_and_python_client(live: LiveServer, sql: Sql) -> None:
 def test_dataset_names_that_cannot_name_folders_are_refused(sql: Sql) -> None:
     sql.refused("ada", 'CREATE TABLE workspace.ada."../../x" AS SELECT 1 AS a', "SQL_SYNTAX_ERROR", 400)
     sql.refused("ada", 'CREATE TABLE workspace."a/b".x AS SELECT 1 AS a', "SQL_SYNTAX_ERROR", 400)
+
+
+def test_a_rename_onto_the_name_of_a_dropped_table_serves_the_renamed_data(sql: Sql) -> None:
+    sql.ok("ada", "CREATE TABLE workspace.ada.slot AS SELECT 1 AS a")
+    sql.ok("ada", "DROP TABLE workspace.ada.slot")  # its file stays until no query can read it
+    sql.ok("ada", "CREATE TABLE workspace.ada.mover AS SELECT 2 AS a")
+    sql.ok("ada", "ALTER TABLE workspace.ada.mover RENAME TO slot")
+    assert sql.ok("ada", "SELECT a FROM workspace.ada.slot") == [[2]]
+    sql.ok("ada", "DROP TABLE workspace.ada.slot")
