@@ -99,7 +99,10 @@ class Gateway:
         self.catalog = CatalogService(store_from_config(config), instance=config.catalog.instance)
         #: the workspace catalogs' datasets (None: no workspace is configured, all is read-only)
         self.datasets: DatasetService | None = None
-        if config.workspaces:
+        if config.workspaces and not rebuild_engines:
+            # datasets need engines built from the config (a new table file needs a new engine)
+            log.warning("workspace catalogs are off: the engines were not built from the config")
+        elif config.workspaces:
             self.datasets = DatasetService(
                 config,
                 DatasetStore(self.catalog.store.backend),
