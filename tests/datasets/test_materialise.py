@@ -3,6 +3,7 @@ old data and reports the error, and old versions are removed once no query can r
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from gateway.datasets.materialise import next_version, remove_old_versions
 from gateway.demo.lake_tables import LAKE_DIR
 from tests.server import LiveServer
 from tests.workspace import Sql, workspace_server
@@ -105,15 +107,38 @@ def test_old_versions_go_once_no_query_can_read_them(demo: Path, sql: Sql) -> No
     sql.ok("ada", "CREATE TABLE workspace.ada.gc AS SELECT 1 AS a")
     sql.ok("ada", "REFRESH MATERIALIZED VIEW workspace.ada.gc")
     folder = demo / "workspace" / "ada" / "gc"
-    assert sorted(p.name for p in folder.iterdir()) == ["v1.parquet", "v2.parquet"]  # v1 still kept
+    assert "v2.parquet" in {p.name for p in folder.iterdir()}
     time.sleep(KEEP_SECONDS + 0.5)
     sql.ok("ada", "REFRESH MATERIALIZED VIEW workspace.ada.gc")
-    # v1 was replaced long enough ago; v2 only now (a query planned on it may still run)
-    assert sorted(p.name for p in folder.iterdir()) == ["v2.parquet", "v3.parquet"]
+    names = {p.name for p in folder.iterdir()}
+    assert "v3.parquet" in names
+    assert "v1.parquet" not in names  # replaced long enough ago
     sql.ok("ada", "DROP TABLE workspace.ada.gc")
     time.sleep(KEEP_SECONDS + 0.5)
     sql.ok("ada", "CREATE VIEW workspace.ada.other AS SELECT 1 AS a")  # any change collects
     assert not folder.exists()
+
+
+def test_which_old_versions_are_removed(tmp_path: Path) -> None:
+    now = time.time()
+    for version, written in ((1, now - 100), (2, now - 50), (3, now - 5), (4, now - 1)):
+        path = tmp_path / f"v{version}.parquet"
+        path.write_bytes(b"x")
+        os.utime(path, (written, written))
+    stale, fresh = tmp_path / ".v9.parquet.tmp", tmp_path / ".v5.parquet.tmp"
+    for path, age in ((stale, 7200), (fresh, 10)):
+        path.write_bytes(b"x")
+        os.utime(path, (now - age, now - age))
+    removed = remove_old_versions(tmp_path, "v4.parquet", keep_seconds=10)
+    # v1 was replaced 50 s ago: removed; v2 and v3 only 5 and 1 s ago: kept (and a fresh partial)
+    assert sorted(removed) == [".v9.parquet.tmp", "v1.parquet"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".v5.parquet.tmp",
+        "v2.parquet",
+        "v3.parquet",
+        "v4.parquet",
+    ]
+    assert next_version(tmp_path, 1) == 5
 
 
 def test_a_result_over_the_limits_is_refused_and_nothing_kept(sql: Sql, demo: Path) -> None:
