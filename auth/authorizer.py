@@ -75,22 +75,26 @@ class Authorizer:
     def refresh_due(self) -> bool:
         return time.monotonic() - self._checked >= self.reload_seconds
 
-    def refresh(self) -> None:
-        """Reload the policies if their file changed (checked at most every reload_seconds)."""
+    def refresh(self, force: bool = False) -> bool:
+        """Reload the policies if their file changed (checked at most every reload_seconds, or
+        now when ``force``). False when the file could not be loaded (the last good policies
+        stay)."""
         now = time.monotonic()
-        if now - self._checked < self.reload_seconds:
-            return
+        if not force and now - self._checked < self.reload_seconds:
+            return True
         with self._lock:
             self._checked = now
             try:
                 mtime = os.stat(self.policy_file).st_mtime
-                if mtime != self._mtime:
+                if force or mtime != self._mtime:
                     self.engine = self._load()
                     self._cache.clear()
             except Exception:  # a broken edit keeps the last good policies
                 log.exception(
                     "policy reload from %s failed; keeping version %s", self.policy_file, self.version
                 )
+                return False
+        return True
 
     @property
     def version(self) -> str:

@@ -19,20 +19,38 @@ from gateway.config import LakegateConfig
 from gateway.connector_factory import build_connectors
 from gateway.frontdoors.trino import trino_router
 from gateway.observability.request_log import RequestLogMiddleware
+from gateway.observability.tracing import configure_tracing
+from gateway.observability.tracing import flush as flush_traces
 from gateway.service import Gateway
 
 log = logging.getLogger("lakegate")
 VERSION = "0.1.0"
 
 
-async def refresh_on_schedule(gateway: Gateway, seconds: float) -> None:
-    """Refresh the catalog every ``seconds`` (the start-up harvest came first)."""
+async def refresh_on_schedule(gateway: Gateway, seconds: float, retry: float, retry_max: float) -> None:
+    """Refresh the catalog every ``seconds`` (0: never on schedule; the start-up harvest came
+    first). While a source is failing (missing, down), refresh sooner: after ``retry`` seconds,
+    doubling up to ``retry_max``, so a source that comes back is served without a restart."""
+    backoff = retry
     while True:
-        await asyncio.sleep(seconds)
+        failing = bool(gateway.last_refresh.failed)
+        if failing:
+            wait = min(backoff, seconds) if seconds > 0 else backoff
+        else:
+            backoff = retry
+            wait = seconds if seconds > 0 else retry
+        await asyncio.sleep(wait)
+        if not failing and seconds <= 0:
+            continue  # nothing on schedule; look again for a failure from an on-demand refresh
         try:
             await asyncio.to_thread(gateway.refresh_catalog)
         except Exception:
             log.exception("the scheduled catalog refresh failed")
+        if failing:
+            still = [s.name for s in gateway.last_refresh.failed]
+            if still:
+                log.warning("sources still failing: %s; next try in %.0f s", ", ".join(still), backoff * 2)
+            backoff = min(backoff * 2, retry_max)
 
 
 async def refresh_datasets_on_schedule(gateway: Gateway, seconds: float = 30.0) -> None:
@@ -56,6 +74,7 @@ async def refresh_datasets_on_schedule(gateway: Gateway, seconds: float = 30.0) 
 
 def create_app(config: LakegateConfig, connectors: list[Connector] | None = None) -> FastAPI:
     authenticator = build_authenticator(config)  # before the engines: a bad users file fails fast
+    configure_tracing(config.server.tracing)
     gateway = Gateway(
         config,
         connectors if connectors is not None else build_connectors(config),
@@ -71,11 +90,14 @@ def create_app(config: LakegateConfig, connectors: list[Connector] | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        schedules = []
-        if config.catalog.refresh_seconds > 0:
-            schedules.append(
-                asyncio.create_task(refresh_on_schedule(gateway, config.catalog.refresh_seconds))
+        catalog = config.catalog
+        schedules = [
+            asyncio.create_task(
+                refresh_on_schedule(
+                    gateway, catalog.refresh_seconds, catalog.retry_seconds, catalog.retry_max_seconds
+                )
             )
+        ]
         if gateway.datasets is not None:
             schedules.append(asyncio.create_task(refresh_datasets_on_schedule(gateway)))
         try:
@@ -86,6 +108,7 @@ def create_app(config: LakegateConfig, connectors: list[Connector] | None = None
                 with contextlib.suppress(asyncio.CancelledError):
                     await schedule
             gateway.close()
+            flush_traces()
 
     app = FastAPI(
         title="Lakegate",

@@ -291,6 +291,19 @@ def cmd_catalog_export_atlas(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_balancer_config(args: argparse.Namespace) -> int:
+    from gateway.balancer import http_block, nginx_conf, parse_instance
+
+    try:
+        instances = [parse_instance(text) for text in args.instance]
+        text = http_block(instances, args.listen) if args.http_block else nginx_conf(instances, args.listen)
+    except ValueError as exc:
+        print(f"lakegate balancer-config: {exc}", file=sys.stderr)
+        return 2
+    sys.stdout.write(text)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lakegate", description="Lakegate: one SQL door to all your data")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -356,6 +369,17 @@ def build_parser() -> argparse.ArgumentParser:
             atlas.add_argument("--source", default="atlas", help="the imported entities' source name")
             atlas.add_argument("--hive-catalog", default="hive", help="the catalog name for hive_db entities")
         atlas.set_defaults(func=func)
+
+    balancer = sub.add_parser(
+        "balancer-config",
+        help="print an nginx config for several instances (query follow-ups to their owner)",
+    )
+    balancer.add_argument(
+        "--instance", action="append", required=True, metavar="NODE_ID=HOST:PORT", help="repeat per instance"
+    )
+    balancer.add_argument("--listen", default="8080", help="nginx's listen directive (default 8080)")
+    balancer.add_argument("--http-block", action="store_true", help="only the part for an existing http {}")
+    balancer.set_defaults(func=cmd_balancer_config)
 
     for name, func, text in (
         ("query", cmd_query, "run one SQL statement"),

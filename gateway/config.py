@@ -89,6 +89,93 @@ class EngineSettings(_Model):
     max_concurrent_queries: int = Field(16, gt=0)
 
 
+#: the placeholders a resource group's name may hold: one subgroup per user or per source
+GROUP_TEMPLATES = ("${USER}", "${SOURCE}")
+
+
+class ResourceGroupSpec(_Model):
+    """One resource group, as in Trino's resource groups: at most ``hard_concurrency_limit``
+    of its queries run and ``max_queued`` wait; a name of ``${USER}`` or ``${SOURCE}`` makes
+    one such group per user or per source. Only groups without subgroups take queries."""
+
+    name: str = Field(min_length=1, pattern=r"^(\$\{USER\}|\$\{SOURCE\}|[A-Za-z0-9_-]+)$")
+    hard_concurrency_limit: int = Field(gt=0)
+    max_queued: int = Field(ge=0)
+    subgroups: list[ResourceGroupSpec] = []
+
+
+class GroupSelector(_Model):
+    """Sends the queries it matches to a resource group (the first selector that matches wins;
+    a field left out matches anything). ``user``, ``group`` and ``source`` are regular
+    expressions matched in full; ``resource_group`` is a dotted path, which may hold the
+    templates ``${USER}`` and ``${SOURCE}``."""
+
+    user: str | None = None
+    group: str | None = None
+    source: str | None = None
+    resource_group: str
+
+    @field_validator("user", "group", "source")
+    @classmethod
+    def _regex(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"not a regular expression: {exc}") from None
+        return value
+
+
+class AdmissionSettings(_Model):
+    """Queue instead of refuse. Without ``root_groups`` every user gets a subgroup of one
+    ``global`` group as large as ``engine.max_concurrent_queries``, queues are served fairly
+    across users, and a full queue (``max_queued_per_user``) is the only refusal."""
+
+    queue_timeout_seconds: float = Field(300.0, gt=0)
+    max_queued: int = Field(1000, ge=0)
+    max_queued_per_user: int = Field(100, ge=0)
+    root_groups: list[ResourceGroupSpec] | None = None
+    selectors: list[GroupSelector] = []
+
+    @model_validator(mode="after")
+    def _check(self) -> AdmissionSettings:
+        if self.root_groups is None:
+            if self.selectors:
+                raise ValueError("selectors need root_groups to select from")
+            return self
+        if not self.selectors:
+            raise ValueError("root_groups need selectors that send queries to them")
+        leaves: set[str] = set()
+
+        def walk(groups: list[ResourceGroupSpec], prefix: str) -> None:
+            names = [g.name for g in groups]
+            if len(set(names)) != len(names):
+                raise ValueError(f"resource group names repeat under {prefix or 'the root'}")
+            for group in groups:
+                path = f"{prefix}{group.name}"
+                if group.subgroups:
+                    walk(group.subgroups, path + ".")
+                else:
+                    leaves.add(path)
+
+        walk(self.root_groups, "")
+        for selector in self.selectors:
+            if selector.resource_group not in leaves:
+                raise ValueError(
+                    f"selector resource_group {selector.resource_group!r} is not a group without "
+                    f"subgroups; valid values: {', '.join(sorted(leaves))}"
+                )
+        return self
+
+
+class TracingSettings(_Model):
+    """OpenTelemetry traces of each query, exported by OTLP over HTTP."""
+
+    #: e.g. http://otel-collector:4318/v1/traces
+    otlp_endpoint: str | None = Field(None, pattern=r"^https?://[^@\s]+$")
+    service_name: str = "lakegate"
+
+
 class TlsSettings(_Model):
     """HTTPS: the Trino clients and JDBC driver send credentials only over TLS."""
 
@@ -104,12 +191,17 @@ class ServerSettings(_Model):
     dev_mode: bool = False
     plan_cache_size: int = Field(4096, ge=0)
     query_history_size: int = Field(1000, gt=0)
+    #: this instance's name, at the end of every query id it makes, so that a balancer sends a
+    #: query's follow-ups to it (gateway/balancer.py); random when unset
+    node_id: str | None = Field(None, pattern=r"^[a-z0-9]{1,16}$")
     #: log lines as text, or one JSON object per line (for log shippers)
     log_format: Literal["text", "json"] = "text"
     #: after SIGTERM, how long running queries may finish before they are canceled
     drain_seconds: float = Field(30.0, ge=0, le=3600)
     limits: QueryLimits = QueryLimits()
     engine: EngineSettings = EngineSettings()
+    admission: AdmissionSettings = AdmissionSettings()
+    tracing: TracingSettings | None = None
     tls: TlsSettings | None = None
 
 
@@ -365,6 +457,10 @@ class CatalogSettings(_Model):
     instance: str = Field("lakegate", pattern=r"^[A-Za-z0-9_.\-]{1,64}$")
     #: harvest every connector this often (0: only at start-up and on demand)
     refresh_seconds: float = Field(3600.0, ge=0)
+    #: a failing source (missing, down) is harvested again after this long, doubling each time
+    #: up to retry_max_seconds, until it answers
+    retry_seconds: float = Field(5.0, gt=0)
+    retry_max_seconds: float = Field(300.0, gt=0)
     #: a curation seed (descriptions, owners, classifications, glossary, registered queries),
     #: applied at start-up where stewards have not curated yet; `lakegate demo` writes catalog.yaml
     seed: str | None = None

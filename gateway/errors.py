@@ -46,6 +46,10 @@ class ErrorCode(StrEnum):
     QUERY_CANCELED = "QUERY_CANCELED"
     RESULT_TOO_LARGE = "RESULT_TOO_LARGE"
     TOO_MANY_QUERIES = "TOO_MANY_QUERIES"
+    #: the query waited in its resource group's queue for longer than the queue allows
+    QUEUE_TIMEOUT = "QUEUE_TIMEOUT"
+    #: no resource group accepts queries from this user, group or source
+    QUERY_REJECTED = "QUERY_REJECTED"
     ENGINE_UNAVAILABLE = "ENGINE_UNAVAILABLE"
     #: the server is draining before it stops: retry, the balancer sends it elsewhere
     SERVER_SHUTTING_DOWN = "SERVER_SHUTTING_DOWN"
@@ -83,6 +87,8 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.QUERY_CANCELED: 409,
     ErrorCode.RESULT_TOO_LARGE: 413,
     ErrorCode.TOO_MANY_QUERIES: 429,
+    ErrorCode.QUEUE_TIMEOUT: 503,
+    ErrorCode.QUERY_REJECTED: 403,
     ErrorCode.ENGINE_UNAVAILABLE: 503,
     ErrorCode.SERVER_SHUTTING_DOWN: 503,
     ErrorCode.AUDIT_UNAVAILABLE: 503,

@@ -13,7 +13,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
@@ -22,6 +22,9 @@ from gateway.config import QueryLimits
 from gateway.errors import ErrorCode, LakegateError
 from gateway.planner.context import Plan
 from gateway.queries import QueryRecord, QueryState
+
+if TYPE_CHECKING:
+    from gateway.admission import Ticket
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +112,8 @@ class RunningQuery:
     _queue: asyncio.Queue[Item]
     _slots: threading.Semaphore
     released: bool = False
+    #: the resource-group slot it holds (given back when the query ends)
+    ticket: Ticket | None = None
 
     async def schema(self) -> pa.Schema:
         """The result's schema: at once for most queries; a long aggregate computes first."""

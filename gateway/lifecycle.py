@@ -1,4 +1,4 @@
-"""Stopping cleanly: SIGTERM drains, a second SIGTERM (or SIGINT) stops at once.
+"""Stopping cleanly: SIGTERM drains, a second SIGTERM (or SIGINT) stops at once; SIGHUP reloads.
 
 On the first signal the gateway starts draining: ``/readyz`` answers 503 so the balancer sends
 new work elsewhere, new queries are refused with ``SERVER_SHUTTING_DOWN`` (retryable), and running
@@ -10,10 +10,11 @@ process exits within the drain period plus a few seconds even with a client stuc
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 import time
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
@@ -83,4 +84,20 @@ class DrainingServer(uvicorn.Server):
 
 def serve(config: uvicorn.Config, gateway: Gateway, drain_seconds: float) -> None:
     config.timeout_graceful_shutdown = int(CONNECTION_GRACE_SECONDS)
+    signal.signal(signal.SIGHUP, lambda sig, frame: _reload_in_background(config.app))
     DrainingServer(config, gateway, drain_seconds).run()
+
+
+def _reload_in_background(app: Any) -> None:
+    """SIGHUP: reload users, tokens, policies and the catalog (gateway/reload.py) on a thread of
+    its own; running queries carry on."""
+    from gateway.reload import reload
+
+    def run() -> None:
+        try:
+            reload(app)
+        except Exception:
+            log.exception("reload failed; the server keeps what it had")
+
+    log.info("SIGHUP: reloading users, tokens, policies and the catalog")
+    threading.Thread(target=run, name="lakegate-reload", daemon=True).start()

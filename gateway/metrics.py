@@ -32,6 +32,15 @@ class Metrics:
             registry=self.registry,
         )
         self.running = Gauge("lakegate_running_queries", "Queries running now", registry=self.registry)
+        self.queued = Gauge(
+            "lakegate_queued_queries", "Queries waiting in resource-group queues now", registry=self.registry
+        )
+        self.queued_seconds = Histogram(
+            "lakegate_query_queued_seconds",
+            "Time queries waited for a slot in their resource group",
+            buckets=(0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
+            registry=self.registry,
+        )
         self.catalog_refreshes = Counter(
             "lakegate_catalog_refreshes",
             "Catalog refreshes: ok, or failed when a source failed",
@@ -52,3 +61,7 @@ class Metrics:
         self.catalog_entities = Gauge(
             "lakegate_catalog_entities", "Entities the last refresh harvested", registry=self.registry
         )
+
+    def set_admission(self, running: int, queued: int) -> None:
+        """Admission's counts after a change (running is also counted by the doors)."""
+        self.queued.set(queued)

@@ -11,12 +11,15 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cachetools import LRUCache
 
 from connectors.base import Cancellation, RoutingHints
 from gateway.errors import LakegateError
+
+if TYPE_CHECKING:
+    from gateway.observability.tracing import QueryTrace
 
 
 class QueryState(StrEnum):
@@ -51,6 +54,10 @@ class QueryRecord:
     decisions: tuple[Any, ...] = ()
     #: who runs it and what the client asked for, for engines that route (Trino clusters)
     hints: RoutingHints | None = None
+    #: the resource group it was admitted under (or waits in)
+    resource_group: str | None = None
+    #: its OpenTelemetry spans (queries the gateway plans and runs)
+    trace: QueryTrace | None = field(default=None, repr=False)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -94,6 +101,7 @@ class QueryRecord:
             "rows": self.rows,
             "bytes": self.bytes,
             "error": self.error.problem(self.id) if self.error else None,
+            "resource_group": self.resource_group,
         }
 
 
@@ -104,12 +112,12 @@ def _iso(ts: float | None) -> str | None:
 class QueryRegistry:
     """Running queries plus the most recent finished ones; ids look like Trino's."""
 
-    def __init__(self, history_size: int = 1000) -> None:
+    def __init__(self, history_size: int = 1000, node_id: str | None = None) -> None:
         self._records: LRUCache[str, QueryRecord] = LRUCache(maxsize=history_size)
         self._running: dict[str, QueryRecord] = {}
         self._lock = threading.Lock()
         self._counter = itertools.count(1)
-        self._node = "".join(secrets.choice(_ALPHABET) for _ in range(5))
+        self._node = node_id or "".join(secrets.choice(_ALPHABET) for _ in range(5))
 
     def new_id(self) -> str:
         now = datetime.now(UTC).strftime("%Y%m%d_%H%M%S")

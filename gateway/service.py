@@ -28,6 +28,7 @@ from catalog.service import CatalogService
 from catalog.store.factory import store_from_config
 from connectors.base import Connector, RoutingHints
 from connectors.registry import ConnectorRegistry
+from gateway.admission import Admission
 from gateway.catalog_refresh import CatalogRefresher
 from gateway.catalog_sync import CatalogSync
 from gateway.config import ConfigError, LakegateConfig
@@ -40,6 +41,7 @@ from gateway.errors import ErrorCode, LakegateError
 from gateway.execution import Encoder, Executor, RunningQuery, _identity, finish_state
 from gateway.lifecycle import Drain
 from gateway.metrics import Metrics
+from gateway.observability.tracing import QueryTrace
 from gateway.planner.context import Plan, QueryRequest
 from gateway.planner.pipeline import Planner
 from gateway.queries import QueryRecord, QueryRegistry
@@ -139,9 +141,11 @@ class Gateway:
         )
         if self.datasets is not None:
             self._wire_datasets(self.datasets)
-        self.queries = QueryRegistry(settings.query_history_size)
+        self.queries = QueryRegistry(settings.query_history_size, settings.node_id)
         self.executor = Executor(settings.limits, settings.engine.batch_rows)
-        self._slots = asyncio.Semaphore(settings.engine.max_concurrent_queries)
+        self.admission = Admission(
+            settings.admission, settings.engine.max_concurrent_queries, self.metrics.set_admission
+        )
         self.started = time.time()
         self.drain = Drain()
 
@@ -242,7 +246,7 @@ class Gateway:
     ) -> Outcome:
         """Carry out a dataset change that came through the REST API, recorded and audited as the
         statement ``request.sql`` (its Trino equivalent)."""
-        record = self.queries.create(request.user, request.sql, source, request.groups, client_address)
+        record = self.new_record(request, source, client_address)
         record.start()
         try:
             outcome = await asyncio.to_thread(action)
@@ -267,38 +271,47 @@ class Gateway:
         encode: Encoder = _identity,
         client_address: str | None = None,
         hints: RoutingHints | None = None,
+        record: QueryRecord | None = None,
     ) -> tuple[QueryRecord, RunningQuery]:
-        """Plan and start a query. Raises LakegateError (recorded against the query's id)."""
-        record = self.queries.create(request.user, request.sql, source, request.groups, client_address)
+        """Plan the query, wait for its turn in its resource group, and start it. Raises
+        LakegateError (recorded against the query's id). A door that must know the query's id
+        while it waits (to show it queued, or to cancel it when the client goes) creates the
+        record first (:meth:`new_record`) and passes it in."""
+        if record is None:
+            record = self.new_record(request, source, client_address)
         record.hints = hints or RoutingHints(user=request.user, groups=request.groups, source=source)
+        trace = record.trace = QueryTrace(record)
         try:
-            if self.drain.draining:
-                raise LakegateError(
-                    ErrorCode.SERVER_SHUTTING_DOWN,
-                    "the server is shutting down and takes no new queries; retry (another instance answers)",
-                )
-            if self._slots.locked():
-                raise LakegateError(
-                    ErrorCode.TOO_MANY_QUERIES,
-                    "the server is running as many queries as it allows; retry shortly",
-                )
+            self._refuse_if_draining()
             try:
                 # A cached plan is taken on the loop; planning itself runs on a worker thread.
-                cached = self.planner.lookup(request)
-                if cached is not None:
-                    plan = cached
-                else:
-                    plan = await asyncio.to_thread(self._plan_or_define, request)
+                with trace.span("lakegate.plan") as span:
+                    cached = self.planner.lookup(request)
+                    span.set_attribute("lakegate.plan_cached", cached is not None)
+                    plan = (
+                        cached
+                        if cached is not None
+                        else await asyncio.to_thread(self._plan_or_define, request)
+                    )
             except LakegateError as exc:
                 record.decisions = exc.decisions
                 raise
             record.decisions = plan.decisions
-            await self._slots.acquire()
+            waited = time.monotonic()
+            with trace.span("lakegate.queue"):
+                ticket = await self.admission.admit(
+                    record, request.user, request.groups, record.hints.source or source
+                )
+            self.metrics.queued_seconds.observe(time.monotonic() - waited)
             try:
-                running = await self.executor.start(plan, record, encode)
+                self._refuse_if_draining()  # it may have waited in the queue past SIGTERM
+                with trace.span("lakegate.execute"):
+                    running = await self.executor.start(plan, record, encode)
             except BaseException:
-                self._slots.release()
+                self.admission.release(ticket)
                 raise
+            running.ticket = ticket
+            trace.open("lakegate.stream")
         except LakegateError as exc:
             exc.query_id = record.id
             # A refusal is an answer too: it leaves once its audit record is durable.
@@ -314,13 +327,27 @@ class Gateway:
         self.metrics.running.inc()
         return record, running
 
+    def _refuse_if_draining(self) -> None:
+        if self.drain.draining:
+            raise LakegateError(
+                ErrorCode.SERVER_SHUTTING_DOWN,
+                "the server is shutting down and takes no new queries; retry (another instance answers)",
+            )
+
+    def new_record(
+        self, request: QueryRequest, source: str, client_address: str | None = None
+    ) -> QueryRecord:
+        """A query's record, before it is planned or admitted (see :meth:`start_query`)."""
+        return self.queries.create(request.user, request.sql, source, request.groups, client_address)
+
     def end(self, running: RunningQuery, error: LakegateError | None) -> Future[None] | None:
         """A started query is over: free its slot (once) and record how it ended.
 
         Returns the audit record's durability (see :meth:`finish`)."""
         if not running.released:
             running.released = True
-            self._slots.release()
+            if running.ticket is not None:
+                self.admission.release(running.ticket)
             self.metrics.running.dec()
         if error is None and running.record.cancellation.canceled:
             error = LakegateError(ErrorCode.QUERY_CANCELED, running.record.cancellation.reason)
@@ -333,6 +360,8 @@ class Gateway:
         if not record.finish(finish_state(error), error):
             return None
         self.queries.done(record)
+        if record.trace is not None:
+            record.trace.finish(record, error)
         durable = self._audit(record, error)
         query_log.info(
             "query",

@@ -245,8 +245,8 @@ def test_serve_does_not_echo_an_inline_password(tmp_path: Path, capsys: pytest.C
     [
         (
             "server:\n  prot: 8080\n",
-            "server.prot: Extra inputs are not permitted (valid keys here: dev_mode, drain_seconds, engine, "
-            "host, limits, log_format, plan_cache_size, port, query_history_size, tls; did you mean 'port'?)",
+            "server.prot: Extra inputs are not permitted (valid keys here: admission, dev_mode, drain_seconds, engine, "
+            "host, limits, log_format, node_id, plan_cache_size, port, query_history_size, tls; did you mean 'port'?)",
         ),
         (
             "catalogs:\n  lake:\n    connector: filez\n    root: .\n",

@@ -141,37 +141,6 @@ def test_json_is_for_small_results(limited: httpx.Client) -> None:
     assert "arrow" in response.json()["detail"]
 
 
-@pytest.fixture(scope="module")
-def two_slots(demo_dir: Path) -> Iterator[httpx.Client]:
-    config = demo_config(demo_dir, engine={"max_concurrent_queries": 2})
-    with (
-        LiveServer(create_app(config)) as live,
-        httpx.Client(base_url=live.url, timeout=30, headers={"X-Lakegate-User": "root"}) as client,
-    ):
-        yield client
-
-
-def test_too_many_concurrent_queries_is_429(two_slots: httpx.Client) -> None:
-    limited = two_slots
-    streams = [limited.stream("POST", "/v1/query", json={"sql": ENDLESS}) for _ in range(2)]
-    responses = [s.__enter__() for s in streams]
-    try:
-        refused = limited.post("/v1/query", json={"sql": "SELECT 1"})
-        assert refused.status_code == 429
-        assert refused.json()["code"] == "TOO_MANY_QUERIES"
-    finally:
-        for stream, response in zip(streams, responses, strict=True):
-            limited.delete(f"/v1/queries/{response.headers['x-lakegate-query-id']}")
-            with pytest.raises(httpx.RemoteProtocolError):
-                response.read()
-            stream.__exit__(None, None, None)
-    # the slots are free again
-    deadline = time.monotonic() + 5
-    while limited.post("/v1/query", json={"sql": "SELECT 1"}).status_code != 200:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-
-
 def test_streaming_many_rows_arrives_whole(http: httpx.Client) -> None:
     with http.stream("POST", "/v1/query", json={"sql": MANY_ROWS}) as response:
         reader = pa.ipc.open_stream(response.read())

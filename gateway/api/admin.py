@@ -1,4 +1,5 @@
-"""Admin endpoints: ask the server's own policy engine about access requests; refresh the catalog."""
+"""Admin endpoints: ask the server's own policy engine about access requests; refresh the catalog;
+reload users, tokens and policies."""
 
 from __future__ import annotations
 
@@ -52,4 +53,19 @@ async def refresh_catalog(request: Request, identity: Annotated[Identity, Depend
     if authorizer is None or not authorizer.is_admin(identity):
         raise LakegateError(ErrorCode.ACCESS_DENIED, "only admins may refresh the catalog")
     result = await asyncio.to_thread(gateway.refresh_catalog)
+    return result.to_dict()
+
+
+@router.post("/reload", summary="Reload users, tokens, policies and the catalog", responses=_PROBLEMS)
+async def reload_settings(request: Request, identity: Annotated[Identity, Depends(identify)]) -> Any:
+    """What SIGHUP does: re-read the users and tokens files, the JWT key source and the policies,
+    and harvest every source again. Running queries carry on. A file that no longer parses keeps
+    the last good settings and is reported in ``errors``."""
+    from gateway.reload import reload
+
+    gateway: Gateway = request.app.state.gateway
+    authorizer = gateway.authorizer
+    if authorizer is None or not authorizer.is_admin(identity):
+        raise LakegateError(ErrorCode.ACCESS_DENIED, "only admins may reload the server's settings")
+    result = await asyncio.to_thread(reload, request.app)
     return result.to_dict()

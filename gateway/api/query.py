@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import pyarrow as pa
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,6 +19,8 @@ from gateway.api.problems import StreamAborted, problem_response
 from gateway.errors import ErrorCode, LakegateError
 from gateway.execution import Encoder, RunningQuery
 from gateway.planner.context import QueryRequest
+from gateway.queries import QueryRecord
+from gateway.query_history import historical_status
 from gateway.results import (
     ARROW_EOS,
     ARROW_STREAM,
@@ -64,6 +66,9 @@ class QueryStatus(BaseModel):
     rows: int
     bytes: int
     error: dict[str, Any] | None
+    resource_group: str | None = None
+    #: while the query waits (state QUEUED): 1 for the next of its resource group to start
+    queue_position: int | None = None
 
 
 PROBLEM = {"application/problem+json": {"schema": {"type": "object"}}}
@@ -121,17 +126,23 @@ async def run_query(
     query = QueryRequest(
         body.sql, body.catalog, body.schema_, body.dialect or "trino", identity.user, identity.groups
     )
+    client = request.client.host if request.client else None
+    record = gateway.new_record(query, "native", client)
     try:
-        client = request.client.host if request.client else None
-        record, running = await gateway.start_query(query, "native", _encoder(media), client)
+        # The query may wait its turn in its resource group: a client that leaves meanwhile
+        # takes it out of the queue.
+        async with _canceled_on_disconnect(request, gateway, record):
+            record, running = await gateway.start_query(
+                query, "native", _encoder(media), client, record=record
+            )
     except LakegateError as exc:
         return problem_response(exc, exc.query_id)
     headers = {QUERY_ID_HEADER: record.id}
     if media == JSON:
-        async with _canceled_on_disconnect(request, gateway, running):
+        async with _canceled_on_disconnect(request, gateway, record):
             return await _json_answer(gateway, running, headers)
     if media == CSV:
-        async with _canceled_on_disconnect(request, gateway, running):
+        async with _canceled_on_disconnect(request, gateway, record):
             refused = await _refuse_for_csv(gateway, running)
         if refused is not None:
             return refused
@@ -141,16 +152,17 @@ async def run_query(
 
 @contextlib.asynccontextmanager
 async def _canceled_on_disconnect(
-    request: Request, gateway: Gateway, running: RunningQuery
+    request: Request, gateway: Gateway, record: QueryRecord
 ) -> AsyncIterator[None]:
-    """While the handler itself waits for the engine (a JSON answer is built whole; CSV waits for
-    the columns before its status line), a client that goes away cancels the query at once."""
+    """While the handler itself waits (in a resource group's queue; for the engine, as a JSON
+    answer is built whole and CSV waits for the columns before its status line), a client that
+    goes away cancels the query at once."""
 
     async def watch() -> None:
         while True:
             message = await request.receive()
             if message.get("type") == "http.disconnect":
-                gateway.cancel(running.record, "the client disconnected")
+                gateway.cancel(record, "the client disconnected")
                 return
 
     watcher = asyncio.create_task(watch())
@@ -261,14 +273,47 @@ async def _json_answer(gateway: Gateway, running: RunningQuery, headers: dict[st
     return Response(body, media_type=JSON, headers=headers)
 
 
+def _may_see(gateway: Gateway, identity: Identity, owner: str) -> bool:
+    """Owners see their queries, and policy admins everyone's."""
+    return owner == identity.user or (
+        gateway.authorizer is not None and gateway.authorizer.is_admin(identity)
+    )
+
+
 def _owned_query(request: Request, query_id: str, identity: Identity) -> Any:
     gateway = _gateway(request)
     record = gateway.queries.get(query_id)
-    is_admin = gateway.authorizer is not None and gateway.authorizer.is_admin(identity)
-    if record is None or (record.user != identity.user and not is_admin):
+    if record is None or not _may_see(gateway, identity, record.user):
         # Another user's query is as unknown as a query that never existed.
         raise LakegateError(ErrorCode.QUERY_NOT_FOUND, f"query {query_id} does not exist")
     return record
+
+
+@router.get(
+    "/v1/queries",
+    summary="The caller's running, queued and recent queries (an administrator's: everyone's)",
+    response_model=list[QueryStatus],
+    responses={401: _ERRORS[401]},
+)
+async def list_queries(
+    request: Request,
+    identity: Annotated[Identity, Depends(identify)],
+    state: Annotated[str | None, Query(description="only queries in this state, e.g. QUEUED")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[dict[str, Any]]:
+    gateway = _gateway(request)
+    records = [
+        r
+        for r in gateway.queries.recent()
+        if _may_see(gateway, identity, r.user) and (state is None or r.state.value == state.upper())
+    ]
+    records.sort(key=lambda r: r.created, reverse=True)
+    listed = []
+    for record in records[:limit]:
+        status = record.describe()
+        status["queue_position"] = gateway.admission.position(record.id)
+        listed.append(status)
+    return listed
 
 
 @router.get(
@@ -280,8 +325,16 @@ def _owned_query(request: Request, query_id: str, identity: Identity) -> Any:
 async def query_status(
     query_id: str, request: Request, identity: Annotated[Identity, Depends(identify)]
 ) -> dict[str, Any]:
-    status: dict[str, Any] = _owned_query(request, query_id, identity).describe()
-    return status
+    gateway = _gateway(request)
+    if gateway.queries.get(query_id) is None:
+        # Let go by memory (a restart, the history's bound, another instance): the audit log has it.
+        status = await asyncio.to_thread(historical_status, gateway.audit.store, query_id)
+        if status is not None and _may_see(gateway, identity, str(status["user"])):
+            return status
+    record = _owned_query(request, query_id, identity)
+    described: dict[str, Any] = record.describe()
+    described["queue_position"] = gateway.admission.position(record.id)
+    return described
 
 
 @router.delete(

@@ -24,6 +24,7 @@ from auth.authorizer import Authorizer
 from catalog.metadata import MetadataSnapshot
 from connectors.registry import ConnectorRegistry
 from gateway.errors import ErrorCode, LakegateError
+from gateway.observability.tracing import pass_span
 from gateway.planner.context import Plan, QueryContext, QueryRequest
 from gateway.planner.passes.allow_functions import allow_functions
 from gateway.planner.passes.authorize import authorize
@@ -173,7 +174,8 @@ class Planner:
         ctx.explain = explain
         try:
             for step in self.passes:
-                ctx = step(ctx)
+                with pass_span(getattr(step, "__name__", "pass")):
+                    ctx = step(ctx)
                 if step is parse and _is_explain(ctx.tree):
                     return self._explain(request, (connectors, snapshot, 0))
         except RecursionError:

@@ -21,6 +21,7 @@ from sqlglot.errors import SqlglotError
 from auth.identity import Identity
 from connectors.base import RoutingHints
 from gateway.errors import ErrorCode, LakegateError
+from gateway.execution import RunningQuery
 from gateway.frontdoors.trino import metadata_query, protocol, statements
 from gateway.frontdoors.trino.encoding import RowEncoder
 from gateway.frontdoors.trino.errors import NOT_FOUND, NOT_SUPPORTED, door_error
@@ -188,18 +189,24 @@ class TrinoDoor:
         return await self._metadata_query(request, sql, parsed, values)
 
     async def _engine_query(self, request: Request, sql: str) -> Reply:
+        """Start the query; if it has not started (or failed) within the first page's wait, it
+        is queued or still planning: the first page says QUEUED and the client follows
+        ``nextUri`` as it would on Trino."""
         query = _query_request(request, sql)
-        encoder = _encoder(request)
-        try:
-            record, running = await self.gateway.start_query(
-                query, SOURCE, encoder, request.client_address, _routing_hints(request)
-            )
-        except LakegateError as error:
-            known = self.gateway.queries.get(error.query_id) if error.query_id else None
-            if known is None:
-                return self._failed(request, error)
-            return Reply(protocol.failed(known, request.base_url, error), [])
-        return await self._first_page(request, EngineSource(self.gateway, record, running), [])
+        record = self.gateway.new_record(query, SOURCE, request.client_address)
+        starting = asyncio.ensure_future(self._start(query, record, request))
+        await asyncio.wait({starting}, timeout=self.settings.first_page_wait_seconds)
+        if starting.done() and not starting.cancelled() and starting.exception() is not None:
+            error = starting.exception()
+            assert isinstance(error, LakegateError)
+            return Reply(protocol.failed(record, request.base_url, error), [])
+        return await self._first_page(request, EngineSource(self.gateway, record, starting), [])
+
+    async def _start(self, query: QueryRequest, record: QueryRecord, request: Request) -> RunningQuery:
+        _, running = await self.gateway.start_query(
+            query, SOURCE, _encoder(request), request.client_address, _routing_hints(request), record=record
+        )
+        return running
 
     async def _metadata_query(
         self, request: Request, sql: str, tree: exp.Expr, values: SessionValues

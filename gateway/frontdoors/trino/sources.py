@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import time
 from collections.abc import AsyncIterator
 from concurrent.futures import Future
 from typing import Any, Protocol
@@ -62,25 +63,47 @@ async def _wait(task: asyncio.Future[Any], wait: float) -> bool:
 
 
 class EngineSource:
-    """A query the gateway's executor runs (``Gateway.start_query``)."""
+    """A query the gateway's executor runs (``Gateway.start_query``), given as the task that
+    starts it: while the query waits in its resource group's queue the pages say QUEUED, and
+    the client keeps following ``nextUri`` until it runs."""
 
-    def __init__(self, gateway: Gateway, record: QueryRecord, running: RunningQuery) -> None:
+    def __init__(self, gateway: Gateway, record: QueryRecord, starting: asyncio.Future[RunningQuery]) -> None:
         self.gateway = gateway
         self.record = record
-        self.running = running
-        self._schema: asyncio.Future[pa.Schema] = asyncio.ensure_future(running.schema())
-        self._payloads: AsyncIterator[Any] = running.payloads()
+        self._starting = starting
+        self.running: RunningQuery | None = None
+        self._schema: asyncio.Future[pa.Schema] | None = None
+        self._payloads: AsyncIterator[Any] | None = None
         self._next: asyncio.Future[Any] | None = None
         self._finished = False
 
+    async def _started(self, wait: float) -> RunningQuery | None:
+        """The running query, or None while it still waits (or plans) after ``wait`` seconds.
+        Raises the LakegateError that kept it from starting."""
+        if self.running is None:
+            if not await _wait(self._starting, wait):
+                return None
+            if self._starting.cancelled():
+                raise _canceled(self.record)
+            self.running = self._starting.result()
+            self._schema = asyncio.ensure_future(self.running.schema())
+            self._payloads = self.running.payloads()
+        return self.running
+
     async def schema(self, wait: float) -> pa.Schema | None:
-        if not await _wait(self._schema, wait):
+        deadline = time.monotonic() + wait
+        if await self._started(wait) is None:
+            return None
+        assert self._schema is not None
+        if not await _wait(self._schema, deadline - time.monotonic()):
             return None
         if self._schema.cancelled():
             raise _canceled(self.record)
         return self._schema.result()
 
     async def next_rows(self, wait: float) -> Item:
+        if self._payloads is None:
+            raise LakegateError(ErrorCode.INTERNAL_ERROR, "rows were asked for before the query started")
         if self._next is None:
             self._next = asyncio.ensure_future(anext(self._payloads))
         if not await _wait(self._next, wait):
@@ -97,6 +120,7 @@ class EngineSource:
         return item
 
     def cancel(self) -> None:
+        # A query still waiting for its turn leaves the queue through its record's cancellation.
         for task in (self._schema, self._next):
             if task is not None and not task.done():
                 task.cancel()
@@ -105,12 +129,27 @@ class EngineSource:
         if self._finished:
             return None
         self._finished = True
-        for task in (self._schema, self._next):
-            if task is not None and not task.done():
-                task.cancel()
+        self.cancel()
         if error is None and self.record.cancellation.canceled:
             error = _canceled(self.record)
-        return self.gateway.end(self.running, error)
+        if self.running is not None:
+            return self.gateway.end(self.running, error)
+        if not self._starting.done():
+            # Over for the client while still queued or planning: a start that wins the race
+            # is stopped and ended at once, so it never keeps a slot.
+            self._starting.add_done_callback(lambda task: self._end_late_start(task, error))
+            return None
+        if not self._starting.cancelled() and self._starting.exception() is None:
+            self.running = self._starting.result()
+            return self.gateway.end(self.running, error)
+        return self.gateway.finish(self.record, error)  # already recorded by start_query
+
+    def _end_late_start(self, task: asyncio.Future[RunningQuery], error: LakegateError | None) -> None:
+        if task.cancelled() or task.exception() is not None:
+            return
+        running = task.result()
+        self.gateway.cancel(running.record, self.record.cancellation.reason)
+        self.gateway.end(running, error or _canceled(self.record))
 
 
 class TableSource:

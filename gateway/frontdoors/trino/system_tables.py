@@ -155,6 +155,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     "metadata.table_comments": _schema(*_varchars("catalog_name", "schema_name", "table_name", "comment")),
     "runtime.queries": _schema(
         *_varchars("query_id", "state", "user", "source", "query"),
+        ("resource_group_id", pa.list_(_V)),
         ("queued_time_ms", _B),
         ("analysis_time_ms", _B),
         ("planning_time_ms", _B),
@@ -373,6 +374,7 @@ def _queries(ctx: SystemContext) -> list[dict[str, object]]:
                 "user": record.user,
                 "source": record.source,
                 "query": record.sql,
+                "resource_group_id": record.resource_group.split(".") if record.resource_group else None,
                 "queued_time_ms": round(queued) if queued is not None else None,
                 "created": _ms(record.created),
                 "started": _ms(record.started),
