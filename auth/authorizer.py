@@ -190,6 +190,23 @@ class Authorizer:
         self._cache[key] = decision
         return decision
 
+    def check_access(
+        self, identity: Identity, access_type: str, catalog: str, schema: str | None, table: str | None
+    ) -> Decision:
+        """One Ranger decision for ``access_type`` (``create``, ``drop``, ``alter``, ...) on a
+        catalog, schema or table: what defining, renaming and dropping datasets ask."""
+        if access_type == "alter":
+            return self.check_alter(identity, catalog, schema, table)
+        key = (access_type, identity.user, identity.groups, catalog, schema, table)
+        cached = self._cache.get(key)
+        if isinstance(cached, Decision):
+            return cached
+        result = self.engine.is_access_allowed(self._request(identity, access_type, catalog, schema, table))
+        name = ".".join(p for p in (catalog, schema, table) if p is not None)
+        decision = Decision(result.allowed, name, access_type, result.policy_id, result.reason)
+        self._cache[key] = decision
+        return decision
+
     def can_see(
         self,
         identity: Identity,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from catalog.model import Classification, Curation, Entity, EntityType, LineageEdge
+from catalog.model import LOCAL_ATTRIBUTES, Classification, Curation, Entity, EntityType, LineageEdge
 from catalog.store.store import StoredEntity
 
 _NONE = Curation()
@@ -71,11 +71,17 @@ def _propagate(
 ) -> dict[str, tuple[Classification, ...]]:
     result: dict[str, dict[str, Classification]] = {g: {c.name: c for c in cs} for g, cs in own.items()}
 
-    def give(target: str, tag: Classification, origin: str) -> bool:
+    def give(target: str, tag: Classification, origin: str, *, derived: bool = False) -> bool:
         held = result.setdefault(target, {})
         if tag.name in held:
             return False
-        held[tag.name] = Classification(tag.name, tag.attributes, tag.propagate, origin)
+        # along lineage the data is copied: what held only of the origin stays there (masked_by)
+        attributes = (
+            {k: v for k, v in tag.attributes.items() if k not in LOCAL_ATTRIBUTES}
+            if derived
+            else tag.attributes
+        )
+        held[tag.name] = Classification(tag.name, attributes, tag.propagate, origin)
         return True
 
     # table -> its columns
@@ -98,6 +104,6 @@ def _propagate(
                 continue
             origin = tag.propagated_from or source
             for target in outputs.get(source, ()):
-                if target != origin and give(target, tag, origin) and target in outputs:
+                if target != origin and give(target, tag, origin, derived=True) and target in outputs:
                     pending.append(target)
     return {g: tuple(sorted(tags.values(), key=lambda c: c.name)) for g, tags in result.items() if tags}

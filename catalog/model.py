@@ -58,6 +58,11 @@ def qualified_name(
     return f"{'.'.join(parts)}@{instance}" if parts else f"@{instance}"
 
 
+#: classification attributes that hold of their own entity only, never of what is derived from it
+#: (``masked_by``: a column policy of that entity masks it; the policy does not follow a copy)
+LOCAL_ATTRIBUTES = frozenset({"masked_by"})
+
+
 @dataclass(frozen=True, slots=True)
 class Classification:
     """A tag such as ``PII`` on an entity. ``propagated_from`` is the guid it came from, or None

@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from connectors.base import Connector
-from gateway.api import admin, audit, browse, entities, health, query, search
+from gateway.api import admin, audit, browse, datasets, entities, health, query, search
 from gateway.api.body_limit import BodyLimitMiddleware
 from gateway.api.identity import build_authenticator
 from gateway.api.problems import install_problem_handlers, quiet_stream_aborts
@@ -54,6 +54,25 @@ async def refresh_on_schedule(gateway: Gateway, seconds: float, retry: float, re
             backoff = min(backoff * 2, retry_max)
 
 
+async def refresh_datasets_on_schedule(gateway: Gateway, seconds: float = 30.0) -> None:
+    """Refresh the materialised tables whose schedule (``refresh_seconds``) says so."""
+    datasets = gateway.datasets
+    if datasets is None:
+        return
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            due = await asyncio.to_thread(datasets.due)
+        except Exception:
+            log.exception("the dataset schedule could not be read")
+            continue
+        for dataset in due:
+            try:
+                await asyncio.to_thread(datasets.refresh_scheduled, dataset)
+            except Exception as exc:  # recorded on the dataset (last_error); the old version stays
+                log.warning("the scheduled refresh of %s failed: %s", dataset.qualified, exc)
+
+
 def create_app(config: LakegateConfig, connectors: list[Connector] | None = None) -> FastAPI:
     authenticator = build_authenticator(config)  # before the engines: a bad users file fails fast
     configure_tracing(config.server.tracing)
@@ -73,17 +92,22 @@ def create_app(config: LakegateConfig, connectors: list[Connector] | None = None
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         catalog = config.catalog
-        schedule = asyncio.create_task(
-            refresh_on_schedule(
-                gateway, catalog.refresh_seconds, catalog.retry_seconds, catalog.retry_max_seconds
+        schedules = [
+            asyncio.create_task(
+                refresh_on_schedule(
+                    gateway, catalog.refresh_seconds, catalog.retry_seconds, catalog.retry_max_seconds
+                )
             )
-        )
+        ]
+        if gateway.datasets is not None:
+            schedules.append(asyncio.create_task(refresh_datasets_on_schedule(gateway)))
         try:
             yield
         finally:
-            schedule.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await schedule
+            for schedule in schedules:
+                schedule.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await schedule
             gateway.close()
             flush_traces()
 
@@ -100,6 +124,7 @@ def create_app(config: LakegateConfig, connectors: list[Connector] | None = None
     install_problem_handlers(app)
     quiet_stream_aborts()
     app.include_router(query.router)
+    app.include_router(datasets.router)
     app.include_router(browse.router)
     app.include_router(health.router)
     app.include_router(audit.router)

@@ -19,6 +19,7 @@ from catalog.harvest.result import FAILED, RefreshResult, SourceResult
 from catalog.service import CatalogService
 from connectors.base import Connector
 from connectors.duckdb.engine import DuckDBConnector
+from connectors.duckdb.sources import Source
 from connectors.registry import ConnectorRegistry
 from gateway.config import ConfigError, LakegateConfig
 from gateway.connector_factory import embedded_connector, embedded_sources
@@ -38,12 +39,15 @@ class CatalogRefresher:
         metrics: Metrics,
         *,
         rebuild_engines: bool,
+        extra_sources: Callable[[], list[Source]] | None = None,
     ) -> None:
+        """``extra_sources``: more embedded sources, read at every refresh (the workspaces')."""
         self.config = config
         self.catalog = catalog
         self.engines = list(engines)
         self.metrics = metrics
         self._rebuild = rebuild_engines
+        self._extra_sources = extra_sources
         self._retired: list[tuple[float, Connector]] = []
         self._lock = threading.Lock()
 
@@ -75,7 +79,8 @@ class CatalogRefresher:
                 engines.append(engine)
                 continue
             try:
-                sources = embedded_sources(self.config)
+                extra = self._extra_sources() if self._extra_sources is not None else []
+                sources = embedded_sources(self.config, extra)
                 engine.detach_unreachable()
                 if sources == engine.sources() and not engine.unavailable():
                     engines.append(engine)

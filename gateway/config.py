@@ -502,6 +502,20 @@ class CatalogSettings(_Model):
         return self
 
 
+class WorkspaceSettings(_Model):
+    """A workspace catalog: the one place users may define datasets (views, materialised tables).
+
+    Its materialised tables are Parquet files under ``path`` (a folder Lakegate manages; nothing
+    else should write there); the definitions live in the catalog's state store."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    path: str
+    comment: str | None = None
+    #: how many seconds an old version of a materialised table is kept after a refresh replaced it
+    #: (queries still reading it finish on it); at least the query timeout is sensible
+    keep_old_versions_seconds: float = Field(600.0, ge=0)
+
+
 class LakegateConfig(_Model):
     server: ServerSettings = ServerSettings()
     auth: AuthSettings = AuthSettings()
@@ -510,6 +524,8 @@ class LakegateConfig(_Model):
     audit: AuditSettings = AuditSettings()
     catalog: CatalogSettings = CatalogSettings()
     trino: TrinoClusters | None = None
+    #: workspace catalogs, where users create views and materialised tables (all else is read-only)
+    workspaces: list[WorkspaceSettings] = []
     # Directory the file was read from; relative paths are resolved against it.
     base_dir: Path = Path()
 
@@ -532,6 +548,17 @@ class LakegateConfig(_Model):
             for name in rule.catalogs:
                 if name not in trino:
                     raise ValueError(f"trino.routing.rules: {name!r} is not a Trino catalog")
+        return self
+
+    @model_validator(mode="after")
+    def _workspace_names(self) -> LakegateConfig:
+        seen: set[str] = set()
+        for workspace in self.workspaces:
+            if workspace.name in self.catalogs or workspace.name in seen:
+                raise ValueError(f"workspaces: {workspace.name!r} is already a catalog name")
+            if workspace.name in {"system", "information_schema"}:
+                raise ValueError(f"workspaces: catalog name {workspace.name!r} is reserved")
+            seen.add(workspace.name)
         return self
 
     def resolve_path(self, path: str) -> Path:

@@ -3,6 +3,8 @@ Trino catalog one Trino connector (over all the clusters of ``trino:``)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from connectors.base import Connector
 from connectors.duckdb.engine import DuckDBConnector
 from connectors.duckdb.sources import (
@@ -46,7 +48,8 @@ def _files_source(config: LakegateConfig, name: str, catalog: FilesCatalog) -> F
     return FilesSource(name, tuple(tables.values()), catalog.comment, root)
 
 
-def embedded_sources(config: LakegateConfig) -> list[Source]:
+def embedded_sources(config: LakegateConfig, extra: Sequence[Source] = ()) -> list[Source]:
+    """The config's embedded sources, then ``extra`` (the workspace catalogs' current datasets)."""
     sources: list[Source] = []
     for name, catalog in config.catalogs.items():
         if isinstance(catalog, FilesCatalog):
@@ -67,6 +70,7 @@ def embedded_sources(config: LakegateConfig) -> list[Source]:
                     catalog.comment,
                 )
             )
+    sources.extend(extra)
     return sources
 
 

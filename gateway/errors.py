@@ -31,6 +31,10 @@ class ErrorCode(StrEnum):
     ENGINE_USER_ERROR = "ENGINE_USER_ERROR"
     ENGINE_DATA_ERROR = "ENGINE_DATA_ERROR"
     NOT_ACCEPTABLE = "NOT_ACCEPTABLE"
+    #: a view that cannot be expanded: it refers to itself, or its query no longer fits it
+    INVALID_VIEW = "INVALID_VIEW"
+    #: a dataset of that name exists (CREATE without OR REPLACE, RENAME onto it)
+    ALREADY_EXISTS = "ALREADY_EXISTS"
     # who is asking
     UNAUTHENTICATED = "UNAUTHENTICATED"
     ACCESS_DENIED = "ACCESS_DENIED"
@@ -77,6 +81,8 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.ENGINE_USER_ERROR: 400,
     ErrorCode.ENGINE_DATA_ERROR: 422,
     ErrorCode.NOT_ACCEPTABLE: 406,
+    ErrorCode.INVALID_VIEW: 400,
+    ErrorCode.ALREADY_EXISTS: 409,
     ErrorCode.UNAUTHENTICATED: 401,
     ErrorCode.ACCESS_DENIED: 403,
     ErrorCode.CSRF_CHECK_FAILED: 403,

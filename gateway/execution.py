@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_CONNECTOR_ERRORS = {
+CONNECTOR_ERRORS = {
     "data": ErrorCode.ENGINE_DATA_ERROR,
     "user": ErrorCode.ENGINE_USER_ERROR,
     "canceled": ErrorCode.QUERY_CANCELED,
@@ -55,7 +55,7 @@ def lakegate_error(exc: BaseException, record: QueryRecord) -> LakegateError:
             return _cancel_error(record)
         if exc.kind == "user" and "not found in FROM clause" in exc.message:
             return LakegateError(ErrorCode.COLUMN_NOT_FOUND, exc.message)
-        return LakegateError(_CONNECTOR_ERRORS.get(exc.kind, ErrorCode.ENGINE_ERROR), exc.message)
+        return LakegateError(CONNECTOR_ERRORS.get(exc.kind, ErrorCode.ENGINE_ERROR), exc.message)
     log.exception("query %s failed unexpectedly", record.id, exc_info=exc)
     return LakegateError(ErrorCode.INTERNAL_ERROR, f"query {record.id} failed; the server log has details")
 
@@ -87,7 +87,7 @@ def _cancel_error(record: QueryRecord) -> LakegateError:
     return LakegateError(ErrorCode.QUERY_CANCELED, reason)
 
 
-def _plain(batch: pa.RecordBatch) -> pa.RecordBatch:
+def plain_batch(batch: pa.RecordBatch) -> pa.RecordBatch:
     """Decode dictionary columns (DuckDB ENUMs) so every batch serializes on its own."""
     if not any(pa.types.is_dictionary(f.type) for f in batch.schema):
         return batch
@@ -262,7 +262,7 @@ class Executor:
                     ErrorCode.RESULT_TOO_LARGE,
                     f"the result exceeds the limit of {limit}; add a LIMIT or aggregate",
                 )
-            payload = encode(_plain(batch))
+            payload = encode(plain_batch(batch))
             record.add(batch.num_rows, payload_size(payload))
             if not put(payload):
                 return False

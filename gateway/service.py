@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 
@@ -31,6 +32,11 @@ from gateway.admission import Admission
 from gateway.catalog_refresh import CatalogRefresher
 from gateway.catalog_sync import CatalogSync
 from gateway.config import ConfigError, LakegateConfig
+from gateway.datasets.cataloguing import catalogue, forget
+from gateway.datasets.model import Dataset
+from gateway.datasets.service import DatasetService, Outcome
+from gateway.datasets.statements import read_statement
+from gateway.datasets.store import DatasetStore
 from gateway.errors import ErrorCode, LakegateError
 from gateway.execution import Encoder, Executor, RunningQuery, _identity, finish_state
 from gateway.lifecycle import Drain
@@ -93,8 +99,26 @@ class Gateway:
         settings = config.server
         self.metrics = Metrics()
         self.catalog = CatalogService(store_from_config(config), instance=config.catalog.instance)
+        #: the workspace catalogs' datasets (None: no workspace is configured, all is read-only)
+        self.datasets: DatasetService | None = None
+        if config.workspaces and not rebuild_engines:
+            # datasets need engines built from the config (a new table file needs a new engine)
+            log.warning("workspace catalogs are off: the engines were not built from the config")
+        elif config.workspaces:
+            self.datasets = DatasetService(
+                config,
+                DatasetStore(self.catalog.store.backend),
+                None,
+                settings.limits,
+                settings.engine.batch_rows,
+            )
         self.refresher = CatalogRefresher(
-            config, self.catalog, connectors, self.metrics, rebuild_engines=rebuild_engines
+            config,
+            self.catalog,
+            connectors,
+            self.metrics,
+            rebuild_engines=rebuild_engines,
+            extra_sources=self.datasets.sources if self.datasets is not None else None,
         )
         self.last_refresh: RefreshResult = self.refresher.refresh()  # the start-up harvest
         self.authorizer = build_authorizer(config)
@@ -115,6 +139,8 @@ class Gateway:
             authorizer=self.authorizer,
             cache_size=settings.plan_cache_size,
         )
+        if self.datasets is not None:
+            self._wire_datasets(self.datasets)
         self.queries = QueryRegistry(settings.query_history_size, settings.node_id)
         self.executor = Executor(settings.limits, settings.engine.batch_rows)
         self.admission = Admission(
@@ -122,6 +148,24 @@ class Gateway:
         )
         self.started = time.time()
         self.drain = Drain()
+
+    def _wire_datasets(self, datasets: DatasetService) -> None:
+        datasets.authorizer = self.authorizer
+        datasets.plan = self.planner.plan
+        datasets.apply = self.refresh_catalog
+
+        def record(dataset: Dataset, set_owner: bool) -> str | None:
+            problem = catalogue(self.catalog, self.planner.snapshot, dataset, set_owner=set_owner)
+            self.catalog_sync.sync()  # propagated tags reach the policies, the dataset the index
+            return problem
+
+        def drop(dataset: Dataset) -> None:
+            forget(self.catalog, dataset)
+            self.catalog_sync.sync()
+
+        datasets.catalogue = record
+        datasets.forget = drop
+        self.planner.swap(self.planner.connectors, self.planner.snapshot, datasets.view_definitions())
 
     def _update_popularity(self) -> None:
         """Queries per table over the last 30 days, from the audit log, into the catalog (search
@@ -166,10 +210,12 @@ class Gateway:
 
         def install(registry: ConnectorRegistry) -> None:
             snapshot = self.catalog.snapshot()
+            views = self.datasets.view_definitions() if self.datasets is not None else None
             same_engines = registry.connectors() == self.planner.connectors.connectors()
-            if same_engines and snapshot.catalogs() == self.planner.snapshot.catalogs():
-                return  # the same engines and metadata: keep the plan cache
-            self.planner.swap(registry, snapshot)
+            same_views = views is None or views == self.planner.views
+            if same_engines and same_views and snapshot.catalogs() == self.planner.snapshot.catalogs():
+                return  # the same engines, metadata and views: keep the plan cache
+            self.planner.swap(registry, snapshot, views)
 
         self.last_refresh = self.refresher.refresh(install)
         self._update_popularity()
@@ -178,6 +224,45 @@ class Gateway:
 
     def plan(self, request: QueryRequest) -> Plan:
         return self.planner.plan(request)
+
+    def _plan_or_define(self, request: QueryRequest) -> Plan:
+        """Plan a query; a dataset statement (CREATE VIEW, CREATE TABLE AS, DROP, ...) is carried
+        out here instead, and its answer planned as a local result (never cached)."""
+        datasets = self.datasets
+        if datasets is not None and request.dialect == "trino":
+            statement = read_statement(request.sql, request.catalog, request.schema)
+            if statement is not None and datasets.handles(statement):
+                outcome = datasets.execute(statement, request)
+                return self.outcome_plan(outcome)
+        return self.planner.plan(request)
+
+    @staticmethod
+    def outcome_plan(outcome: Outcome) -> Plan:
+        tables = (outcome.dataset.key,) if outcome.dataset is not None else ()
+        return Plan("local", None, None, None, tables, outcome.result, tuple(outcome.decisions))
+
+    async def run_dataset_action(
+        self, request: QueryRequest, action: Callable[[], Outcome], source: str, client_address: str | None
+    ) -> Outcome:
+        """Carry out a dataset change that came through the REST API, recorded and audited as the
+        statement ``request.sql`` (its Trino equivalent)."""
+        record = self.new_record(request, source, client_address)
+        record.start()
+        try:
+            outcome = await asyncio.to_thread(action)
+        except LakegateError as exc:
+            exc.query_id = record.id
+            await self.recorded(self.finish(record, exc))
+            raise
+        except Exception:
+            log.exception("dataset action %s failed", record.id)
+            error = LakegateError(ErrorCode.INTERNAL_ERROR, f"{record.id} failed; the server log has details")
+            error.query_id = record.id
+            await self.recorded(self.finish(record, error))
+            raise error from None
+        record.decisions = tuple(outcome.decisions)
+        await self.recorded(self.finish(record, None))
+        return outcome
 
     async def start_query(
         self,
@@ -204,7 +289,9 @@ class Gateway:
                     cached = self.planner.lookup(request)
                     span.set_attribute("lakegate.plan_cached", cached is not None)
                     plan = (
-                        cached if cached is not None else await asyncio.to_thread(self.planner.plan, request)
+                        cached
+                        if cached is not None
+                        else await asyncio.to_thread(self._plan_or_define, request)
                     )
             except LakegateError as exc:
                 record.decisions = exc.decisions

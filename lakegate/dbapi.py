@@ -16,6 +16,7 @@ from lakegate import errors
 from lakegate.errors import InterfaceError, NotSupportedError, ProgrammingError
 from lakegate.http import (
     CATALOGS_PATH,
+    DATASETS_PATH,
     SEARCH_PATH,
     SUGGEST_PATH,
     Credentials,
@@ -268,6 +269,68 @@ class Connection:
                 )
             )
         return result
+
+    # -- derived datasets (``/v1/datasets``) ------------------------------------------------------
+    def create_view(
+        self,
+        name: str,
+        sql: str,
+        *,
+        description: str | None = None,
+        security: str = "DEFINER",
+        replace: bool = False,
+    ) -> dict[str, Any]:
+        """Define a view ``catalog.schema.name`` in a workspace catalog: its query runs at every
+        read, with its owner's rights (``security="DEFINER"``, the default) or the reader's
+        (``"INVOKER"``). Unqualified names in ``sql`` resolve in this connection's catalog and
+        schema. Returns the dataset as the server describes it."""
+        return self._define(name, "view", sql, description, replace, security=security)
+
+    def materialize(
+        self,
+        name: str,
+        sql: str,
+        *,
+        description: str | None = None,
+        replace: bool = False,
+        refresh_seconds: float | None = None,
+    ) -> dict[str, Any]:
+        """Write the result of ``sql`` as a table ``catalog.schema.name`` in a workspace catalog
+        (Parquet, with its owner's rights), refreshed by :meth:`refresh` or every
+        ``refresh_seconds``. Returns the dataset (rows, bytes, duration of the write)."""
+        return self._define(name, "table", sql, description, replace, refresh_seconds=refresh_seconds)
+
+    def refresh(self, name: str) -> dict[str, Any]:
+        """Refresh a materialised table now (atomically; a failure keeps the old data)."""
+        self._check_open()
+        payload = self._session.post_json(f"{DATASETS_PATH}/{path_segment(name)}/refresh")
+        return dict(payload)
+
+    def drop_dataset(self, name: str) -> None:
+        self._check_open()
+        self._session.delete(f"{DATASETS_PATH}/{path_segment(name)}")
+
+    def datasets(self) -> list[dict[str, Any]]:
+        """The datasets this user may see."""
+        self._check_open()
+        return _items(self._session.get_json(DATASETS_PATH), "datasets", "datasets")
+
+    def _define(
+        self,
+        name: str,
+        kind: str,
+        sql: str,
+        description: str | None,
+        replace: bool,
+        **extra: Any,
+    ) -> dict[str, Any]:
+        self._check_open()
+        body: dict[str, Any] = {"name": name, "kind": kind, "sql": sql, "replace": replace, **extra}
+        for key, value in (("description", description), ("catalog", self.catalog), ("schema", self.schema)):
+            if value is not None:
+                body[key] = value
+        body = {key: value for key, value in body.items() if value is not None}
+        return dict(self._session.post_json(DATASETS_PATH, body))
 
     def _start_query(self, sql: str) -> QueryResult:
         self._check_open()

@@ -189,6 +189,8 @@ _CODE_TO_CLASS: dict[str, type[Error]] = {
     "UNSUPPORTED_DIALECT": ProgrammingError,
     "CROSS_ENGINE_QUERY": ProgrammingError,
     "ENGINE_USER_ERROR": ProgrammingError,
+    "INVALID_VIEW": ProgrammingError,
+    "ALREADY_EXISTS": ProgrammingError,
     # Bad data met while executing.
     "ENGINE_DATA_ERROR": DataError,
     # Operational conditions.

@@ -63,6 +63,7 @@ USER_AGENT = f"lakegate-python/{__version__}"
 QUERY_PATH = "/v1/query"
 CATALOGS_PATH = "/v1/catalogs"
 SEARCH_PATH = "/v1/search"
+DATASETS_PATH = "/v1/datasets"
 SUGGEST_PATH = "/v1/suggest"
 
 #: Seconds allowed to establish a connection.
@@ -290,6 +291,15 @@ class HttpSession:
             return response.json()
         except ValueError as exc:
             raise InterfaceError(f"the server sent invalid JSON for GET {path}") from exc
+
+    def post_json(self, path: str, body: Mapping[str, Any] | None = None) -> Any:
+        response = self._send(
+            "POST", path, accept=f"{JSON_MEDIA_TYPE}, {PROBLEM_MEDIA_TYPE}", json=body or {}
+        )
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise InterfaceError(f"the server sent invalid JSON for POST {path}") from exc
 
     def delete(self, path: str) -> None:
         self._send("DELETE", path, accept=f"{JSON_MEDIA_TYPE}, {PROBLEM_MEDIA_TYPE}")

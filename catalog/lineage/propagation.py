@@ -15,6 +15,10 @@ tags). Rules:
   receive them and does not pass them on (the flow stops at it).
 - Cycles are harmless: an entity is reached once per classification name.
 
+Attributes that describe only the origin (``masked_by``: a column policy of the origin masks it its
+own way) are not copied: that policy does not follow the data, so a tag policy exempting such PII
+must not exempt the copy (a materialised copy of the raw column would otherwise be readable raw).
+
 Propagating more is the safe direction (a tag policy masks what carries ``PII``), so nothing else
 stops a flow: aggregates and expressions over a tagged column stay tagged.
 """
@@ -25,7 +29,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 
-from catalog.model import Classification, LineageEdge
+from catalog.model import LOCAL_ATTRIBUTES, Classification, LineageEdge
+
+
+def _carried(attributes: Mapping[str, str]) -> dict[str, str]:
+    return {k: v for k, v in attributes.items() if k not in LOCAL_ATTRIBUTES}
 
 
 def propagate_classifications(
@@ -62,7 +70,9 @@ def propagate_classifications(
                     reached.add(target)
                     if name in blocked.get(target, ()):
                         continue
-                    copy = Classification(name, tag.attributes, propagate=True, propagated_from=origin)
+                    copy = Classification(
+                        name, _carried(tag.attributes), propagate=True, propagated_from=origin
+                    )
                     if name not in own_names.get(target, ()):
                         received[target].append(copy)
                     following.append((target, copy))  # through a tag of its own that does not propagate
@@ -96,6 +106,7 @@ def propagate_with_hierarchy(
                 if tag.name in have or tag.name in blocked.get(column, ()):
                     continue
                 origin = tag.propagated_from or table
-                received.setdefault(column, []).append(Classification(tag.name, tag.attributes, True, origin))
+                attributes = tag.attributes if tag.propagated_from is None else _carried(tag.attributes)
+                received.setdefault(column, []).append(Classification(tag.name, attributes, True, origin))
                 have.add(tag.name)
     return {guid: tuple(sorted(tags, key=lambda t: t.name)) for guid, tags in received.items() if tags}

@@ -103,6 +103,36 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE TABLE catalog_version (id INTEGER PRIMARY KEY, version BIGINT NOT NULL)",
         "INSERT INTO catalog_version (id, version) VALUES (1, 0)",
     ),
+    # 2: derived datasets of the workspace catalogs (gateway.datasets): their definitions and the
+    # state of their materialisation
+    (
+        """CREATE TABLE lakegate_datasets (
+            dataset_key TEXT PRIMARY KEY,
+            catalog_name TEXT NOT NULL,
+            schema_name TEXT NOT NULL,
+            table_name TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            sql_text TEXT NOT NULL,
+            session_catalog TEXT,
+            session_schema TEXT,
+            owner TEXT NOT NULL,
+            owner_groups TEXT NOT NULL,
+            security TEXT NOT NULL,
+            comment TEXT,
+            column_comments TEXT NOT NULL,
+            columns TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            data_file TEXT,
+            row_count BIGINT,
+            size_bytes BIGINT,
+            duration_ms DOUBLE PRECISION,
+            refreshed_at DOUBLE PRECISION,
+            last_error TEXT,
+            refresh_seconds DOUBLE PRECISION,
+            created_at DOUBLE PRECISION NOT NULL,
+            updated_at DOUBLE PRECISION NOT NULL
+        )""",
+    ),
 )
 
 LATEST = len(MIGRATIONS)

@@ -107,6 +107,10 @@ def catalog_metadata(
             size_bytes=_int(facts.get("size")),
             view_sql=_str(facts.get("sql")),
         )
+    for view in source.views if isinstance(source, FilesSource) else ():
+        info.schemas.setdefault(view.schema, {})[view.name] = TableInfo(
+            logical, view.schema, view.name, view.columns, "VIEW", view.comment, view_sql=view.sql
+        )
     if isinstance(source, FilesSource) and source.root is not None and not source.root.is_dir():
         problems[f"{logical}.root"] = "the configured root folder does not exist"
     if allowed is not None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from connectors.base import ColumnInfo
+
 FORMAT_BY_SUFFIX = {
     ".parquet": "parquet",
     ".pq": "parquet",
@@ -32,12 +34,26 @@ class FileTable:
 
 
 @dataclass(frozen=True, slots=True)
+class ListedView:
+    """A view the engine never sees: listed in the catalog's metadata (kind VIEW, with its SQL)
+    for the gateway's planner to expand; the engine only ever runs what it expanded to."""
+
+    schema: str
+    name: str
+    sql: str
+    columns: tuple[ColumnInfo, ...]
+    comment: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class FilesSource:
     catalog: str
     tables: tuple[FileTable, ...]
     comment: str | None = None
     #: the folder its tables were discovered in (``root/<schema>/<table>``), if any
     root: Path | None = None
+    #: views listed beside the tables (a workspace catalog's), never created in the engine
+    views: tuple[ListedView, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

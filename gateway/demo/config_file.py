@@ -65,6 +65,15 @@ def demo_config() -> dict[str, Any]:
         },
         # The metadata catalog: its store beside the config, seeded with what stewards would say.
         "catalog": {"path": "catalog.sqlite", "seed": SEED_NAME},
+        # Where users define their own views and materialised tables (Parquet under workspace/).
+        "workspaces": [
+            {
+                "name": "workspace",
+                "path": "workspace",
+                "comment": "Datasets users define: views and materialised tables, in a schema of "
+                "their own (named after them) or in shared.",
+            }
+        ],
     }
 
 

@@ -8,6 +8,10 @@ Users and groups (see the README):
 - ``eve``: nothing at all.
 
 Metadata edits need ``alter``: root on every catalog, ada (analysts) on the CRM tables she reads.
+
+The ``workspace`` catalog takes datasets: analysts and support define views and materialised
+tables (``create``, ``alter``, ``drop``, ``select``) in a schema named after themselves; analysts
+also in ``shared``, which support may read; admins everywhere.
 """
 
 from __future__ import annotations
@@ -37,6 +41,14 @@ def _select(users: list[str], groups: list[str]) -> dict[str, Any]:
 
 def _alter(users: list[str], groups: list[str]) -> dict[str, Any]:
     return {"users": users, "groups": groups, "accesses": [{"type": "alter", "isAllowed": True}]}
+
+
+def _define(users: list[str], groups: list[str]) -> dict[str, Any]:
+    return {
+        "users": users,
+        "groups": groups,
+        "accesses": [{"type": t, "isAllowed": True} for t in ("select", "create", "alter", "drop")],
+    }
 
 
 def _access(pid: int, name: str, resources: dict[str, Any], **items: Any) -> dict[str, Any]:
@@ -125,6 +137,25 @@ def demo_policies() -> dict[str, Any]:
                 "table": {"values": ["customers", "contracts"]},
             },
             policyItems=[_alter(["ada"], ["analysts"])],
+        ),
+        # Derived datasets (the workspace catalog): readers need select on the dataset itself.
+        _access(
+            30,
+            "workspace: everyone defines datasets in a schema of their own",
+            _resources("workspace", "{USER}"),
+            policyItems=[_define(["ada", "sam"], ["analysts", "support"])],
+        ),
+        _access(
+            31,
+            "workspace: analysts share datasets in shared",
+            _resources("workspace", "shared"),
+            policyItems=[_define(["ada"], ["analysts"]), _select(["sam"], ["support"])],
+        ),
+        _access(
+            32,
+            "workspace: admins manage every dataset",
+            _resources("workspace"),
+            policyItems=[_define(["root"], ["admins"])],
         ),
         {
             "id": 10,

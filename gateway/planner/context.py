@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -12,6 +13,7 @@ from auth.identity import Identity
 from catalog.metadata import MetadataSnapshot, Resolved
 from connectors.base import Connector
 from connectors.registry import ConnectorRegistry
+from gateway.planner.views import ViewDefinition, ViewKey
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,9 @@ class QueryContext:
     explain: bool = False
     #: every authorization decision taken, for the audit log
     decisions: list[Decision] = field(default_factory=list)
+    #: the workspace views (expand_views), and the views being expanded around this query
+    views: Mapping[ViewKey, ViewDefinition] = field(default_factory=dict)
+    view_path: tuple[ViewKey, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

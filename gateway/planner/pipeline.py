@@ -2,7 +2,7 @@
 
     parse -> read_only -> metadata_statements -> wrap_values -> qualify_tables -> check_relations
           -> resolve_tables -> allow_functions -> qualify_columns -> authorize -> route
-          -> secure_views -> bind_session -> map_catalogs -> verify_relations -> transpile
+          -> secure_views -> expand_views -> bind_session -> map_catalogs -> verify_relations -> transpile
 
 Plans are cached (cachetools LRU) under a key holding everything that changes the outcome: the
 SQL, its dialect, the session catalog and schema, the metadata version, and (with policies) the
@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import pyarrow as pa
 from cachetools import LRUCache
@@ -30,6 +30,7 @@ from gateway.planner.passes.allow_functions import allow_functions
 from gateway.planner.passes.authorize import authorize
 from gateway.planner.passes.bind_session import bind_session
 from gateway.planner.passes.check_relations import check_relations
+from gateway.planner.passes.expand_views import expand_views
 from gateway.planner.passes.map_catalogs import map_catalogs
 from gateway.planner.passes.metadata_statements import metadata_statements
 from gateway.planner.passes.parse import parse
@@ -42,6 +43,7 @@ from gateway.planner.passes.secure_views import secure_views
 from gateway.planner.passes.transpile import transpile
 from gateway.planner.passes.verify_relations import verify_relations
 from gateway.planner.passes.wrap_values import wrap_values
+from gateway.planner.views import ViewDefinition, ViewKey
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,7 @@ PASSES: tuple[Pass, ...] = (
     authorize,
     route,
     secure_views,
+    expand_views,
     bind_session,
     map_catalogs,
     verify_relations,
@@ -90,6 +93,8 @@ class Planner:
         self._cache: LRUCache[tuple[str, ...], Plan] = LRUCache(maxsize=max(cache_size, 1))
         self._cache_enabled = cache_size > 0
         self._lock = threading.Lock()
+        #: the workspace views expand_views expands (replaced with the metadata by :meth:`swap`)
+        self.views: Mapping[ViewKey, ViewDefinition] = {}
 
     @property
     def connectors(self) -> ConnectorRegistry:
@@ -99,11 +104,18 @@ class Planner:
     def snapshot(self) -> MetadataSnapshot:
         return self._metadata[1]
 
-    def swap(self, connectors: ConnectorRegistry, snapshot: MetadataSnapshot) -> None:
+    def swap(
+        self,
+        connectors: ConnectorRegistry,
+        snapshot: MetadataSnapshot,
+        views: Mapping[ViewKey, ViewDefinition] | None = None,
+    ) -> None:
         """Plan against new engines and metadata from now on (a catalog refresh). Plans being
         made finish on what they started with; cached plans of the old ones are never reused."""
         with self._lock:
             self._metadata = (connectors, snapshot, self._metadata[2] + 1)
+            if views is not None:
+                self.views = views
             self._cache.clear()
 
     def cache_key(
@@ -158,6 +170,7 @@ class Planner:
     ) -> Plan:
         connectors, snapshot, _ = metadata or self._metadata
         ctx = QueryContext(request, snapshot, connectors, self.max_sql_bytes, self.authorizer)
+        ctx.views = self.views
         ctx.explain = explain
         try:
             for step in self.passes:

@@ -350,3 +350,96 @@ def test_chart_time_series_by_year(api: SupersetAPI, orders_dataset: int) -> Non
     )
     assert len(rows) == 7  # TPC-H order dates span 1992 to 1998
     assert sum(row["orders"] for row in rows) == ORDERS_AT_TINY_SCALE
+
+
+# --- a dataset ada defined in Lakegate, charted in Superset ------------------------------------
+
+URGENT = "1-URGENT"
+
+
+@pytest.fixture(scope="module")
+def ada_datasets(lakegate: Lakegate) -> dict[str, int]:
+    """ada defines a view and materialises a table in her workspace schema, through Lakegate's
+    own API (as from a notebook); Superset then sees them as any Trino view and table."""
+    for statement in (
+        "CREATE OR REPLACE VIEW workspace.ada.urgent_orders COMMENT 'Urgent orders' AS "
+        f"SELECT o_orderkey, o_orderdate, o_totalprice FROM tpch.tiny.orders WHERE o_orderpriority = '{URGENT}'",
+        "CREATE OR REPLACE TABLE workspace.ada.orders_by_priority AS "
+        "SELECT o_orderpriority, count(*) AS orders FROM tpch.tiny.orders GROUP BY o_orderpriority",
+    ):
+        lakegate.query(statement, USER, PASSWORD)
+    (urgent,) = lakegate.query(
+        f"SELECT count(*) AS n FROM tpch.tiny.orders WHERE o_orderpriority = '{URGENT}'", USER, PASSWORD
+    )
+    return {"urgent": int(urgent["n"])}
+
+
+def test_ada_s_datasets_are_a_view_and_a_table_to_superset(
+    api: SupersetAPI, database_id: int, ada_datasets: dict[str, int]
+) -> None:
+    base = f"/api/v1/database/{database_id}"
+    assert "workspace" in api.get(f"{base}/catalogs/", q={"force": True})["result"]
+    assert "ada" in api.get(f"{base}/schemas/", q={"catalog": "workspace", "force": True})["result"]
+    listed = api.get(f"{base}/tables/", q={"catalog_name": "workspace", "schema_name": "ada", "force": True})
+    kinds = {table["value"]: table["type"] for table in listed["result"]}
+    assert kinds.get("urgent_orders") == "view", listed  # the dialect's get_view_names
+    assert kinds.get("orders_by_priority") == "table", listed
+
+
+def test_chart_on_a_view_ada_defined(
+    api: SupersetAPI, database_id: int, ada_datasets: dict[str, int]
+) -> None:
+    created = api.post(
+        "/api/v1/dataset/",
+        {"database": database_id, "catalog": "workspace", "schema": "ada", "table_name": "urgent_orders"},
+        expect=201,
+    )
+    dataset = int(created["id"])
+    columns = {c["column_name"] for c in api.get(f"/api/v1/dataset/{dataset}")["result"]["columns"]}
+    assert columns == {"o_orderkey", "o_orderdate", "o_totalprice"}
+    axis = {
+        "columnType": "BASE_AXIS",
+        "expressionType": "SQL",
+        "sqlExpression": "o_orderdate",
+        "label": "o_orderdate",
+        "timeGrain": "P1Y",
+    }
+    rows = chart_data(api, dataset, {"columns": [axis], "metrics": [COUNT], "orderby": [[COUNT, False]]})
+    assert len(rows) == 7
+    assert sum(row["orders"] for row in rows) == ada_datasets["urgent"]
+    chart = api.post(
+        "/api/v1/chart/",
+        {
+            "slice_name": "Urgent orders per year",
+            "viz_type": "echarts_timeseries_bar",
+            "datasource_id": dataset,
+            "datasource_type": "table",
+            "params": json.dumps({"x_axis": "o_orderdate", "time_grain_sqla": "P1Y", "metrics": [COUNT]}),
+        },
+        expect=201,
+    )
+    assert api.get(f"/api/v1/chart/{chart['id']}")["result"]["slice_name"] == "Urgent orders per year"
+
+
+def test_chart_on_a_table_ada_materialised(
+    api: SupersetAPI, database_id: int, ada_datasets: dict[str, int]
+) -> None:
+    created = api.post(
+        "/api/v1/dataset/",
+        {
+            "database": database_id,
+            "catalog": "workspace",
+            "schema": "ada",
+            "table_name": "orders_by_priority",
+        },
+        expect=201,
+    )
+    total = {"expressionType": "SQL", "sqlExpression": "SUM(orders)", "label": "orders"}
+    rows = chart_data(
+        api,
+        int(created["id"]),
+        {"columns": ["o_orderpriority"], "metrics": [total], "orderby": [[total, False]]},
+    )
+    assert {row["o_orderpriority"] for row in rows} == PRIORITIES
+    assert sum(row["orders"] for row in rows) == ORDERS_AT_TINY_SCALE
+    assert next(row["orders"] for row in rows if row["o_orderpriority"] == URGENT) == ada_datasets["urgent"]
