@@ -11,6 +11,8 @@ import pandas as pd
 import pytest
 import trino
 
+from tests.conftest import server_missing
+from tests.e2e.superset_env import VENV as SUPERSET_VENV
 from tests.server import LiveServer
 from tests.trino.conftest import Connect, host_port
 
@@ -220,14 +222,14 @@ def test_sqlalchemy_inspector_and_pandas(server: LiveServer) -> None:
 
 
 PROBE = Path(__file__).with_name("sqlalchemy_probe.py")
-SUPERSET_PYTHON = Path(__file__).resolve().parents[2] / ".superset-venv" / "bin" / "python"
+SUPERSET_PYTHON = SUPERSET_VENV / "bin" / "python"
 
 
 def test_sqlalchemy_dialect_in_a_virtualenv_that_has_it(server: LiveServer) -> None:
     """This project's virtualenv has no SQLAlchemy; Superset's (tests/e2e) has 1.4 with the same
     trino client, so the real dialect runs there, against this live server."""
     if not SUPERSET_PYTHON.exists():
-        pytest.skip("no virtualenv with SQLAlchemy (.superset-venv): run tests/e2e once to create it")
+        server_missing(f"no virtualenv with SQLAlchemy ({SUPERSET_VENV}): run `make e2e-superset` once")
     host, port = host_port(server.url)
     done = subprocess.run(
         [str(SUPERSET_PYTHON), str(PROBE), host, str(port)],
