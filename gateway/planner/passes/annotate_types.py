@@ -1,0 +1,48 @@
+"""Annotate the tree with types from the catalog's schema, so rewrites go by meaning, not spelling.
+
+Runs only when Trino's semantics are owed (a Trino-dialect query on an engine that is not Trino)
+and the tree holds something whose translation depends on a type (arithmetic, aggregates and
+functions the ``trino_*`` passes rewrite): other queries pay nothing. Columns are qualified first
+when no policy pass did it already, so each resolves to its table's column type.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+from sqlglot.errors import OptimizeError
+from sqlglot.optimizer.annotate_types import annotate_types as _annotate_types
+from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
+from sqlglot.optimizer.qualify_columns import qualify_columns as _qualify_columns
+
+from gateway.planner.context import QueryContext
+from gateway.planner.semantics.types import applies
+
+#: nodes whose translation depends on their operands' types
+TYPE_SENSITIVE: tuple[type[exp.Expr], ...] = (
+    exp.Div,
+    exp.Mod,
+    exp.Sum,
+    exp.Avg,
+    exp.DateAdd,
+    exp.DateSub,
+    exp.AtTimeZone,
+    exp.Format,
+    exp.Unnest,
+)
+
+
+def annotate_types(ctx: QueryContext) -> QueryContext:
+    if not applies(ctx):
+        return ctx
+    assert ctx.tree is not None
+    if ctx.tree.find(*TYPE_SENSITIVE) is None:
+        return ctx
+    schema = ctx.snapshot.sqlglot_schema()
+    tree = ctx.tree
+    if ctx.authorizer is None:  # qualify_columns ran only with policies
+        try:
+            tree = _qualify_columns(normalize_identifiers(tree, dialect="trino"), schema=schema, dialect="trino")
+        except OptimizeError:
+            tree = ctx.tree  # the engine will name the problem; operand types stay unknown
+    ctx.tree = _annotate_types(tree, schema=schema, dialect="trino")
+    return ctx

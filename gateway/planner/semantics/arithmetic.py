@@ -1,0 +1,88 @@
+"""Trino's types of arithmetic, computed where sqlglot's annotations differ from Trino's.
+
+sqlglot types ``1.5`` as double and ``int / int`` as bigint; Trino types ``1.5`` as
+``decimal(2,1)``, keeps the wider integer type for integer arithmetic and gives decimal arithmetic
+its own precision and scale (``io.trino.type.DecimalOperators``, ``docs/.../language/types.md``).
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from gateway.planner.semantics.types import (
+    FLOATING,
+    INTEGER_PRECISION,
+    MAX_PRECISION,
+    T,
+    decimal_shape,
+    decimal_type,
+    type_of,
+)
+
+_INTEGER_ORDER = (T.TINYINT, T.SMALLINT, T.INT, T.BIGINT)
+_INT_MAX = 2**31 - 1
+
+
+def literal_type(node: exp.Literal) -> exp.DataType | None:
+    """The Trino type of a number literal: integer, bigint, decimal(p, s) or double."""
+    text = node.name
+    if "e" in text.lower():
+        return exp.DataType.build("DOUBLE")
+    if "." not in text:
+        return exp.DataType.build("INTEGER" if abs(int(text)) <= _INT_MAX else "BIGINT")
+    whole, fraction = text.split(".", 1)
+    whole = whole.lstrip("+-")
+    precision = max(len(whole) + len(fraction), 1)
+    if precision > MAX_PRECISION:
+        return exp.DataType.build("DOUBLE")  # Trino's parser makes such a literal a double
+    return decimal_type(precision, len(fraction))
+
+
+def trino_type(node: exp.Expr) -> exp.DataType | None:
+    """The type Trino gives ``node`` (None when unknown)."""
+    if isinstance(node, exp.Paren):
+        return trino_type(node.this)
+    if isinstance(node, exp.Literal) and not node.is_string:
+        return literal_type(node)
+    if isinstance(node, exp.Neg):
+        return trino_type(node.this)
+    if isinstance(node, exp.Cast | exp.TryCast):
+        return node.to
+    if isinstance(node, exp.Add | exp.Sub | exp.Mul | exp.Div | exp.Mod):
+        return binary_type(node, trino_type(node.left), trino_type(node.right))
+    return type_of(node)
+
+
+def binary_type(node: exp.Expr, left: exp.DataType | None, right: exp.DataType | None) -> exp.DataType | None:
+    if left is None or right is None:
+        return None
+    kinds = {left.this, right.this}
+    if kinds & {T.DOUBLE}:
+        return exp.DataType.build("DOUBLE")
+    if kinds & {T.FLOAT}:
+        return exp.DataType.build("REAL") if kinds <= FLOATING | set(INTEGER_PRECISION) | {T.DECIMAL} else None
+    if left.this in INTEGER_PRECISION and right.this in INTEGER_PRECISION:
+        wider = max(_INTEGER_ORDER.index(left.this), _INTEGER_ORDER.index(right.this))
+        return exp.DataType.build(_INTEGER_ORDER[wider])
+    shapes = decimal_shape(left), decimal_shape(right)
+    if shapes[0] is None or shapes[1] is None:
+        return None
+    shape = decimal_result(node, shapes[0], shapes[1])
+    return decimal_type(*shape) if shape else None
+
+
+def decimal_result(node: exp.Expr, left: tuple[int, int], right: tuple[int, int]) -> tuple[int, int] | None:
+    """Trino's decimal(p, s) of ``left op right``."""
+    (p1, s1), (p2, s2) = left, right
+    if isinstance(node, exp.Add | exp.Sub):
+        scale = max(s1, s2)
+        return min(MAX_PRECISION, max(p1 - s1, p2 - s2) + scale + 1), scale
+    if isinstance(node, exp.Mul):
+        if s1 + s2 > MAX_PRECISION:
+            return None
+        return min(MAX_PRECISION, p1 + p2), s1 + s2
+    if isinstance(node, exp.Div):
+        return min(MAX_PRECISION, p1 + s2 + max(0, s2 - s1)), max(s1, s2)
+    if isinstance(node, exp.Mod):
+        return min(MAX_PRECISION, min(p1 - s1, p2 - s2) + max(s1, s2)), max(s1, s2)
+    return None
