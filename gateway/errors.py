@@ -30,6 +30,8 @@ class ErrorCode(StrEnum):
     CROSS_ENGINE_QUERY = "CROSS_ENGINE_QUERY"
     ENGINE_USER_ERROR = "ENGINE_USER_ERROR"
     ENGINE_DATA_ERROR = "ENGINE_DATA_ERROR"
+    #: an integer or decimal divided by zero (Trino's DIVISION_BY_ZERO)
+    DIVISION_BY_ZERO = "DIVISION_BY_ZERO"
     NOT_ACCEPTABLE = "NOT_ACCEPTABLE"
     # who is asking
     UNAUTHENTICATED = "UNAUTHENTICATED"
@@ -68,6 +70,7 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.CROSS_ENGINE_QUERY: 400,
     ErrorCode.ENGINE_USER_ERROR: 400,
     ErrorCode.ENGINE_DATA_ERROR: 422,
+    ErrorCode.DIVISION_BY_ZERO: 400,
     ErrorCode.NOT_ACCEPTABLE: 406,
     ErrorCode.UNAUTHENTICATED: 401,
     ErrorCode.ACCESS_DENIED: 403,

@@ -27,7 +27,7 @@ from gateway.frontdoors.trino.rewrite import (
     SessionValues,
     apply_session_values,
     is_virtual,
-    name_columns,
+    name_trino_columns,
 )
 from gateway.frontdoors.trino.system_tables import SystemContext
 from gateway.planner.context import QueryContext, QueryRequest
@@ -113,7 +113,7 @@ def prepare(
         replacement.set("alias", exp.TableAlias(this=exp.to_identifier(table.alias or table.name)))
         table.replace(replacement)
     tree, _ = apply_session_values(tree, values)
-    name_columns(tree)
+    name_trino_columns(tree)
     try:
         sql = tree.sql(dialect="duckdb")
     except SqlglotError as exc:

@@ -13,8 +13,10 @@ from sqlglot.errors import OptimizeError
 from sqlglot.optimizer.annotate_types import annotate_types as _annotate_types
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from sqlglot.optimizer.qualify_columns import qualify_columns as _qualify_columns
+from sqlglot.optimizer.scope import Scope, traverse_scope
 
 from gateway.planner.context import QueryContext
+from gateway.planner.semantics.arithmetic import trino_type
 from gateway.planner.semantics.types import applies
 
 #: nodes whose translation depends on their operands' types
@@ -45,4 +47,33 @@ def annotate_types(ctx: QueryContext) -> QueryContext:
         except OptimizeError:
             tree = ctx.tree  # the engine will name the problem; operand types stay unknown
     ctx.tree = _annotate_types(tree, schema=schema, dialect="trino")
+    if ctx.tree.find(exp.Subquery, exp.CTE) is not None:
+        _retype_derived_columns(ctx.tree)
     return ctx
+
+
+def _retype_derived_columns(tree: exp.Expr) -> None:
+    """Give a column read from a subquery or CTE the Trino type of the expression it names.
+
+    sqlglot typed it with its own rules (``sum`` of a decimal, decimal literals); the rewrites
+    rely on Trino's precision and scale. Scopes come innermost first, so each is retyped before
+    the ones reading it.
+    """
+    for scope in traverse_scope(tree):
+        for column in scope.columns:
+            source = scope.sources.get(column.table)
+            if not isinstance(source, Scope):
+                continue
+            select = source.expression
+            while isinstance(select, exp.SetOperation):
+                select = select.left
+            if not isinstance(select, exp.Select):
+                continue
+            for projection in select.selects:
+                if projection.alias_or_name == column.name:
+                    inner = projection.this if isinstance(projection, exp.Alias) else projection
+                    kind = trino_type(inner)
+                    if kind is not None:
+                        column.type = kind
+                        projection.type = kind
+                    break

@@ -16,7 +16,6 @@ from gateway.errors import ErrorCode, LakegateError
 from gateway.planner.context import QueryContext
 from gateway.planner.semantics.types import MAX_PRECISION, T, applies, decimal_type
 
-_TYPED_LITERAL = re.compile(r"\bDECIMAL\s*'([^']*)'", re.I)
 _DECIMAL_TEXT = re.compile(r"^\s*[+-]?(\d*)(?:\.(\d*))?\s*$")
 
 
@@ -35,20 +34,28 @@ def literal_shape(text: str) -> tuple[int, int]:
     return precision, len(fraction)
 
 
+def is_typed_literal(cast: exp.Cast) -> bool:
+    """``DECIMAL '1.5'`` (sqlglot builds its cast without the arguments a written CAST has)."""
+    return isinstance(cast.this, exp.Literal) and cast.this.is_string and "format" not in cast.args
+
+
+def pin_decimal_literals(tree: exp.Expr) -> exp.Expr:
+    """Write each ``DECIMAL '...'`` literal as a cast to its own ``decimal(p, s)``, which means
+    the same in Trino and survives SQL generation (which would print it as a bare-DECIMAL cast)."""
+    for cast in tree.find_all(exp.Cast):
+        to = cast.to
+        if to.this == T.DECIMAL and not to.expressions and is_typed_literal(cast):
+            to.replace(decimal_type(*literal_shape(cast.this.name)))
+    return tree
+
+
 def trino_literals(ctx: QueryContext) -> QueryContext:
     if not applies(ctx):
         return ctx
     assert ctx.tree is not None
-    if "decimal" not in ctx.request.sql.lower():
-        return ctx
-    literals = set(_TYPED_LITERAL.findall(ctx.request.sql))
+    pin_decimal_literals(ctx.tree)
     for cast in ctx.tree.find_all(exp.Cast):
         to = cast.to
-        if to.this != T.DECIMAL or to.expressions:
-            continue
-        operand = cast.this
-        if isinstance(operand, exp.Literal) and operand.is_string and operand.name in literals:
-            to.replace(decimal_type(*literal_shape(operand.name)))
-        else:
+        if to.this == T.DECIMAL and not to.expressions:
             to.replace(decimal_type(MAX_PRECISION, 0))
     return ctx

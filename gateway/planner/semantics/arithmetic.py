@@ -50,7 +50,79 @@ def trino_type(node: exp.Expr) -> exp.DataType | None:
         return node.to
     if isinstance(node, exp.Add | exp.Sub | exp.Mul | exp.Div | exp.Mod):
         return binary_type(node, trino_type(node.left), trino_type(node.right))
+    if isinstance(node, exp.Window | exp.Filter | exp.Distinct):
+        inner = node.expressions[0] if isinstance(node, exp.Distinct) and node.expressions else node.this
+        return trino_type(inner) if isinstance(inner, exp.Expr) else None
+    if isinstance(node, exp.Count | exp.CountIf | exp.ApproxDistinct):
+        return exp.DataType.build("BIGINT")
+    if isinstance(node, exp.Sum):
+        return _sum_type(trino_type(node.this))
+    if isinstance(node, exp.Avg):
+        return _avg_type(trino_type(node.this))
+    if isinstance(node, exp.Min | exp.Max | exp.AnyValue):
+        return trino_type(node.this)
+    if isinstance(node, exp.Case):
+        branches = [i.args.get("true") for i in node.args.get("ifs") or []] + [node.args.get("default")]
+        return common_type([b for b in branches if b is not None])
+    if isinstance(node, exp.If):
+        return common_type([b for b in (node.args.get("true"), node.args.get("false")) if b is not None])
+    if isinstance(node, exp.Coalesce | exp.Greatest | exp.Least):
+        return common_type([node.this, *node.expressions])
+    if isinstance(node, exp.Nullif):
+        return trino_type(node.this)
     return type_of(node)
+
+
+def _sum_type(kind: exp.DataType | None) -> exp.DataType | None:
+    if kind is None:
+        return None
+    if kind.this in INTEGER_PRECISION:
+        return exp.DataType.build("BIGINT")
+    if kind.this == T.DECIMAL:
+        shape = decimal_shape(kind)
+        return decimal_type(MAX_PRECISION, shape[1]) if shape else None
+    return kind if kind.this in FLOATING else None
+
+
+def _avg_type(kind: exp.DataType | None) -> exp.DataType | None:
+    if kind is None:
+        return None
+    if kind.this in INTEGER_PRECISION or kind.this == T.DOUBLE:
+        return exp.DataType.build("DOUBLE")
+    return kind if kind.this in (T.DECIMAL, T.FLOAT) else None
+
+
+def common_type(nodes: list[exp.Expr]) -> exp.DataType | None:
+    """Trino's common super type of the numeric ``nodes`` (NULL literals ignored), else sqlglot's."""
+    kinds = [trino_type(n) for n in nodes if not isinstance(n, exp.Null)]
+    if not kinds or any(k is None for k in kinds):
+        return None
+    known = [k for k in kinds if k is not None]
+    if not all(k.this in INTEGER_PRECISION or k.this == T.DECIMAL or k.this in FLOATING for k in known):
+        first = known[0]
+        return first if all(k == first for k in known) else None
+    result = known[0]
+    for kind in known[1:]:
+        result = _super(result, kind)
+        if result is None:
+            return None
+    return result
+
+
+def _super(left: exp.DataType, right: exp.DataType) -> exp.DataType | None:
+    kinds = {left.this, right.this}
+    if T.DOUBLE in kinds:
+        return exp.DataType.build("DOUBLE")
+    if T.FLOAT in kinds:
+        return exp.DataType.build("REAL")
+    if left.this in INTEGER_PRECISION and right.this in INTEGER_PRECISION:
+        wider = max(_INTEGER_ORDER.index(left.this), _INTEGER_ORDER.index(right.this))
+        return exp.DataType.build(_INTEGER_ORDER[wider])
+    a, b = decimal_shape(left), decimal_shape(right)
+    if a is None or b is None:
+        return None
+    scale = max(a[1], b[1])
+    return decimal_type(min(MAX_PRECISION, max(a[0] - a[1], b[0] - b[1]) + scale), scale)
 
 
 def binary_type(node: exp.Expr, left: exp.DataType | None, right: exp.DataType | None) -> exp.DataType | None:
