@@ -11,14 +11,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from sqlglot import exp
 
 from gateway.errors import ErrorCode, LakegateError
 from gateway.planner.context import QueryContext
 from gateway.planner.semantics.arithmetic import trino_type
-from gateway.planner.semantics.types import applies, decimal_shape, decimal_type, is_decimal, is_integer
+from gateway.planner.semantics.types import (
+    T,
+    applies,
+    decimal_shape,
+    decimal_type,
+    is_decimal,
+    is_integer,
+    wrap_in_place,
+)
 
 _AGGREGATES = (exp.Sum, exp.CountIf, exp.Avg, exp.ApproxDistinct)
 
@@ -27,57 +33,34 @@ def trino_aggregates(ctx: QueryContext) -> QueryContext:
     if not applies(ctx):
         return ctx
     assert ctx.tree is not None
-    if ctx.tree.find(*_AGGREGATES) is None:
-        return ctx
-    ctx.tree = ctx.tree.transform(_rewrite)
+    for aggregate in list(ctx.tree.find_all(*_AGGREGATES)):
+        _rewrite(aggregate)
     return ctx
 
 
-Wrap = Callable[[exp.Expr], exp.Expr]
+def _unit(aggregate: exp.Expr) -> exp.Expr:
+    """The aggregate with what wraps it (``FILTER (WHERE ...)``, ``OVER (...)``)."""
+    unit = aggregate
+    while isinstance(unit.parent, exp.Filter | exp.Window) and unit.arg_key == "this":
+        unit = unit.parent
+    return unit
 
 
-def _rewrite(node: exp.Expr) -> exp.Expr:
-    """Rewrite an aggregate with what wraps it (``FILTER (WHERE ...)``, ``OVER (...)``)."""
-    if isinstance(node.parent, exp.Filter | exp.Window) and node.arg_key == "this":
-        return node  # rewritten with its wrapper
-    inner = node
-    while isinstance(inner, exp.Filter | exp.Window):
-        inner = inner.this
-    if not isinstance(inner, _AGGREGATES):
-        return node
-
-    def wrap(aggregate: exp.Expr) -> exp.Expr:
-        if inner is node:
-            return aggregate
-        outer = node.copy()
-        target = outer
-        while isinstance(target.this, exp.Filter | exp.Window):
-            target = target.this
-        target.set("this", aggregate)
-        return outer
-
-    result = _aggregate(inner, wrap)
-    return node if result is None else result
-
-
-def _aggregate(node: exp.Expr, wrap: Wrap) -> exp.Expr | None:
+def _rewrite(node: exp.Expr) -> None:
     if isinstance(node, exp.CountIf):
-        return exp.cast(wrap(node.copy()), "BIGINT")
-    if isinstance(node, exp.ApproxDistinct):
+        wrap_in_place(_unit(node), lambda u: exp.cast(u, T.BIGINT))
+    elif isinstance(node, exp.ApproxDistinct):
         accuracy = node.args.get("accuracy")
         if accuracy is not None:
             _check_accuracy(accuracy)
-        return wrap(exp.Count(this=exp.Distinct(expressions=[node.this.copy()])))
-    if isinstance(node, exp.Sum) and is_integer(trino_type(_argument(node))):
-        return exp.cast(wrap(node.copy()), "BIGINT")
-    if isinstance(node, exp.Avg):
+        node.replace(exp.Count(this=exp.Distinct(expressions=[node.this])))
+    elif isinstance(node, exp.Sum) and is_integer(trino_type(_argument(node))):
+        wrap_in_place(_unit(node), lambda u: exp.cast(u, T.BIGINT))
+    elif isinstance(node, exp.Avg):
         kind = trino_type(_argument(node))
-        if is_decimal(kind):
-            assert kind is not None
-            shape = decimal_shape(kind)
-            if shape is not None:
-                return _decimal_avg(node, wrap, *shape)
-    return None
+        shape = decimal_shape(kind) if kind is not None and is_decimal(kind) else None
+        if shape is not None:
+            _decimal_avg(node, *shape)
 
 
 def _argument(node: exp.Expr) -> exp.Expr:
@@ -97,25 +80,41 @@ def _check_accuracy(accuracy: exp.Expr) -> None:
     raise LakegateError(ErrorCode.NOT_SUPPORTED, "approx_distinct: the maximum standard error must be a literal")
 
 
-def _decimal_avg(node: exp.Avg, wrap: Wrap, precision: int, scale: int) -> exp.Expr:
+def _decimal_avg(node: exp.Avg, precision: int, scale: int) -> None:
     """sum / count on unscaled values, rounded half up, as decimal(precision, scale)."""
-    arg = node.this.copy()
-    total = wrap(exp.Sum(this=arg))
-    unscaled = exp.cast(
-        exp.Mul(this=exp.cast(total, decimal_type(38, scale)), expression=exp.Literal.number(10**scale)),
-        "HUGEINT",
-    )
-    count = wrap(exp.Count(this=arg.copy()))
-    numerator = exp.Add(
-        this=exp.Mul(this=exp.Literal.number(2), expression=exp.paren(unscaled)),
-        expression=exp.Mul(this=exp.Anonymous(this="sign", expressions=[unscaled.copy()]), expression=count),
-    )
-    quotient = exp.IntDiv(
-        this=exp.paren(numerator), expression=exp.paren(exp.Mul(this=exp.Literal.number(2), expression=count.copy()))
-    )
-    value: exp.Expr = exp.cast(quotient, decimal_type(38, 0))
-    if scale:
-        value = exp.Mul(this=value, expression=exp.Literal.number("0." + "0" * (scale - 1) + "1"))
-    # no rows (or only NULLs): count is 0 and the average is NULL, as in Trino
-    guarded = exp.Case(ifs=[exp.If(this=exp.EQ(this=count.copy(), expression=exp.Literal.number(0)), true=exp.Null())], default=value)
-    return exp.cast(guarded, decimal_type(precision, scale))
+    unit = _unit(node)
+    counted = unit.copy()  # the same FILTER and window, counting
+    inner = counted
+    while isinstance(inner, exp.Filter | exp.Window):
+        inner = inner.this
+    count = exp.Count(this=inner.this)
+    if inner is counted:
+        counted = count
+    else:
+        inner.replace(count)
+    total = exp.Sum(this=node.this)
+    node.replace(total)
+    if unit is node:
+        unit = total
+
+    def build(total: exp.Expr) -> exp.Expr:
+        unscaled = exp.cast(
+            exp.Mul(this=exp.cast(total, decimal_type(38, scale)), expression=exp.Literal.number(10**scale)),
+            T.INT128,
+        )
+        numerator = exp.Add(
+            this=exp.Mul(this=exp.Literal.number(2), expression=exp.paren(unscaled)),
+            expression=exp.Mul(this=exp.Anonymous(this="sign", expressions=[unscaled.copy()]), expression=counted),
+        )
+        quotient = exp.IntDiv(
+            this=exp.paren(numerator),
+            expression=exp.paren(exp.Mul(this=exp.Literal.number(2), expression=counted.copy())),
+        )
+        value: exp.Expr = exp.cast(quotient, decimal_type(38, 0))
+        if scale:
+            value = exp.Mul(this=value, expression=exp.Literal.number("0." + "0" * (scale - 1) + "1"))
+        # no rows (or only NULLs): the count is 0 and the average NULL, as in Trino
+        empty = exp.EQ(this=counted.copy(), expression=exp.Literal.number(0))
+        return exp.cast(exp.Case(ifs=[exp.If(this=empty, true=exp.Null())], default=value), decimal_type(precision, scale))
+
+    wrap_in_place(unit, build)

@@ -17,6 +17,8 @@ from sqlglot import exp
 from gateway.planner.context import QueryContext
 from gateway.planner.semantics.arithmetic import trino_type
 from gateway.planner.semantics.types import (
+    T,
+    applies,
     decimal_shape,
     decimal_type,
     deterministic,
@@ -25,7 +27,6 @@ from gateway.planner.semantics.types import (
     is_floating,
     is_integer,
     refuse,
-    applies,
 )
 
 
@@ -35,7 +36,7 @@ def trino_arithmetic(ctx: QueryContext) -> QueryContext:
     assert ctx.tree is not None
     if ctx.tree.find(exp.Div, exp.Mod) is None:
         return ctx
-    ctx.tree = ctx.tree.transform(_rewrite)
+    ctx.tree = ctx.tree.transform(_rewrite, copy=False)
     return ctx
 
 
@@ -74,10 +75,10 @@ def _unscaled(node: exp.Expr, scale: int, target: int) -> exp.Expr:
     """The value of ``node`` (a decimal of ``scale``, or an integer) times 10^target, as HUGEINT."""
     factor = exp.Literal.number(10**target)
     if scale == 0:
-        value: exp.Expr = exp.cast(node.copy(), "HUGEINT")
+        value: exp.Expr = exp.cast(node.copy(), T.INT128)
         return exp.Mul(this=value, expression=factor) if target else value
     widened = exp.cast(node.copy(), decimal_type(38, scale))
-    return exp.cast(exp.Mul(this=widened, expression=factor), "HUGEINT")
+    return exp.cast(exp.Mul(this=widened, expression=factor), T.INT128)
 
 
 def _scaled(unscaled: exp.Expr, precision: int, scale: int) -> exp.Expr:

@@ -27,8 +27,8 @@ from gateway.planner.context import QueryContext
 from gateway.planner.semantics.arithmetic import trino_type
 from gateway.planner.semantics.java_format import to_printf
 from gateway.planner.semantics.joda import to_strftime
-from gateway.planner.semantics.zones import valid_zone
 from gateway.planner.semantics.types import T, applies, deterministic, raise_error, refuse, type_of
+from gateway.planner.semantics.zones import valid_zone
 
 SESSION_ZONE = "UTC"
 _DATE_UNITS = frozenset({"day", "week", "month", "quarter", "year"})
@@ -50,7 +50,7 @@ def trino_functions(ctx: QueryContext) -> QueryContext:
     assert ctx.tree is not None
     if ctx.tree.find(*_REWRITTEN) is None:
         return ctx
-    ctx.tree = ctx.tree.transform(_rewrite)
+    ctx.tree = ctx.tree.transform(_rewrite, copy=False)
     return ctx
 
 
@@ -149,7 +149,7 @@ def _date_add(node: exp.DateAdd) -> exp.Expr:
         raise LakegateError(
             ErrorCode.ENGINE_USER_ERROR, f"'{unit}' is not a valid DATE field (date_add on a date)"
         )
-    return exp.cast(node.copy(), "DATE")
+    return exp.cast(node.copy(), T.DATE)
 
 
 def _at_time_zone(node: exp.AtTimeZone) -> exp.Expr:
@@ -218,8 +218,8 @@ def _width_bucket(node: exp.WidthBucket) -> exp.Expr:
     for part in (operand, low, high, count):
         if not deterministic(part):
             raise refuse("width_bucket() of nondeterministic arguments")
-    x, lo, hi = (exp.cast(p.copy(), "DOUBLE") for p in (operand, low, high))
-    n = exp.cast(count.copy(), "BIGINT")
+    x, lo, hi = (exp.cast(p.copy(), T.DOUBLE) for p in (operand, low, high))
+    n = exp.cast(count.copy(), T.BIGINT)
     ascending = exp.LT(this=lo.copy(), expression=hi.copy())
     bucket = exp.Add(
         this=_call(
@@ -252,7 +252,7 @@ def _width_bucket(node: exp.WidthBucket) -> exp.Expr:
             ],
             default=bucket,
         ),
-        "BIGINT",
+        T.BIGINT,
     )
 
 

@@ -16,6 +16,7 @@ from gateway.planner.semantics.types import (
     T,
     decimal_shape,
     decimal_type,
+    simple_type,
     type_of,
 )
 
@@ -27,14 +28,14 @@ def literal_type(node: exp.Literal) -> exp.DataType | None:
     """The Trino type of a number literal: integer, bigint, decimal(p, s) or double."""
     text = node.name
     if "e" in text.lower():
-        return exp.DataType.build("DOUBLE")
+        return simple_type(T.DOUBLE)
     if "." not in text:
-        return exp.DataType.build("INTEGER" if abs(int(text)) <= _INT_MAX else "BIGINT")
+        return simple_type(T.INT if abs(int(text)) <= _INT_MAX else T.BIGINT)
     whole, fraction = text.split(".", 1)
     whole = whole.lstrip("+-")
     precision = max(len(whole) + len(fraction), 1)
     if precision > MAX_PRECISION:
-        return exp.DataType.build("DOUBLE")  # Trino's parser makes such a literal a double
+        return simple_type(T.DOUBLE)  # Trino's parser makes such a literal a double
     return decimal_type(precision, len(fraction))
 
 
@@ -54,7 +55,7 @@ def trino_type(node: exp.Expr) -> exp.DataType | None:
         inner = node.expressions[0] if isinstance(node, exp.Distinct) and node.expressions else node.this
         return trino_type(inner) if isinstance(inner, exp.Expr) else None
     if isinstance(node, exp.Count | exp.CountIf | exp.ApproxDistinct):
-        return exp.DataType.build("BIGINT")
+        return simple_type(T.BIGINT)
     if isinstance(node, exp.Sum):
         return _sum_type(trino_type(node.this))
     if isinstance(node, exp.Avg):
@@ -77,7 +78,7 @@ def _sum_type(kind: exp.DataType | None) -> exp.DataType | None:
     if kind is None:
         return None
     if kind.this in INTEGER_PRECISION:
-        return exp.DataType.build("BIGINT")
+        return simple_type(T.BIGINT)
     if kind.this == T.DECIMAL:
         shape = decimal_shape(kind)
         return decimal_type(MAX_PRECISION, shape[1]) if shape else None
@@ -88,7 +89,7 @@ def _avg_type(kind: exp.DataType | None) -> exp.DataType | None:
     if kind is None:
         return None
     if kind.this in INTEGER_PRECISION or kind.this == T.DOUBLE:
-        return exp.DataType.build("DOUBLE")
+        return simple_type(T.DOUBLE)
     return kind if kind.this in (T.DECIMAL, T.FLOAT) else None
 
 
@@ -112,12 +113,12 @@ def common_type(nodes: list[exp.Expr]) -> exp.DataType | None:
 def _super(left: exp.DataType, right: exp.DataType) -> exp.DataType | None:
     kinds = {left.this, right.this}
     if T.DOUBLE in kinds:
-        return exp.DataType.build("DOUBLE")
+        return simple_type(T.DOUBLE)
     if T.FLOAT in kinds:
-        return exp.DataType.build("REAL")
+        return simple_type(T.FLOAT)
     if left.this in INTEGER_PRECISION and right.this in INTEGER_PRECISION:
         wider = max(_INTEGER_ORDER.index(left.this), _INTEGER_ORDER.index(right.this))
-        return exp.DataType.build(_INTEGER_ORDER[wider])
+        return simple_type(_INTEGER_ORDER[wider])
     a, b = decimal_shape(left), decimal_shape(right)
     if a is None or b is None:
         return None
@@ -130,12 +131,12 @@ def binary_type(node: exp.Expr, left: exp.DataType | None, right: exp.DataType |
         return None
     kinds = {left.this, right.this}
     if kinds & {T.DOUBLE}:
-        return exp.DataType.build("DOUBLE")
+        return simple_type(T.DOUBLE)
     if kinds & {T.FLOAT}:
-        return exp.DataType.build("REAL") if kinds <= FLOATING | set(INTEGER_PRECISION) | {T.DECIMAL} else None
+        return simple_type(T.FLOAT) if kinds <= FLOATING | set(INTEGER_PRECISION) | {T.DECIMAL} else None
     if left.this in INTEGER_PRECISION and right.this in INTEGER_PRECISION:
         wider = max(_INTEGER_ORDER.index(left.this), _INTEGER_ORDER.index(right.this))
-        return exp.DataType.build(_INTEGER_ORDER[wider])
+        return simple_type(_INTEGER_ORDER[wider])
     shapes = decimal_shape(left), decimal_shape(right)
     if shapes[0] is None or shapes[1] is None:
         return None

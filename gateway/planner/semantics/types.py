@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlglot import exp
 
 from gateway.errors import ErrorCode, LakegateError
@@ -65,7 +67,27 @@ def decimal_shape(kind: exp.DataType) -> tuple[int, int] | None:
 
 
 def decimal_type(precision: int, scale: int) -> exp.DataType:
-    return exp.DataType.build(f"DECIMAL({precision}, {scale})")
+    return exp.DataType(
+        this=T.DECIMAL,
+        expressions=[
+            exp.DataTypeParam(this=exp.Literal.number(precision)),
+            exp.DataTypeParam(this=exp.Literal.number(scale)),
+        ],
+        nested=False,
+    )
+
+
+def simple_type(kind: exp.DataType.Type) -> exp.DataType:
+    return exp.DataType(this=kind, nested=False)
+
+
+def wrap_in_place(node: exp.Expr, build: Callable[[exp.Expr], exp.Expr]) -> exp.Expr:
+    """Replace ``node`` by ``build(node)`` without copying it (``build`` may nest it)."""
+    hole = exp.Null()
+    node.replace(hole)
+    wrapped = build(node)
+    hole.replace(wrapped)
+    return wrapped
 
 
 def refuse(what: str) -> LakegateError:
