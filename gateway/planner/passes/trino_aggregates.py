@@ -19,6 +19,7 @@ from gateway.planner.semantics.arithmetic import trino_type
 from gateway.planner.semantics.types import (
     T,
     applies,
+    cast_to,
     decimal_shape,
     decimal_type,
     is_decimal,
@@ -48,14 +49,14 @@ def _unit(aggregate: exp.Expr) -> exp.Expr:
 
 def _rewrite(node: exp.Expr) -> None:
     if isinstance(node, exp.CountIf):
-        wrap_in_place(_unit(node), lambda u: exp.cast(u, T.BIGINT))
+        wrap_in_place(_unit(node), lambda u: cast_to(u, T.BIGINT))
     elif isinstance(node, exp.ApproxDistinct):
         accuracy = node.args.get("accuracy")
         if accuracy is not None:
             _check_accuracy(accuracy)
         node.replace(exp.Count(this=exp.Distinct(expressions=[node.this])))
     elif isinstance(node, exp.Sum) and is_integer(trino_type(_argument(node))):
-        wrap_in_place(_unit(node), lambda u: exp.cast(u, T.BIGINT))
+        wrap_in_place(_unit(node), lambda u: cast_to(u, T.BIGINT))
     elif isinstance(node, exp.Avg):
         kind = trino_type(_argument(node))
         shape = decimal_shape(kind) if kind is not None and is_decimal(kind) else None
@@ -98,8 +99,8 @@ def _decimal_avg(node: exp.Avg, precision: int, scale: int) -> None:
         unit = total
 
     def build(total: exp.Expr) -> exp.Expr:
-        unscaled = exp.cast(
-            exp.Mul(this=exp.cast(total, decimal_type(38, scale)), expression=exp.Literal.number(10**scale)),
+        unscaled = cast_to(
+            exp.Mul(this=cast_to(total, decimal_type(38, scale)), expression=exp.Literal.number(10**scale)),
             T.INT128,
         )
         numerator = exp.Add(
@@ -110,11 +111,11 @@ def _decimal_avg(node: exp.Avg, precision: int, scale: int) -> None:
             this=exp.paren(numerator),
             expression=exp.paren(exp.Mul(this=exp.Literal.number(2), expression=counted.copy())),
         )
-        value: exp.Expr = exp.cast(quotient, decimal_type(38, 0))
+        value: exp.Expr = cast_to(quotient, decimal_type(38, 0))
         if scale:
             value = exp.Mul(this=value, expression=exp.Literal.number("0." + "0" * (scale - 1) + "1"))
         # no rows (or only NULLs): the count is 0 and the average NULL, as in Trino
         empty = exp.EQ(this=counted.copy(), expression=exp.Literal.number(0))
-        return exp.cast(exp.Case(ifs=[exp.If(this=empty, true=exp.Null())], default=value), decimal_type(precision, scale))
+        return cast_to(exp.Case(ifs=[exp.If(this=empty, true=exp.Null())], default=value), decimal_type(precision, scale))
 
     wrap_in_place(unit, build)

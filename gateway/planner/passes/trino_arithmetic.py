@@ -15,10 +15,11 @@ from __future__ import annotations
 from sqlglot import exp
 
 from gateway.planner.context import QueryContext
-from gateway.planner.semantics.arithmetic import trino_type
+from gateway.planner.semantics.arithmetic import rewrite_bottom_up, trino_type
 from gateway.planner.semantics.types import (
     T,
     applies,
+    cast_to,
     decimal_shape,
     decimal_type,
     deterministic,
@@ -36,7 +37,7 @@ def trino_arithmetic(ctx: QueryContext) -> QueryContext:
     assert ctx.tree is not None
     if ctx.tree.find(exp.Div, exp.Mod) is None:
         return ctx
-    ctx.tree = ctx.tree.transform(_rewrite, copy=False)
+    rewrite_bottom_up(ctx.tree, (exp.Div, exp.Mod), _rewrite)
     return ctx
 
 
@@ -75,18 +76,18 @@ def _unscaled(node: exp.Expr, scale: int, target: int) -> exp.Expr:
     """The value of ``node`` (a decimal of ``scale``, or an integer) times 10^target, as HUGEINT."""
     factor = exp.Literal.number(10**target)
     if scale == 0:
-        value: exp.Expr = exp.cast(node.copy(), T.INT128)
+        value: exp.Expr = cast_to(node.copy(), T.INT128)
         return exp.Mul(this=value, expression=factor) if target else value
-    widened = exp.cast(node.copy(), decimal_type(38, scale))
-    return exp.cast(exp.Mul(this=widened, expression=factor), T.INT128)
+    widened = cast_to(node.copy(), decimal_type(38, scale))
+    return cast_to(exp.Mul(this=widened, expression=factor), T.INT128)
 
 
 def _scaled(unscaled: exp.Expr, precision: int, scale: int) -> exp.Expr:
     """A HUGEINT of unscaled digits as decimal(precision, scale)."""
-    value: exp.Expr = exp.cast(unscaled, decimal_type(38, 0))
+    value: exp.Expr = cast_to(unscaled, decimal_type(38, 0))
     if scale:
         value = exp.Mul(this=value, expression=exp.Literal.number("0." + "0" * (scale - 1) + "1"))
-    return exp.cast(value, decimal_type(precision, scale))
+    return cast_to(value, decimal_type(precision, scale))
 
 
 def _decimal(node: exp.Div | exp.Mod) -> exp.Expr:

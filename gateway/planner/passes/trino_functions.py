@@ -20,14 +20,17 @@ Each rewrite follows Trino's documentation (``docs/src/main/sphinx/functions``):
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlglot import exp
 
 from gateway.errors import ErrorCode, LakegateError
 from gateway.planner.context import QueryContext
-from gateway.planner.semantics.arithmetic import trino_type
+from gateway.planner.semantics.arithmetic import rewrite_bottom_up, trino_type
+from gateway.planner.semantics.engine_functions import DIFFERENT, LACKING
 from gateway.planner.semantics.java_format import to_printf
 from gateway.planner.semantics.joda import to_strftime
-from gateway.planner.semantics.types import T, applies, deterministic, raise_error, refuse, type_of
+from gateway.planner.semantics.types import T, applies, cast_to, deterministic, raise_error, refuse, type_of
 from gateway.planner.semantics.zones import valid_zone
 
 SESSION_ZONE = "UTC"
@@ -50,7 +53,7 @@ def trino_functions(ctx: QueryContext) -> QueryContext:
     assert ctx.tree is not None
     if ctx.tree.find(*_REWRITTEN) is None:
         return ctx
-    ctx.tree = ctx.tree.transform(_rewrite, copy=False)
+    rewrite_bottom_up(ctx.tree, _REWRITTEN, _rewrite)
     return ctx
 
 
@@ -74,6 +77,8 @@ def _rewrite(node: exp.Expr) -> exp.Expr:
         handler = _BY_NAME.get(name)
         if handler is not None:
             return handler(node)
+        if name in LACKING or name in DIFFERENT:
+            raise refuse(f"function {name}()")
     return node
 
 
@@ -149,7 +154,7 @@ def _date_add(node: exp.DateAdd) -> exp.Expr:
         raise LakegateError(
             ErrorCode.ENGINE_USER_ERROR, f"'{unit}' is not a valid DATE field (date_add on a date)"
         )
-    return exp.cast(node.copy(), T.DATE)
+    return cast_to(node.copy(), T.DATE)
 
 
 def _at_time_zone(node: exp.AtTimeZone) -> exp.Expr:
@@ -218,8 +223,8 @@ def _width_bucket(node: exp.WidthBucket) -> exp.Expr:
     for part in (operand, low, high, count):
         if not deterministic(part):
             raise refuse("width_bucket() of nondeterministic arguments")
-    x, lo, hi = (exp.cast(p.copy(), T.DOUBLE) for p in (operand, low, high))
-    n = exp.cast(count.copy(), T.BIGINT)
+    x, lo, hi = (cast_to(p.copy(), T.DOUBLE) for p in (operand, low, high))
+    n = cast_to(count.copy(), T.BIGINT)
     ascending = exp.LT(this=lo.copy(), expression=hi.copy())
     bucket = exp.Add(
         this=_call(
@@ -231,7 +236,7 @@ def _width_bucket(node: exp.WidthBucket) -> exp.Expr:
         ),
         expression=exp.Literal.number(1),
     )
-    return exp.cast(
+    return cast_to(
         exp.Case(
             ifs=[
                 exp.If(this=exp.LTE(this=n.copy(), expression=exp.Literal.number(0)), true=raise_error("bucketCount must be greater than 0")),
@@ -267,7 +272,26 @@ def _map_agg(node: exp.Anonymous) -> exp.Expr:
     return _call("map_from_entries", entries)
 
 
-_BY_NAME = {
+def _constant(value: str) -> Callable[[exp.Anonymous], exp.Expr]:
+    def build(node: exp.Anonymous) -> exp.Expr:
+        return node if node.expressions else cast_to(exp.Literal.string(value), T.DOUBLE)
+
+    return build
+
+
+def _renamed(name: str) -> Callable[[exp.Anonymous], exp.Expr]:
+    def build(node: exp.Anonymous) -> exp.Expr:
+        return _call(name, *(a.copy() for a in node.expressions)) if len(node.expressions) == 1 else node
+
+    return build
+
+
+_BY_NAME: dict[str, Callable[[exp.Anonymous], exp.Expr]] = {
+    "nan": _constant("NaN"),
+    "infinity": _constant("Infinity"),
+    "e": lambda node: node if node.expressions else _call("exp", cast_to(exp.Literal.number(1), T.DOUBLE)),
+    "is_finite": _renamed("isfinite"),
+    "is_infinite": _renamed("isinf"),
     "with_timezone": _with_timezone,
     "format_datetime": _format_datetime,
     "map_agg": _map_agg,

@@ -7,6 +7,8 @@ its own precision and scale (``io.trino.type.DecimalOperators``, ``docs/.../lang
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlglot import exp
 
 from gateway.planner.semantics.types import (
@@ -20,6 +22,8 @@ from gateway.planner.semantics.types import (
     type_of,
 )
 
+#: meta key: the Trino type of a node a rewrite made (its parts no longer tell)
+TRINO_TYPE = "trino_type"
 _INTEGER_ORDER = (T.TINYINT, T.SMALLINT, T.INT, T.BIGINT)
 _INT_MAX = 2**31 - 1
 
@@ -41,6 +45,9 @@ def literal_type(node: exp.Literal) -> exp.DataType | None:
 
 def trino_type(node: exp.Expr) -> exp.DataType | None:
     """The type Trino gives ``node`` (None when unknown)."""
+    known = node.meta.get(TRINO_TYPE) if node._meta else None
+    if known is not None:
+        return known
     if isinstance(node, exp.Paren):
         return trino_type(node.this)
     if isinstance(node, exp.Literal) and not node.is_string:
@@ -159,3 +166,19 @@ def decimal_result(node: exp.Expr, left: tuple[int, int], right: tuple[int, int]
     if isinstance(node, exp.Mod):
         return min(MAX_PRECISION, min(p1 - s1, p2 - s2) + max(s1, s2)), max(s1, s2)
     return None
+
+
+def rewritten(new: exp.Expr, old: exp.Expr) -> exp.Expr:
+    """``new`` (replacing ``old``) keeps ``old``'s Trino type."""
+    kind = trino_type(old)
+    if kind is not None:
+        new.meta[TRINO_TYPE] = kind
+    return new
+
+
+def rewrite_bottom_up(tree: exp.Expr, kinds: tuple[type[exp.Expr], ...], rewrite: Callable[[exp.Expr], exp.Expr]) -> None:
+    """Apply ``rewrite`` to every node of ``kinds``, innermost first, in place."""
+    for node in reversed(list(tree.find_all(*kinds, bfs=False))):
+        new = rewrite(node)
+        if new is not node:
+            node.replace(rewritten(new, node))

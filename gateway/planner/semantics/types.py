@@ -81,6 +81,11 @@ def simple_type(kind: exp.DataType.Type) -> exp.DataType:
     return exp.DataType(this=kind, nested=False)
 
 
+def cast_to(node: exp.Expr, kind: exp.DataType | exp.DataType.Type) -> exp.Cast:
+    """A CAST, always (sqlglot's ``exp.cast`` folds a cast of a cast into one)."""
+    return exp.Cast(this=node, to=kind if isinstance(kind, exp.DataType) else simple_type(kind))
+
+
 def wrap_in_place(node: exp.Expr, build: Callable[[exp.Expr], exp.Expr]) -> exp.Expr:
     """Replace ``node`` by ``build(node)`` without copying it (``build`` may nest it)."""
     hole = exp.Null()
