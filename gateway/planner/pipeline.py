@@ -137,6 +137,7 @@ class Planner:
             snapshot.version,
             str(generation),  # new engines: plans naming the old ones are stale
             request.user,  # current_user is bound into the plan
+            request.time_zone,  # zone conversions are bound into the plan
         )
         if self.authorizer is None:
             return key
@@ -218,6 +219,7 @@ class Planner:
                 request.dialect,
                 request.user,
                 request.groups,
+                request.time_zone,
             ),
             explain=True,
             metadata=metadata,

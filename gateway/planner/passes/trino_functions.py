@@ -33,7 +33,6 @@ from gateway.planner.semantics.joda import to_strftime
 from gateway.planner.semantics.types import T, applies, cast_to, deterministic, raise_error, refuse, type_of
 from gateway.planner.semantics.zones import valid_zone
 
-SESSION_ZONE = "UTC"
 _DATE_UNITS = frozenset({"day", "week", "month", "quarter", "year"})
 _REWRITTEN = (
     exp.ArraySlice,
@@ -53,27 +52,31 @@ def trino_functions(ctx: QueryContext) -> QueryContext:
     assert ctx.tree is not None
     if ctx.tree.find(*_REWRITTEN) is None:
         return ctx
-    rewrite_bottom_up(ctx.tree, _REWRITTEN, _rewrite)
+    zone = ctx.request.time_zone
+    rewrite_bottom_up(ctx.tree, _REWRITTEN, lambda node: _rewrite(node, zone))
     return ctx
 
 
-def _rewrite(node: exp.Expr) -> exp.Expr:
+def _rewrite(node: exp.Expr, session_zone: str) -> exp.Expr:
     if isinstance(node, exp.ArraySlice):
         return _slice(node)
     if isinstance(node, exp.DateAdd):
         return _date_add(node)
     if isinstance(node, exp.AtTimeZone):
-        return _at_time_zone(node)
+        return _at_time_zone(node, session_zone)
     if isinstance(node, exp.Format):
         return _format(node)
     if isinstance(node, exp.ParseDatetime):
-        return _parse_datetime(node)
+        return _parse_datetime(node, session_zone)
     if isinstance(node, exp.WidthBucket):
         return _width_bucket(node)
     if isinstance(node, exp.CurrentTimezone):
-        return exp.Literal.string(SESSION_ZONE)
+        return exp.Literal.string(session_zone)
     if isinstance(node, exp.Anonymous):
         name = node.name.lower()
+        if name == "at_timezone" and len(node.expressions) == 2:
+            value, zone = node.expressions
+            return _at_time_zone(exp.AtTimeZone(this=value, zone=zone), session_zone)
         handler = _BY_NAME.get(name)
         if handler is not None:
             return handler(node)
@@ -157,7 +160,7 @@ def _date_add(node: exp.DateAdd) -> exp.Expr:
     return cast_to(node.copy(), T.DATE)
 
 
-def _at_time_zone(node: exp.AtTimeZone) -> exp.Expr:
+def _at_time_zone(node: exp.AtTimeZone, session_zone: str) -> exp.Expr:
     kind = trino_type(node.this)
     if kind is None:
         raise refuse(f"AT TIME ZONE on a value whose type Lakegate cannot determine ({node.this.sql('trino')})")
@@ -166,7 +169,7 @@ def _at_time_zone(node: exp.AtTimeZone) -> exp.Expr:
     if kind.this in (T.TIMESTAMP, T.DATETIME):
         # read in the session zone: that is the instant, whatever zone it is then shown in
         check_zone(node.args["zone"])
-        return _call("timezone", exp.Literal.string(SESSION_ZONE), node.this.copy())
+        return _call("timezone", exp.Literal.string(session_zone), node.this.copy())
     raise refuse(f"AT TIME ZONE on a {kind.sql('trino')}")
 
 
@@ -207,12 +210,12 @@ def _format_datetime(node: exp.Anonymous) -> exp.Expr:
     return _call("strftime", value.copy(), exp.Literal.string(text))
 
 
-def _parse_datetime(node: exp.ParseDatetime) -> exp.Expr:
+def _parse_datetime(node: exp.ParseDatetime, session_zone: str) -> exp.Expr:
     if node.args.get("zone") is not None or node.args.get("default_year") is not None:
         raise refuse("parse_datetime() with these arguments")
     text = to_strftime(_string_literal(node.args.get("format"), "parse_datetime()"), parsing=True, function="parse_datetime")
     parsed = _call("strptime", node.this.copy(), exp.Literal.string(text))
-    return _call("timezone", exp.Literal.string(SESSION_ZONE), parsed)
+    return _call("timezone", exp.Literal.string(session_zone), parsed)
 
 
 def _width_bucket(node: exp.WidthBucket) -> exp.Expr:
