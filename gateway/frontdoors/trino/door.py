@@ -83,7 +83,13 @@ def _routing_hints(request: Request) -> RoutingHints:
 def _query_request(request: Request, sql: str) -> QueryRequest:
     session, identity = request.session, request.identity
     return QueryRequest(
-        sql, session.catalog, session.schema, "trino", identity.user, identity.groups, session.time_zone or "UTC"
+        sql,
+        session.catalog,
+        session.schema,
+        "trino",
+        identity.user,
+        identity.groups,
+        session.time_zone or "UTC",
     )
 
 

@@ -60,7 +60,9 @@ _PATTERNS = {
     "DESCRIBE INPUT": re.compile(rf"^DESCRIBE\s+INPUT\s+(?P<name>{_IDENT}){_END}", re.I | re.S),
     "CALL": re.compile(r"^CALL\s+(?P<procedure>[^(\s]+)\s*\((?P<args>.*)\)\s*;?\s*$", re.I | re.S),
     "SHOW SESSION": re.compile(rf"^SHOW\s+SESSION(?:\s+LIKE\s+'(?P<like>(?:[^']|'')*)')?{_END}", re.I | re.S),
-    "SHOW FUNCTIONS": re.compile(rf"^SHOW\s+FUNCTIONS(?:\s+LIKE\s+'(?P<like>(?:[^']|'')*)')?{_END}", re.I | re.S),
+    "SHOW FUNCTIONS": re.compile(
+        rf"^SHOW\s+FUNCTIONS(?:\s+LIKE\s+'(?P<like>(?:[^']|'')*)')?{_END}", re.I | re.S
+    ),
     "SHOW CREATE TABLE": re.compile(
         rf"^SHOW\s+CREATE\s+TABLE\s+(?P<name>{_IDENT}(?:\s*\.\s*{_IDENT}){{0,2}}){_END}", re.I | re.S
     ),

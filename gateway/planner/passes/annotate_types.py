@@ -43,7 +43,9 @@ def annotate_types(ctx: QueryContext) -> QueryContext:
     tree = ctx.tree
     if ctx.authorizer is None:  # qualify_columns ran only with policies
         try:
-            tree = _qualify_columns(normalize_identifiers(tree, dialect="trino"), schema=schema, dialect="trino")
+            tree = _qualify_columns(
+                normalize_identifiers(tree, dialect="trino"), schema=schema, dialect="trino"
+            )
         except OptimizeError:
             tree = ctx.tree  # the engine will name the problem; operand types stay unknown
     ctx.tree = _annotate_types(tree, schema=schema, dialect="trino")

@@ -78,7 +78,9 @@ def _check_accuracy(accuracy: exp.Expr) -> None:
             ErrorCode.ENGINE_DATA_ERROR,
             "approx_distinct: maximum standard error must be in [0.0040625, 0.26000]",
         )
-    raise LakegateError(ErrorCode.NOT_SUPPORTED, "approx_distinct: the maximum standard error must be a literal")
+    raise LakegateError(
+        ErrorCode.NOT_SUPPORTED, "approx_distinct: the maximum standard error must be a literal"
+    )
 
 
 def _decimal_avg(node: exp.Avg, precision: int, scale: int) -> None:
@@ -105,7 +107,9 @@ def _decimal_avg(node: exp.Avg, precision: int, scale: int) -> None:
         )
         numerator = exp.Add(
             this=exp.Mul(this=exp.Literal.number(2), expression=exp.paren(unscaled)),
-            expression=exp.Mul(this=exp.Anonymous(this="sign", expressions=[unscaled.copy()]), expression=counted),
+            expression=exp.Mul(
+                this=exp.Anonymous(this="sign", expressions=[unscaled.copy()]), expression=counted
+            ),
         )
         quotient = exp.IntDiv(
             this=exp.paren(numerator),
@@ -116,6 +120,8 @@ def _decimal_avg(node: exp.Avg, precision: int, scale: int) -> None:
             value = exp.Mul(this=value, expression=exp.Literal.number("0." + "0" * (scale - 1) + "1"))
         # no rows (or only NULLs): the count is 0 and the average NULL, as in Trino
         empty = exp.EQ(this=counted.copy(), expression=exp.Literal.number(0))
-        return cast_to(exp.Case(ifs=[exp.If(this=empty, true=exp.Null())], default=value), decimal_type(precision, scale))
+        return cast_to(
+            exp.Case(ifs=[exp.If(this=empty, true=exp.Null())], default=value), decimal_type(precision, scale)
+        )
 
     wrap_in_place(unit, build)

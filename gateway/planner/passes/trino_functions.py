@@ -133,13 +133,21 @@ def _slice(node: exp.ArraySlice) -> exp.Expr:
             ],
             default=length.copy(),
         )
-    last = exp.Sub(this=exp.Add(this=exp.paren(first.copy()), expression=exp.paren(length.copy())), expression=exp.Literal.number(1))
+    last = exp.Sub(
+        this=exp.Add(this=exp.paren(first.copy()), expression=exp.paren(length.copy())),
+        expression=exp.Literal.number(1),
+    )
     sliced = _call("list_slice", array.copy(), first, last)
     # a negative start beyond the array's length gives an empty array in Trino
     if isinstance(start, exp.Literal) and not start.is_string and int(start.name) > 0:
         return sliced
     return exp.Case(
-        ifs=[exp.If(this=exp.LT(this=exp.paren(first.copy()), expression=exp.Literal.number(1)), true=_empty_like(array))],
+        ifs=[
+            exp.If(
+                this=exp.LT(this=exp.paren(first.copy()), expression=exp.Literal.number(1)),
+                true=_empty_like(array),
+            )
+        ],
         default=sliced,
     )
 
@@ -163,7 +171,9 @@ def _date_add(node: exp.DateAdd) -> exp.Expr:
 def _at_time_zone(node: exp.AtTimeZone, session_zone: str) -> exp.Expr:
     kind = trino_type(node.this)
     if kind is None:
-        raise refuse(f"AT TIME ZONE on a value whose type Lakegate cannot determine ({node.this.sql('trino')})")
+        raise refuse(
+            f"AT TIME ZONE on a value whose type Lakegate cannot determine ({node.this.sql('trino')})"
+        )
     if kind.this in (T.TIMESTAMPTZ, T.TIMESTAMPLTZ):
         return node.this.copy()  # the same instant; the zone shown is the session's
     if kind.this in (T.TIMESTAMP, T.DATETIME):
@@ -206,14 +216,18 @@ def _format_datetime(node: exp.Anonymous) -> exp.Expr:
     kind = type_of(value)
     if kind is None or kind.this not in (T.TIMESTAMP, T.DATETIME, T.TIMESTAMPTZ, T.DATE):
         raise refuse("format_datetime() of a value whose type is not a timestamp")
-    text = to_strftime(_string_literal(pattern, "format_datetime()"), parsing=False, function="format_datetime")
+    text = to_strftime(
+        _string_literal(pattern, "format_datetime()"), parsing=False, function="format_datetime"
+    )
     return _call("strftime", value.copy(), exp.Literal.string(text))
 
 
 def _parse_datetime(node: exp.ParseDatetime, session_zone: str) -> exp.Expr:
     if node.args.get("zone") is not None or node.args.get("default_year") is not None:
         raise refuse("parse_datetime() with these arguments")
-    text = to_strftime(_string_literal(node.args.get("format"), "parse_datetime()"), parsing=True, function="parse_datetime")
+    text = to_strftime(
+        _string_literal(node.args.get("format"), "parse_datetime()"), parsing=True, function="parse_datetime"
+    )
     parsed = _call("strptime", node.this.copy(), exp.Literal.string(text))
     return _call("timezone", exp.Literal.string(session_zone), parsed)
 
@@ -233,7 +247,9 @@ def _width_bucket(node: exp.WidthBucket) -> exp.Expr:
         this=_call(
             "floor",
             exp.Div(
-                this=exp.Mul(this=n.copy(), expression=exp.paren(exp.Sub(this=x.copy(), expression=lo.copy()))),
+                this=exp.Mul(
+                    this=n.copy(), expression=exp.paren(exp.Sub(this=x.copy(), expression=lo.copy()))
+                ),
                 expression=exp.paren(exp.Sub(this=hi.copy(), expression=lo.copy())),
             ),
         ),
@@ -242,17 +258,29 @@ def _width_bucket(node: exp.WidthBucket) -> exp.Expr:
     return cast_to(
         exp.Case(
             ifs=[
-                exp.If(this=exp.LTE(this=n.copy(), expression=exp.Literal.number(0)), true=raise_error("bucketCount must be greater than 0")),
+                exp.If(
+                    this=exp.LTE(this=n.copy(), expression=exp.Literal.number(0)),
+                    true=raise_error("bucketCount must be greater than 0"),
+                ),
                 exp.If(this=_call("isnan", x.copy()), true=raise_error("operand must not be NaN")),
                 exp.If(this=_call("isinf", lo.copy()), true=raise_error("first bound must be finite")),
                 exp.If(this=_call("isinf", hi.copy()), true=raise_error("second bound must be finite")),
-                exp.If(this=exp.EQ(this=lo.copy(), expression=hi.copy()), true=raise_error("bounds cannot equal each other")),
-                exp.If(this=exp.and_(ascending.copy(), exp.LT(this=x.copy(), expression=lo.copy())), true=exp.Literal.number(0)),
+                exp.If(
+                    this=exp.EQ(this=lo.copy(), expression=hi.copy()),
+                    true=raise_error("bounds cannot equal each other"),
+                ),
+                exp.If(
+                    this=exp.and_(ascending.copy(), exp.LT(this=x.copy(), expression=lo.copy())),
+                    true=exp.Literal.number(0),
+                ),
                 exp.If(
                     this=exp.and_(ascending.copy(), exp.GTE(this=x.copy(), expression=hi.copy())),
                     true=exp.Add(this=n.copy(), expression=exp.Literal.number(1)),
                 ),
-                exp.If(this=exp.and_(exp.not_(ascending.copy()), exp.GT(this=x.copy(), expression=lo.copy())), true=exp.Literal.number(0)),
+                exp.If(
+                    this=exp.and_(exp.not_(ascending.copy()), exp.GT(this=x.copy(), expression=lo.copy())),
+                    true=exp.Literal.number(0),
+                ),
                 exp.If(
                     this=exp.and_(exp.not_(ascending.copy()), exp.LTE(this=x.copy(), expression=hi.copy())),
                     true=exp.Add(this=n.copy(), expression=exp.Literal.number(1)),
@@ -269,7 +297,15 @@ def _map_agg(node: exp.Anonymous) -> exp.Expr:
         return node
     key, value = node.expressions
     entries = exp.Filter(
-        this=_call("list", exp.Struct(expressions=[exp.PropertyEQ(this=exp.to_identifier("k"), expression=key.copy()), exp.PropertyEQ(this=exp.to_identifier("v"), expression=value.copy())])),
+        this=_call(
+            "list",
+            exp.Struct(
+                expressions=[
+                    exp.PropertyEQ(this=exp.to_identifier("k"), expression=key.copy()),
+                    exp.PropertyEQ(this=exp.to_identifier("v"), expression=value.copy()),
+                ]
+            ),
+        ),
         expression=exp.Where(this=exp.Not(this=exp.Is(this=key.copy(), expression=exp.Null()))),
     )
     return _call("map_from_entries", entries)

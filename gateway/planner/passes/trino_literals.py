@@ -1,4 +1,4 @@
-"""Decimal literals and casts keep Trino's precision and scale.
+"""Decimal literals and casts keep Trino's precision and scale; zoned timestamp literals read.
 
 ``DECIMAL '1.2345'`` is ``decimal(5,4)`` in Trino: as many digits as written (leading and
 trailing zeros included), up to 38. sqlglot reads it as a cast to a bare ``DECIMAL``, which the
@@ -49,10 +49,26 @@ def pin_decimal_literals(tree: exp.Expr) -> exp.Expr:
     return tree
 
 
+_SPACED_OFFSET = re.compile(r"^(.*\d)\s+([+-]\d{1,2}:\d{2})$")
+
+
+def _zoned_timestamp(cast: exp.Cast) -> None:
+    """``TIMESTAMP '2024-01-31 12:00:00 +01:00'`` (Trino's spelling, and the Python client's):
+    the engine reads the offset only when it follows the time directly."""
+    literal = cast.this
+    if isinstance(literal, exp.Literal) and literal.is_string:
+        match = _SPACED_OFFSET.match(literal.name.strip())
+        if match:
+            literal.replace(exp.Literal.string(match.group(1) + match.group(2)))
+
+
 def trino_literals(ctx: QueryContext) -> QueryContext:
     if not applies(ctx):
         return ctx
     assert ctx.tree is not None
+    for cast in ctx.tree.find_all(exp.Cast):
+        if cast.to.this == T.TIMESTAMPTZ:
+            _zoned_timestamp(cast)
     pin_decimal_literals(ctx.tree)
     for cast in ctx.tree.find_all(exp.Cast):
         to = cast.to

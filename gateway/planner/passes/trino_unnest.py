@@ -72,7 +72,11 @@ def _rewrite(unnest: exp.Unnest) -> None:
     )
     element = exp.column(_ELEMENT, table=_SOURCE)
     projections: list[exp.Expr] = [
-        exp.alias_(exp.Anonymous(this="struct_extract_at", expressions=[element.copy(), exp.Literal.number(i + 1)]), name, quoted=True)
+        exp.alias_(
+            exp.Anonymous(this="struct_extract_at", expressions=[element.copy(), exp.Literal.number(i + 1)]),
+            name,
+            quoted=True,
+        )
         for i, name in enumerate(names)
     ]
     if offset is not None:

@@ -176,7 +176,9 @@ def rewritten(new: exp.Expr, old: exp.Expr) -> exp.Expr:
     return new
 
 
-def rewrite_bottom_up(tree: exp.Expr, kinds: tuple[type[exp.Expr], ...], rewrite: Callable[[exp.Expr], exp.Expr]) -> None:
+def rewrite_bottom_up(
+    tree: exp.Expr, kinds: tuple[type[exp.Expr], ...], rewrite: Callable[[exp.Expr], exp.Expr]
+) -> None:
     """Apply ``rewrite`` to every node of ``kinds``, innermost first, in place."""
     for node in reversed(list(tree.find_all(*kinds, bfs=False))):
         new = rewrite(node)

@@ -15,7 +15,9 @@ from sqlglot import exp
 from gateway.errors import ErrorCode, LakegateError
 from gateway.planner.semantics.types import is_integer, refuse
 
-_SPECIFIER = re.compile(r"%(?P<flags>[-#+ 0,(<]*)(?P<width>\d+)?(?:\.(?P<precision>\d+))?(?P<conversion>[a-zA-Z%])")
+_SPECIFIER = re.compile(
+    r"%(?P<flags>[-#+ 0,(<]*)(?P<width>\d+)?(?:\.(?P<precision>\d+))?(?P<conversion>[a-zA-Z%])"
+)
 _ARG_INDEX = re.compile(r"%\d+\$")
 
 
@@ -50,7 +52,9 @@ def to_printf(pattern: str, arguments: list[exp.DataType | None]) -> str:
         used += 1
         if conversion == "d" and not is_integer(kind):
             raise refuse(f"format() '%d' of a {kind.sql('trino') if kind else 'value of unknown type'}")
-        if conversion == "s" and not (is_integer(kind) or (kind is not None and kind.is_type(*exp.DataType.TEXT_TYPES))):
+        if conversion == "s" and not (
+            is_integer(kind) or (kind is not None and kind.is_type(*exp.DataType.TEXT_TYPES))
+        ):
             raise refuse(f"format() '%s' of a {kind.sql('trino') if kind else 'value of unknown type'}")
         out.append(f"%{flags}{width}{conversion}")
     tail = pattern[position:]

@@ -55,7 +55,9 @@ def _tokens(pattern: str) -> list[tuple[str, str]]:
                 continue
             end = pattern.find("'", i + 1)
             if end < 0:
-                raise LakegateError(ErrorCode.ENGINE_DATA_ERROR, f"Invalid format: unterminated quote in '{pattern}'")
+                raise LakegateError(
+                    ErrorCode.ENGINE_DATA_ERROR, f"Invalid format: unterminated quote in '{pattern}'"
+                )
             tokens.append(("text", pattern[i + 1 : end]))
             i = end + 1
         elif char.isascii() and char.isalpha():
