@@ -27,11 +27,11 @@ from gateway.frontdoors.trino.rewrite import (
     SessionValues,
     apply_session_values,
     is_virtual,
-    name_trino_columns,
 )
 from gateway.frontdoors.trino.system_tables import SystemContext
 from gateway.planner.context import QueryContext, QueryRequest
 from gateway.planner.passes.allow_functions import allow_functions
+from gateway.planner.passes.name_columns import name_trino_columns
 from gateway.planner.passes.read_only import read_only
 from gateway.planner.relations import relations
 from gateway.service import Gateway

@@ -65,8 +65,11 @@ def _rewrite(node: exp.Expr) -> None:
 
 
 def _argument(node: exp.Expr) -> exp.Expr:
-    arg = node.this
-    return arg.expressions[0] if isinstance(arg, exp.Distinct) and arg.expressions else arg
+    arg: exp.Expr = node.this
+    if isinstance(arg, exp.Distinct) and arg.expressions:
+        first: exp.Expr = arg.expressions[0]
+        return first
+    return arg
 
 
 def _check_accuracy(accuracy: exp.Expr) -> None:

@@ -92,11 +92,13 @@ def _scaled(unscaled: exp.Expr, precision: int, scale: int) -> exp.Expr:
 
 def _decimal(node: exp.Div | exp.Mod) -> exp.Expr:
     left, right = trino_type(node.left), trino_type(node.right)
-    assert left is not None and right is not None
+    assert left is not None
+    assert right is not None
     shapes = decimal_shape(left), decimal_shape(right)
-    if shapes[0] is None or shapes[1] is None:
+    left_shape, right_shape = shapes
+    if left_shape is None or right_shape is None:
         raise refuse(f"decimal arithmetic on a decimal of unknown precision ({node.sql('trino')})")
-    (p1, s1), (p2, s2) = shapes
+    s1, s2 = left_shape[1], right_shape[1]
     kind = trino_type(node)
     result_shape = decimal_shape(kind) if kind is not None else None
     if result_shape is None:

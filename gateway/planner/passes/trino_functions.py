@@ -97,7 +97,7 @@ def _call(name: str, *args: exp.Expr) -> exp.Expr:
 
 def _slice(node: exp.ArraySlice) -> exp.Expr:
     array, start, length = node.this, node.args.get("start"), node.args.get("end")
-    if length is None or node.args.get("step") is not None:
+    if start is None or length is None or node.args.get("step") is not None:
         return node
     for part in (array, start, length):
         if not deterministic(part):
@@ -175,7 +175,8 @@ def _at_time_zone(node: exp.AtTimeZone, session_zone: str) -> exp.Expr:
             f"AT TIME ZONE on a value whose type Lakegate cannot determine ({node.this.sql('trino')})"
         )
     if kind.this in (T.TIMESTAMPTZ, T.TIMESTAMPLTZ):
-        return node.this.copy()  # the same instant; the zone shown is the session's
+        same: exp.Expr = node.this.copy()  # the same instant; the zone shown is the session's
+        return same
     if kind.this in (T.TIMESTAMP, T.DATETIME):
         # read in the session zone: that is the instant, whatever zone it is then shown in
         check_zone(node.args["zone"])

@@ -29,7 +29,8 @@ def literal_shape(text: str) -> tuple[int, int]:
     if precision > MAX_PRECISION:
         raise LakegateError(
             ErrorCode.SQL_SYNTAX_ERROR,
-            f"decimal literal '{text.strip()}' has {precision} digits; a decimal holds at most {MAX_PRECISION}",
+            f"decimal literal '{text.strip()}' has {precision} digits; "
+            f"a decimal holds at most {MAX_PRECISION}",
         )
     return precision, len(fraction)
 

@@ -46,7 +46,7 @@ def literal_type(node: exp.Literal) -> exp.DataType | None:
 def trino_type(node: exp.Expr) -> exp.DataType | None:
     """The type Trino gives ``node`` (None when unknown)."""
     known = node.meta.get(TRINO_TYPE) if node._meta else None
-    if known is not None:
+    if isinstance(known, exp.DataType):
         return known
     if isinstance(node, exp.Paren):
         return trino_type(node.this)
@@ -109,8 +109,9 @@ def common_type(nodes: list[exp.Expr]) -> exp.DataType | None:
     if not all(k.this in INTEGER_PRECISION or k.this == T.DECIMAL or k.this in FLOATING for k in known):
         first = known[0]
         return first if all(k == first for k in known) else None
-    result = known[0]
+    result: exp.DataType | None = known[0]
     for kind in known[1:]:
+        assert result is not None
         result = _super(result, kind)
         if result is None:
             return None

@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sqlglot import exp
+from sqlglot.expressions.datatypes import DType
 
 from gateway.errors import ErrorCode, LakegateError
 from gateway.planner.context import QueryContext
 
-T = exp.DataType.Type
+T = DType
 
 #: Trino's exact integer types, with the decimal precision each is coerced to in decimal arithmetic
-INTEGER_PRECISION: dict[exp.DataType.Type, int] = {
+INTEGER_PRECISION: dict[DType, int] = {
     T.TINYINT: 3,
     T.SMALLINT: 5,
     T.INT: 10,
@@ -77,11 +78,11 @@ def decimal_type(precision: int, scale: int) -> exp.DataType:
     )
 
 
-def simple_type(kind: exp.DataType.Type) -> exp.DataType:
+def simple_type(kind: DType) -> exp.DataType:
     return exp.DataType(this=kind, nested=False)
 
 
-def cast_to(node: exp.Expr, kind: exp.DataType | exp.DataType.Type) -> exp.Cast:
+def cast_to(node: exp.Expr, kind: exp.DataType | DType) -> exp.Cast:
     """A CAST, always (sqlglot's ``exp.cast`` folds a cast of a cast into one)."""
     return exp.Cast(this=node, to=kind if isinstance(kind, exp.DataType) else simple_type(kind))
 
@@ -112,7 +113,7 @@ def division_by_zero() -> exp.Expr:
     return raise_error("Division by zero")
 
 
-def typed(node: exp.Expr, kind: exp.DataType | exp.DataType.Type | str) -> exp.Expr:
+def typed(node: exp.Expr, kind: exp.DataType | DType | str) -> exp.Expr:
     """``node`` with its annotation set (rewrites keep the tree annotated for later ones)."""
     node.type = kind
     return node
