@@ -6,7 +6,7 @@ DEMO_DIR ?= demo-data
 PORT ?= 8080
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck openapi bench demo clean e2e-superset solr-server
+.PHONY: install run test lint typecheck openapi bench demo clean e2e-superset solr-server trino-server test-trino
 
 install: $(STAMP)
 
@@ -56,8 +56,27 @@ $(SOLR_STAMP): tools/solr/pom.xml $(shell find tools/solr/src -type f 2>/dev/nul
 	  || mvn -q -f tools/solr/pom.xml -Dsolr.cache.dir=$(abspath $(SOLR_CACHE)) package
 	touch $(SOLR_STAMP)
 
+# A real Trino (the oracle of tests/trino_oracle: conformance, JDBC) fetched by Maven into
+# .cache/trino (tools/trino/pom.xml), and the JDBC probe built there. Trino needs Java 24+: the
+# Temurin 25 JDK. `make test-trino` runs those tests; `make test` needs only Python.
+TRINO_JAVA_HOME ?= /usr/lib/jvm/temurin-25-jdk-amd64
+TRINO_CACHE := .cache/trino
+TRINO_STAMP := $(TRINO_CACHE)/.built
+
+trino-server: $(TRINO_STAMP)
+
+$(TRINO_STAMP): tools/trino/pom.xml $(shell find tools/trino/src -type f 2>/dev/null)
+	mkdir -p $(TRINO_CACHE)
+	mvn -q -o -f tools/trino/pom.xml -Dtrino.cache.dir=$(abspath $(TRINO_CACHE)) package \
+	  || mvn -q -f tools/trino/pom.xml -Dtrino.cache.dir=$(abspath $(TRINO_CACHE)) package
+	touch $(TRINO_STAMP)
+
+test-trino: install trino-server
+	LAKEGATE_TRINO_ORACLE=1 TRINO_JAVA_HOME=$(TRINO_JAVA_HOME) PYTEST_DEBUG_TEMPROOT="$$(mktemp -d)" \
+	  $(BIN)/pytest -q tests/trino_oracle
+
 bench: install
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache .cache/solr
+	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache .cache/solr .cache/trino
