@@ -3,8 +3,8 @@
     parse -> read_only -> metadata_statements -> wrap_values -> qualify_tables -> check_relations
           -> resolve_tables -> allow_functions -> name_columns -> qualify_columns -> authorize
           -> route -> trino_literals -> annotate_types -> trino_arithmetic -> trino_aggregates
-          -> trino_functions -> trino_unnest -> secure_views -> bind_session -> map_catalogs
-          -> verify_relations -> transpile
+          -> trino_functions -> trino_unnest -> clear_types -> secure_views -> bind_session
+          -> map_catalogs -> verify_relations -> transpile
 
 The trino_* passes (after route: they apply only when a Trino-dialect query runs on an engine
 that is not Trino) rewrite by type so the engine gives Trino's answers, or refuse with
@@ -32,7 +32,7 @@ from connectors.registry import ConnectorRegistry
 from gateway.errors import ErrorCode, LakegateError
 from gateway.planner.context import Plan, QueryContext, QueryRequest
 from gateway.planner.passes.allow_functions import allow_functions
-from gateway.planner.passes.annotate_types import annotate_types
+from gateway.planner.passes.annotate_types import annotate_types, clear_types
 from gateway.planner.passes.authorize import authorize
 from gateway.planner.passes.bind_session import bind_session
 from gateway.planner.passes.check_relations import check_relations
@@ -78,6 +78,7 @@ PASSES: tuple[Pass, ...] = (
     trino_aggregates,
     trino_functions,
     trino_unnest,
+    clear_types,
     secure_views,
     bind_session,
     map_catalogs,

@@ -54,6 +54,20 @@ def annotate_types(ctx: QueryContext) -> QueryContext:
     return ctx
 
 
+def clear_types(ctx: QueryContext) -> QueryContext:
+    """Drop the annotations once the trino_* passes have used them: sqlglot's generators shape
+    SQL by annotated types (a typed ``approx_quantile`` gains a cast to double), and the SQL sent
+    must not depend on sqlglot's idea of a type."""
+    if not applies(ctx):
+        return ctx
+    assert ctx.tree is not None
+    if ctx.tree.find(*TYPE_SENSITIVE) is None:
+        return ctx
+    for node in ctx.tree.walk():
+        node.type = None
+    return ctx
+
+
 def _retype_derived_columns(tree: exp.Expr) -> None:
     """Give a column read from a subquery or CTE the Trino type of the expression it names.
 

@@ -1,7 +1,7 @@
 """Name the output columns as Trino names them, on every door: ``_col<N>`` for an expression.
 
-Trino names an output column by its alias, or by the column (or row field) it reads; any other
-expression is ``_col<N>``, N its position from 0. The engine would name ``count(*)``
+Trino names an output column by its alias or by the column it reads; any other expression (a
+row field too) is ``_col<N>``, N its position from 0. The engine would name ``count(*)``
 ``count_star()`` and sqlglot's column qualification ``_col_0``; aliasing here, before either, gives
 Trino's names natively and at the Trino door, with or without policies.
 """
@@ -12,7 +12,7 @@ from sqlglot import exp
 
 from gateway.planner.context import QueryContext
 
-_NAMED = (exp.Column, exp.Alias, exp.Star, exp.Dot)
+_NAMED = (exp.Column, exp.Alias, exp.Star)
 
 
 def output_select(tree: exp.Expr) -> exp.Select | None:
