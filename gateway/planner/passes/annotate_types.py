@@ -16,7 +16,7 @@ from sqlglot.optimizer.qualify_columns import qualify_columns as _qualify_column
 from sqlglot.optimizer.scope import Scope, traverse_scope
 
 from gateway.planner.context import QueryContext
-from gateway.planner.semantics.arithmetic import trino_type
+from gateway.planner.semantics.arithmetic import common_type, trino_type
 from gateway.planner.semantics.types import applies
 
 #: nodes whose translation depends on their operands' types
@@ -30,6 +30,7 @@ TYPE_SENSITIVE: tuple[type[exp.Expr], ...] = (
     exp.AtTimeZone,
     exp.Format,
     exp.Unnest,
+    exp.Interval,
 )
 
 
@@ -49,7 +50,7 @@ def annotate_types(ctx: QueryContext) -> QueryContext:
         except OptimizeError:
             tree = ctx.tree  # the engine will name the problem; operand types stay unknown
     ctx.tree = _annotate_types(tree, schema=schema, dialect="trino")
-    if ctx.tree.find(exp.Subquery, exp.CTE) is not None:
+    if ctx.tree.find(exp.Subquery, exp.CTE, exp.Values) is not None:
         _retype_derived_columns(ctx.tree)
     return ctx
 
@@ -81,6 +82,9 @@ def _retype_derived_columns(tree: exp.Expr) -> None:
             if not isinstance(source, Scope):
                 continue
             select = source.expression
+            if isinstance(select, exp.Values):
+                _retype_values_column(column, select)
+                continue
             while isinstance(select, exp.SetOperation):
                 select = select.left
             if not isinstance(select, exp.Select):
@@ -93,3 +97,23 @@ def _retype_derived_columns(tree: exp.Expr) -> None:
                         column.type = kind
                         projection.type = kind
                     break
+
+
+def _retype_values_column(column: exp.Column, values: exp.Values) -> None:
+    """A column of ``(VALUES ...) AS t(a, b)``: Trino's common type of its rows."""
+    alias = values.args.get("alias")
+    names = [c.name for c in alias.columns] if isinstance(alias, exp.TableAlias) else []
+    if column.name not in names:
+        return
+    index = names.index(column.name)
+    cells: list[exp.Expr] = []
+    for row in values.expressions:
+        items = row.expressions if isinstance(row, exp.Tuple) else [row]
+        if index >= len(items):
+            return
+        cells.append(items[index])
+    kind = common_type(cells)
+    if kind is not None:
+        column.type = kind
+    else:
+        column.type = exp.DataType.build("UNKNOWN")  # never sqlglot's guess from the first row

@@ -7,7 +7,10 @@
 * ``decimal / decimal`` is a decimal of Trino's precision and scale (``max(s1, s2)``), rounded
   half up, computed exactly on the unscaled 128-bit values (the engine would give a double);
   ``decimal % decimal`` keeps Trino's type.
-* An operand whose type cannot be told is refused: the answer could differ from Trino's.
+* ``+``, ``-``, ``*`` with a decimal give Trino's decimal type (exact either way; the engine's
+  type differs, e.g. ``decimal + NULL integer``); ``date ± interval`` of days, weeks, months,
+  quarters or years stays a ``date`` (the engine: a timestamp).
+* A ``/`` or ``%`` operand whose type cannot be told is refused: the answer could differ from Trino's.
 """
 
 from __future__ import annotations
@@ -31,17 +34,43 @@ from gateway.planner.semantics.types import (
 )
 
 
+_ARITHMETIC = (exp.Div, exp.Mod, exp.Add, exp.Sub, exp.Mul)
+
+
 def trino_arithmetic(ctx: QueryContext) -> QueryContext:
     if not applies(ctx):
         return ctx
     assert ctx.tree is not None
-    if ctx.tree.find(exp.Div, exp.Mod) is None:
+    if ctx.tree.find(*_ARITHMETIC) is None:
         return ctx
-    rewrite_bottom_up(ctx.tree, (exp.Div, exp.Mod), _rewrite)
+    rewrite_bottom_up(ctx.tree, _ARITHMETIC, _rewrite)
     return ctx
 
 
+_DATE_UNITS = frozenset({"DAY", "WEEK", "MONTH", "QUARTER", "YEAR"})
+
+
+def _sum_or_product(node: exp.Add | exp.Sub | exp.Mul) -> exp.Expr:
+    """``date ± interval`` of days or more stays a date; decimal results get Trino's type."""
+    left, right = trino_type(node.left), trino_type(node.right)
+    if isinstance(node, exp.Add | exp.Sub):
+        for side, other in ((left, node.right), (right, node.left)):
+            if side is not None and side.this == T.DATE and isinstance(other, exp.Interval):
+                unit = other.text("unit").upper()
+                if unit in _DATE_UNITS:
+                    return cast_to(node.copy(), T.DATE)
+    if (is_decimal(left) and (is_decimal(right) or is_integer(right))) or (
+        is_integer(left) and is_decimal(right)
+    ):
+        kind = trino_type(node)
+        if kind is not None and is_decimal(kind):
+            return cast_to(node.copy(), kind)
+    return node
+
+
 def _rewrite(node: exp.Expr) -> exp.Expr:
+    if isinstance(node, exp.Add | exp.Sub | exp.Mul):
+        return _sum_or_product(node)
     if not isinstance(node, exp.Div | exp.Mod) or isinstance(node, exp.IntDiv):
         return node
     if isinstance(node, exp.Div) and not node.args.get("typed"):

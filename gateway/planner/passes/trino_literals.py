@@ -25,6 +25,8 @@ def literal_shape(text: str) -> tuple[int, int]:
     if not match or not (match.group(1) or match.group(2)):
         raise LakegateError(ErrorCode.SQL_SYNTAX_ERROR, f"'{text}' is not a valid decimal literal")
     whole, fraction = match.group(1), match.group(2) or ""
+    if fraction and not whole.strip("0"):
+        whole = ""  # DECIMAL '0.05' is decimal(2,2): a zero integral part has no digits
     precision = max(len(whole) + len(fraction), 1)
     if precision > MAX_PRECISION:
         raise LakegateError(
@@ -51,6 +53,7 @@ def pin_decimal_literals(tree: exp.Expr) -> exp.Expr:
 
 
 _SPACED_OFFSET = re.compile(r"^(.*\d)\s+([+-]\d{1,2}:\d{2})$")
+_NO_SECONDS = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2})(?=\s|$|[+-])")
 
 
 def _zoned_timestamp(cast: exp.Cast) -> None:
@@ -58,9 +61,12 @@ def _zoned_timestamp(cast: exp.Cast) -> None:
     the engine reads the offset only when it follows the time directly."""
     literal = cast.this
     if isinstance(literal, exp.Literal) and literal.is_string:
-        match = _SPACED_OFFSET.match(literal.name.strip())
+        text = _NO_SECONDS.sub(r"\1:00", literal.name.strip())  # Trino reads HH:MM
+        match = _SPACED_OFFSET.match(text)
         if match:
-            literal.replace(exp.Literal.string(match.group(1) + match.group(2)))
+            text = match.group(1) + match.group(2)
+        if text != literal.name:
+            literal.replace(exp.Literal.string(text))
 
 
 def trino_literals(ctx: QueryContext) -> QueryContext:
@@ -68,7 +74,7 @@ def trino_literals(ctx: QueryContext) -> QueryContext:
         return ctx
     assert ctx.tree is not None
     for cast in ctx.tree.find_all(exp.Cast):
-        if cast.to.this == T.TIMESTAMPTZ:
+        if cast.to.this in (T.TIMESTAMPTZ, T.TIMESTAMP):
             _zoned_timestamp(cast)
     pin_decimal_literals(ctx.tree)
     for cast in ctx.tree.find_all(exp.Cast):

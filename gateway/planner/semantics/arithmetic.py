@@ -37,6 +37,8 @@ def literal_type(node: exp.Literal) -> exp.DataType | None:
         return simple_type(T.INT if abs(int(text)) <= _INT_MAX else T.BIGINT)
     whole, fraction = text.split(".", 1)
     whole = whole.lstrip("+-")
+    if fraction and not whole.strip("0"):
+        whole = ""  # 0.5 is decimal(1,1)
     precision = max(len(whole) + len(fraction), 1)
     if precision > MAX_PRECISION:
         return simple_type(T.DOUBLE)  # Trino's parser makes such a literal a double
