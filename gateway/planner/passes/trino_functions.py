@@ -30,7 +30,17 @@ from gateway.planner.semantics.arithmetic import rewrite_bottom_up, trino_type
 from gateway.planner.semantics.engine_functions import DIFFERENT, LACKING
 from gateway.planner.semantics.java_format import to_printf
 from gateway.planner.semantics.joda import to_strftime
-from gateway.planner.semantics.types import T, applies, cast_to, deterministic, raise_error, refuse, type_of
+from gateway.planner.semantics.types import (
+    T,
+    applies,
+    cast_to,
+    decimal_shape,
+    decimal_type,
+    deterministic,
+    raise_error,
+    refuse,
+    type_of,
+)
 from gateway.planner.semantics.zones import valid_zone
 
 _DATE_UNITS = frozenset({"day", "week", "month", "quarter", "year"})
@@ -43,6 +53,7 @@ _REWRITTEN = (
     exp.WidthBucket,
     exp.CurrentTimezone,
     exp.Anonymous,
+    exp.Cast,
 )
 
 
@@ -58,6 +69,8 @@ def trino_functions(ctx: QueryContext) -> QueryContext:
 
 
 def _rewrite(node: exp.Expr, session_zone: str) -> exp.Expr:
+    if type(node) is exp.Cast:
+        return _decimal_to_text(node)
     if isinstance(node, exp.ArraySlice):
         return _slice(node)
     if isinstance(node, exp.DateAdd):
@@ -82,6 +95,18 @@ def _rewrite(node: exp.Expr, session_zone: str) -> exp.Expr:
             return handler(node)
         if name in LACKING or name in DIFFERENT:
             raise refuse(f"function {name}()")
+    return node
+
+
+def _decimal_to_text(node: exp.Cast) -> exp.Expr:
+    """The engine prints a decimal(p, p) without its leading zero ('.05'); Trino prints '0.05'."""
+    if not node.to.is_type(*exp.DataType.TEXT_TYPES):
+        return node
+    kind = trino_type(node.this)
+    shape = decimal_shape(kind) if kind is not None and kind.this == T.DECIMAL else None
+    if shape is None or shape[0] != shape[1] or shape[0] >= 38:
+        return node
+    node.set("this", cast_to(node.this.copy(), decimal_type(shape[0] + 1, shape[1])))
     return node
 
 
