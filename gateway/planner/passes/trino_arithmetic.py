@@ -33,7 +33,6 @@ from gateway.planner.semantics.types import (
     refuse,
 )
 
-
 _ARITHMETIC = (exp.Div, exp.Mod, exp.Add, exp.Sub, exp.Mul)
 
 
