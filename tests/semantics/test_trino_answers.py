@@ -57,6 +57,19 @@ CASES: list[tuple[str, list[Any], list[str], list[pa.DataType]]] = [
         ["decimal(5,3)"],
         [pa.decimal128(5, 3)],
     ),
+    (
+        "SELECT DATE '2012-08-08' - INTERVAL '2' DAY, DECIMAL '0.00' + CAST(NULL AS integer), "
+        "CAST(DECIMAL '0.05' AS varchar)",
+        [dt.date(2012, 8, 6), None, "0.05"],
+        ["date", "decimal(13,2)", "varchar"],
+        [pa.date32(), pa.decimal128(13, 2), pa.string()],
+    ),
+    (
+        "SELECT avg(x) FROM (VALUES DECIMAL '1.5', DECIMAL '1.25') t(x)",
+        [Decimal("1.38")],
+        ["decimal(3,2)"],
+        [pa.decimal128(3, 2)],
+    ),
     # aggregates: sum of integers and count_if are bigint; avg of a decimal is that decimal
     (
         "SELECT sum(n_nationkey), count_if(n_nationkey > 3), avg(n_nationkey) FROM nation",

@@ -31,6 +31,7 @@ from gateway.planner.semantics.types import (
     is_floating,
     is_integer,
     refuse,
+    wrap_in_place,
 )
 
 _ARITHMETIC = (exp.Div, exp.Mod, exp.Add, exp.Sub, exp.Mul)
@@ -57,13 +58,13 @@ def _sum_or_product(node: exp.Add | exp.Sub | exp.Mul) -> exp.Expr:
             if side is not None and side.this == T.DATE and isinstance(other, exp.Interval):
                 unit = other.text("unit").upper()
                 if unit in _DATE_UNITS:
-                    return cast_to(node.copy(), T.DATE)
+                    return wrap_in_place(node, lambda n: cast_to(n, T.DATE))
     if (is_decimal(left) and (is_decimal(right) or is_integer(right))) or (
         is_integer(left) and is_decimal(right)
     ):
         kind = trino_type(node)
         if kind is not None and is_decimal(kind):
-            return cast_to(node.copy(), kind)
+            return wrap_in_place(node, lambda n: cast_to(n, kind))
     return node
 
 

@@ -185,5 +185,11 @@ def rewrite_bottom_up(
     """Apply ``rewrite`` to every node of ``kinds``, innermost first, in place."""
     for node in reversed(list(tree.find_all(*kinds, bfs=False))):
         new = rewrite(node)
-        if new is not node:
+        if new is node:
+            continue
+        if new.parent is None:
             node.replace(rewritten(new, node))
+        else:  # the rewrite wrapped the node in place (no copy)
+            kind = trino_type(node)
+            if kind is not None:
+                new.meta[TRINO_TYPE] = kind
