@@ -30,6 +30,8 @@ class ErrorCode(StrEnum):
     CROSS_ENGINE_QUERY = "CROSS_ENGINE_QUERY"
     ENGINE_USER_ERROR = "ENGINE_USER_ERROR"
     ENGINE_DATA_ERROR = "ENGINE_DATA_ERROR"
+    #: an integer or decimal divided by zero (Trino's DIVISION_BY_ZERO)
+    DIVISION_BY_ZERO = "DIVISION_BY_ZERO"
     NOT_ACCEPTABLE = "NOT_ACCEPTABLE"
     #: a view that cannot be expanded: it refers to itself, or its query no longer fits it
     INVALID_VIEW = "INVALID_VIEW"
@@ -80,6 +82,7 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.CROSS_ENGINE_QUERY: 400,
     ErrorCode.ENGINE_USER_ERROR: 400,
     ErrorCode.ENGINE_DATA_ERROR: 422,
+    ErrorCode.DIVISION_BY_ZERO: 400,
     ErrorCode.NOT_ACCEPTABLE: 406,
     ErrorCode.INVALID_VIEW: 400,
     ErrorCode.ALREADY_EXISTS: 409,

@@ -55,6 +55,8 @@ def lakegate_error(exc: BaseException, record: QueryRecord) -> LakegateError:
             return _cancel_error(record)
         if exc.kind == "user" and "not found in FROM clause" in exc.message:
             return LakegateError(ErrorCode.COLUMN_NOT_FOUND, exc.message)
+        if exc.kind == "data" and exc.message == "Division by zero":  # raised by the trino_* rewrites
+            return LakegateError(ErrorCode.DIVISION_BY_ZERO, exc.message)
         return LakegateError(CONNECTOR_ERRORS.get(exc.kind, ErrorCode.ENGINE_ERROR), exc.message)
     log.exception("query %s failed unexpectedly", record.id, exc_info=exc)
     return LakegateError(ErrorCode.INTERNAL_ERROR, f"query {record.id} failed; the server log has details")

@@ -16,7 +16,7 @@ from gateway.demo import generate_demo
 from tests.server import LiveServer
 
 # The session-scoped `solr_server` fixture: a real Apache Solr 9 (tests/solr_server.py).
-pytest_plugins = ["tests.solr_server"]
+pytest_plugins = ["tests.solr_server", "tests.trino_server"]
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 

@@ -286,3 +286,8 @@ def is_allowed(node: exp.Func) -> bool:
     if kind is exp.Anonymous:
         return isinstance(node.this, str | exp.Identifier) and node.name.lower() in ALLOWED_NAMES
     return kind in ALLOWED_CLASSES
+
+
+#: allowed names that are aggregate and window functions (for SHOW FUNCTIONS)
+AGGREGATE_NAMES: frozenset[str] = _AGGREGATE_NAMES
+WINDOW_NAMES: frozenset[str] = _WINDOW_NAMES - _AGGREGATE_NAMES

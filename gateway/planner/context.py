@@ -24,6 +24,8 @@ class QueryRequest:
     dialect: str = "trino"
     user: str = "anonymous"
     groups: tuple[str, ...] = ()
+    #: the session's time zone (Trino's X-Trino-Time-Zone or SET TIME ZONE), validated
+    time_zone: str = "UTC"
 
     @property
     def identity(self) -> Identity:

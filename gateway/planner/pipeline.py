@@ -1,8 +1,14 @@
 """The query planner: a tuple of small passes over the sqlglot tree, with a plan cache.
 
     parse -> read_only -> metadata_statements -> wrap_values -> qualify_tables -> check_relations
-          -> resolve_tables -> allow_functions -> qualify_columns -> authorize -> route
-          -> secure_views -> expand_views -> bind_session -> map_catalogs -> verify_relations -> transpile
+          -> resolve_tables -> allow_functions -> name_columns -> qualify_columns -> authorize
+          -> route -> trino_literals -> annotate_types -> trino_arithmetic -> trino_aggregates
+          -> trino_functions -> trino_unnest -> clear_types -> secure_views -> expand_views
+          -> bind_session -> map_catalogs -> verify_relations -> transpile
+
+The trino_* passes (after route: they apply only when a Trino-dialect query runs on an engine
+that is not Trino) rewrite by type so the engine gives Trino's answers, or refuse with
+NOT_SUPPORTED what has no faithful translation (gateway/planner/semantics/).
 
 Plans are cached (cachetools LRU) under a key holding everything that changes the outcome: the
 SQL, its dialect, the session catalog and schema, the metadata version, and (with policies) the
@@ -27,12 +33,14 @@ from gateway.errors import ErrorCode, LakegateError
 from gateway.observability.tracing import pass_span
 from gateway.planner.context import Plan, QueryContext, QueryRequest
 from gateway.planner.passes.allow_functions import allow_functions
+from gateway.planner.passes.annotate_types import annotate_types, clear_types
 from gateway.planner.passes.authorize import authorize
 from gateway.planner.passes.bind_session import bind_session
 from gateway.planner.passes.check_relations import check_relations
 from gateway.planner.passes.expand_views import expand_views
 from gateway.planner.passes.map_catalogs import map_catalogs
 from gateway.planner.passes.metadata_statements import metadata_statements
+from gateway.planner.passes.name_columns import name_columns
 from gateway.planner.passes.parse import parse
 from gateway.planner.passes.qualify_columns import qualify_columns
 from gateway.planner.passes.qualify_tables import qualify_tables
@@ -41,6 +49,11 @@ from gateway.planner.passes.resolve_tables import resolve_tables
 from gateway.planner.passes.route import route
 from gateway.planner.passes.secure_views import secure_views
 from gateway.planner.passes.transpile import transpile
+from gateway.planner.passes.trino_aggregates import trino_aggregates
+from gateway.planner.passes.trino_arithmetic import trino_arithmetic
+from gateway.planner.passes.trino_functions import trino_functions
+from gateway.planner.passes.trino_literals import trino_literals
+from gateway.planner.passes.trino_unnest import trino_unnest
 from gateway.planner.passes.verify_relations import verify_relations
 from gateway.planner.passes.wrap_values import wrap_values
 from gateway.planner.views import ViewDefinition, ViewKey
@@ -58,9 +71,17 @@ PASSES: tuple[Pass, ...] = (
     check_relations,
     resolve_tables,
     allow_functions,
+    name_columns,
     qualify_columns,
     authorize,
     route,
+    trino_literals,
+    annotate_types,
+    trino_arithmetic,
+    trino_aggregates,
+    trino_functions,
+    trino_unnest,
+    clear_types,
     secure_views,
     expand_views,
     bind_session,
@@ -130,6 +151,7 @@ class Planner:
             snapshot.version,
             str(generation),  # new engines: plans naming the old ones are stale
             request.user,  # current_user is bound into the plan
+            request.time_zone,  # zone conversions are bound into the plan
         )
         if self.authorizer is None:
             return key
@@ -213,6 +235,7 @@ class Planner:
                 request.dialect,
                 request.user,
                 request.groups,
+                request.time_zone,
             ),
             explain=True,
             metadata=metadata,

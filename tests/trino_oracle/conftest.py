@@ -13,8 +13,6 @@ import pytest
 
 ENABLED = os.environ.get("LAKEGATE_TRINO_ORACLE") == "1"
 
-pytest_plugins = ["tests.trino_server"]
-
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if ENABLED:

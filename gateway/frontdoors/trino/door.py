@@ -83,7 +83,15 @@ def _routing_hints(request: Request) -> RoutingHints:
 
 def _query_request(request: Request, sql: str) -> QueryRequest:
     session, identity = request.session, request.identity
-    return QueryRequest(sql, session.catalog, session.schema, "trino", identity.user, identity.groups)
+    return QueryRequest(
+        sql,
+        session.catalog,
+        session.schema,
+        "trino",
+        identity.user,
+        identity.groups,
+        session.time_zone or "UTC",
+    )
 
 
 def _parametric_datetime(request: Request) -> bool:

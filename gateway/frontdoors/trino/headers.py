@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from starlette.datastructures import Headers
 
+from gateway.planner.semantics.zones import valid_zone
+
 # Request headers (suffixes after "X-Trino-")
 USER = "User"
 ORIGINAL_USER = "Original-User"
@@ -22,6 +24,8 @@ CATALOG = "Catalog"
 SCHEMA = "Schema"
 PATH = "Path"
 TIME_ZONE = "Time-Zone"
+#: the session property SET TIME ZONE sets (Trino's SystemSessionProperties.TIME_ZONE_ID)
+TIME_ZONE_PROPERTY = "time_zone_id"
 LANGUAGE = "Language"
 TRACE_TOKEN = "Trace-Token"  # noqa: S105 - a header name
 SESSION = "Session"
@@ -151,6 +155,10 @@ def parse_session(headers: Headers, protocol: Protocol) -> ClientSession:
     if schema is not None and catalog is None:
         raise HeaderError(f"{protocol.header(SCHEMA)} requires {protocol.header(CATALOG)} to be set too")
     transaction = _single(headers, protocol, TRANSACTION_ID)
+    # SET TIME ZONE travels back as the session property time_zone_id, which wins over the header
+    time_zone = properties.get(TIME_ZONE_PROPERTY) or _single(headers, protocol, TIME_ZONE)
+    if time_zone is not None and not valid_zone(time_zone):
+        raise HeaderError(f"Time zone not supported: {time_zone[:_MAX_NAME]}")
     return ClientSession(
         user=_single(headers, protocol, USER),
         original_user=_single(headers, protocol, ORIGINAL_USER),
@@ -158,7 +166,7 @@ def parse_session(headers: Headers, protocol: Protocol) -> ClientSession:
         catalog=catalog,
         schema=schema,
         path=_single(headers, protocol, PATH),
-        time_zone=_single(headers, protocol, TIME_ZONE),
+        time_zone=time_zone,
         language=_single(headers, protocol, LANGUAGE),
         trace_token=_single(headers, protocol, TRACE_TOKEN),
         client_info=_single(headers, protocol, CLIENT_INFO),

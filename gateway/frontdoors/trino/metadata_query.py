@@ -27,11 +27,11 @@ from gateway.frontdoors.trino.rewrite import (
     SessionValues,
     apply_session_values,
     is_virtual,
-    name_columns,
 )
 from gateway.frontdoors.trino.system_tables import SystemContext
 from gateway.planner.context import QueryContext, QueryRequest
 from gateway.planner.passes.allow_functions import allow_functions
+from gateway.planner.passes.name_columns import name_trino_columns
 from gateway.planner.passes.read_only import read_only
 from gateway.planner.relations import relations
 from gateway.service import Gateway
@@ -113,7 +113,7 @@ def prepare(
         replacement.set("alias", exp.TableAlias(this=exp.to_identifier(table.alias or table.name)))
         table.replace(replacement)
     tree, _ = apply_session_values(tree, values)
-    name_columns(tree)
+    name_trino_columns(tree)
     try:
         sql = tree.sql(dialect="duckdb")
     except SqlglotError as exc:

@@ -14,6 +14,7 @@ from sqlglot.errors import SqlglotError
 
 from gateway.errors import syntax_error
 from gateway.frontdoors.trino.errors import INVALID_PARAMETER_USAGE, door_error
+from gateway.planner.passes.trino_literals import pin_decimal_literals
 
 _MARKER = "lgparam"
 
@@ -25,7 +26,7 @@ def parse_statement(sql: str) -> exp.Expr:
         raise syntax_error(f"syntax error: {str(exc).splitlines()[0][:300]}") from None
     if len(statements) != 1:
         raise syntax_error("expected exactly one statement")
-    return statements[0]
+    return pin_decimal_literals(statements[0])
 
 
 def placeholder_positions(sql: str) -> list[int]:
@@ -61,6 +62,7 @@ def parse_parameters(text: str | None) -> list[exp.Expr]:
         for key in ("from_", "from", "where", "group", "having", "order", "limit", "joins")
     ):
         raise syntax_error("the USING list of EXECUTE must be comma-separated expressions")
+    pin_decimal_literals(parsed)
     return [_check_constant(e.unalias() if isinstance(e, exp.Alias) else e) for e in parsed.expressions]
 
 

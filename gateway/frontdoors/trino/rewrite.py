@@ -22,6 +22,8 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from gateway.errors import LakegateError
+from gateway.planner.passes.name_columns import name_trino_columns
+from gateway.planner.passes.trino_literals import pin_decimal_literals
 from gateway.planner.relations import relations
 
 INFORMATION_SCHEMA = "information_schema"
@@ -92,22 +94,6 @@ def _session_function(node: exp.Expr, values: SessionValues) -> exp.Expr:
     return node
 
 
-def name_columns(tree: exp.Expr) -> bool:
-    """Alias every unnamed output expression ``_col<N>``, as Trino names it; True if any was."""
-    select = tree
-    while isinstance(select, exp.SetOperation | exp.Subquery):
-        select = select.this if isinstance(select, exp.Subquery) else select.left
-    if not isinstance(select, exp.Select):
-        return False
-    changed = False
-    for index, projection in enumerate(select.expressions):
-        if isinstance(projection, exp.Column | exp.Alias | exp.Star):
-            continue
-        projection.replace(exp.alias_(projection.copy(), f"_col{index}"))
-        changed = True
-    return changed
-
-
 def apply_session_values(tree: exp.Expr, values: SessionValues) -> tuple[exp.Expr, bool]:
     """Replace session functions by their values (and ``nan()``, ``infinity()`` by the doubles);
     the new tree and whether anything changed."""
@@ -141,7 +127,7 @@ def analyze_tree(tree: exp.Expr, values: SessionValues) -> TreeAnalysis:
     if virtual:
         return TreeAnalysis(tree, virtual=True)
     tree, replaced = apply_session_values(tree, values)
-    named = name_columns(tree)
+    named = name_trino_columns(tree)
     return TreeAnalysis(tree, changed=named or replaced)
 
 
@@ -149,8 +135,8 @@ def analyze(sql: str, values: SessionValues) -> Analysis:
     if passes_through(sql):
         return Analysis(sql)
     try:
-        tree = sqlglot.parse_one(sql, read="trino")
-    except (SqlglotError, RecursionError, ValueError):
+        tree = pin_decimal_literals(sqlglot.parse_one(sql, read="trino"))
+    except (SqlglotError, RecursionError, ValueError, LakegateError):
         return Analysis(sql)
     result = analyze_tree(tree, values)
     if result.virtual:

@@ -19,15 +19,18 @@ from sqlglot.errors import SqlglotError
 from gateway.errors import ErrorCode, LakegateError, syntax_error
 from gateway.frontdoors.trino import parameters
 from gateway.frontdoors.trino.errors import (
+    INVALID_FUNCTION_ARGUMENT,
     INVALID_SESSION_PROPERTY,
     NOT_FOUND,
     NOT_IN_TRANSACTION,
     NOT_SUPPORTED,
     door_error,
 )
-from gateway.frontdoors.trino.headers import ClientSession, SessionUpdates
+from gateway.frontdoors.trino.headers import TIME_ZONE_PROPERTY, ClientSession, SessionUpdates
 from gateway.frontdoors.trino.listing import Listing
 from gateway.frontdoors.trino.rewrite import INFORMATION_SCHEMA, SYSTEM, SYSTEM_SCHEMAS
+from gateway.planner.functions_listing import show_functions
+from gateway.planner.semantics.zones import valid_zone
 from gateway.planner.sql_names import IDENT, fold_identifier, like_pattern
 
 _LEADING = re.compile(r"^(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.S)
@@ -37,6 +40,9 @@ _PATTERNS = {
     "USE": re.compile(rf"^USE\s+(?P<first>{_IDENT})(?:\s*\.\s*(?P<second>{_IDENT}))?{_END}", re.I | re.S),
     "SET SESSION": re.compile(
         rf"^SET\s+SESSION\s+(?P<name>{_IDENT}(?:\s*\.\s*{_IDENT})?)\s*=\s*(?P<value>.+?){_END}", re.I | re.S
+    ),
+    "SET TIME ZONE": re.compile(
+        rf"^SET\s+TIME\s+ZONE\s+(?:(?P<local>LOCAL)|'(?P<zone>[^']*)'|(?P<other>.+?)){_END}", re.I | re.S
     ),
     "RESET SESSION": re.compile(
         rf"^RESET\s+SESSION\s+(?P<name>{_IDENT}(?:\s*\.\s*{_IDENT})?){_END}", re.I | re.S
@@ -54,7 +60,9 @@ _PATTERNS = {
     "DESCRIBE INPUT": re.compile(rf"^DESCRIBE\s+INPUT\s+(?P<name>{_IDENT}){_END}", re.I | re.S),
     "CALL": re.compile(r"^CALL\s+(?P<procedure>[^(\s]+)\s*\((?P<args>.*)\)\s*;?\s*$", re.I | re.S),
     "SHOW SESSION": re.compile(rf"^SHOW\s+SESSION(?:\s+LIKE\s+'(?P<like>(?:[^']|'')*)')?{_END}", re.I | re.S),
-    "SHOW FUNCTIONS": re.compile(rf"^SHOW\s+FUNCTIONS\b[^;]*{_END}", re.I | re.S),
+    "SHOW FUNCTIONS": re.compile(
+        rf"^SHOW\s+FUNCTIONS(?:\s+LIKE\s+'(?P<like>(?:[^']|'')*)')?{_END}", re.I | re.S
+    ),
     "SHOW CREATE TABLE": re.compile(
         rf"^SHOW\s+CREATE\s+TABLE\s+(?P<name>{_IDENT}(?:\s*\.\s*{_IDENT}){{0,2}}){_END}", re.I | re.S
     ),
@@ -260,6 +268,18 @@ def _show_session(session: ClientSession, like: str | None) -> pa.Table:
     )
 
 
+def _set_time_zone(match: re.Match[str]) -> Outcome:
+    """SET TIME ZONE LOCAL | 'zone': the session property Trino sets (an interval is refused)."""
+    if match.group("local"):
+        return Outcome("SET TIME ZONE", SessionUpdates(clear_session=[TIME_ZONE_PROPERTY]))
+    zone = match.group("zone")
+    if zone is None:
+        raise door_error(NOT_SUPPORTED, "SET TIME ZONE takes LOCAL or a zone name in quotes")
+    if not valid_zone(zone):
+        raise door_error(INVALID_FUNCTION_ARGUMENT, f"Time zone not supported: {zone[:100]}")
+    return Outcome("SET TIME ZONE", SessionUpdates(set_session={TIME_ZONE_PROPERTY: zone}))
+
+
 def answer(kind: str, match: re.Match[str], session: ClientSession, listing: Listing) -> Outcome:
     """Carry out a door statement; LakegateError when it is wrong."""
     if kind == "USE":
@@ -269,6 +289,8 @@ def answer(kind: str, match: re.Match[str], session: ClientSession, listing: Lis
         return Outcome(
             "SET SESSION", SessionUpdates(set_session={name: _session_value(match.group("value"))})
         )
+    if kind == "SET TIME ZONE":
+        return _set_time_zone(match)
     if kind == "RESET SESSION":
         return Outcome("RESET SESSION", SessionUpdates(clear_session=[_dotted(match.group("name"))]))
     if kind == "START TRANSACTION":
@@ -300,9 +322,8 @@ def answer(kind: str, match: re.Match[str], session: ClientSession, listing: Lis
         return Outcome(describe=parameters.without_parameters(sql))
     if kind == "SHOW SESSION":
         return Outcome(table=_show_session(session, match.group("like")))
-    if kind == "SHOW FUNCTIONS":  # the engine's functions are not Trino's: none are listed
-        names = ("Function", "Return Type", "Argument Types", "Function Type", "Deterministic", "Description")
-        return Outcome(table=pa.table({n: pa.array([], pa.string()) for n in names}))
+    if kind == "SHOW FUNCTIONS":  # the functions Lakegate runs as Trino does
+        return Outcome(table=show_functions(like_pattern(match.group("like"), None)))
     if kind == "SHOW CREATE TABLE":
         return Outcome(table=_show_create_table(match.group("name"), session, listing))
     assert kind == "CALL"

@@ -23,5 +23,5 @@ def bind_session(ctx: QueryContext) -> QueryContext:
             return exp.Literal.string(user)
         return node
 
-    ctx.tree = ctx.tree.transform(swap)
+    ctx.tree = ctx.tree.transform(swap, copy=False)
     return ctx

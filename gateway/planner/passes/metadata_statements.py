@@ -16,6 +16,7 @@ from auth.visible_metadata import VisibleMetadata
 from connectors.base import TableInfo
 from gateway.errors import ErrorCode, LakegateError, syntax_error
 from gateway.planner.context import QueryContext
+from gateway.planner.functions_listing import show_functions
 from gateway.planner.sql_names import IDENT, like_pattern, split_name
 
 _NAME = rf"{IDENT}(?:\s*\.\s*{IDENT}){{0,2}}"
@@ -29,6 +30,7 @@ _SHOW = {
         rf"^SHOW\s+TABLES(?:\s+(?:FROM|IN)\s+(?P<name>{_NAME}))?{_LIKE}\s*;?\s*$", re.I | re.S
     ),
     "COLUMNS": re.compile(rf"^SHOW\s+COLUMNS\s+(?:FROM|IN)\s+(?P<name>{_NAME}){_LIKE}\s*;?\s*$", re.I | re.S),
+    "FUNCTIONS": re.compile(rf"^SHOW\s+FUNCTIONS{_LIKE}\s*;?\s*$", re.I | re.S),
 }
 
 
@@ -98,6 +100,8 @@ def answer_show(ctx: QueryContext, text: str) -> pa.Table:
             continue
         like = like_pattern(match.group("like"), match.group("escape"))
         name = match.groupdict().get("name")
+        if kind == "FUNCTIONS":
+            return show_functions(like)
         if kind == "CATALOGS":
             return _one_column("Catalog", [c.name for c in _visible(ctx).catalogs()], like)
         if kind == "SCHEMAS":
@@ -119,7 +123,7 @@ def answer_show(ctx: QueryContext, text: str) -> pa.Table:
         return describe_table(_table_of(ctx, split_name(name)), like)
     raise LakegateError(
         ErrorCode.STATEMENT_NOT_ALLOWED,
-        "supported SHOW statements: SHOW CATALOGS, SHOW SCHEMAS, SHOW TABLES, SHOW COLUMNS",
+        "supported SHOW statements: SHOW CATALOGS, SHOW SCHEMAS, SHOW TABLES, SHOW COLUMNS, SHOW FUNCTIONS",
     )
 
 

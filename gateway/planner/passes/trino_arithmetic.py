@@ -1,0 +1,152 @@
+"""Arithmetic as Trino computes it: integer division and modulo, division by zero, decimals.
+
+* ``int / int`` is integer division truncating toward zero, of the wider integer type; ``%``
+  takes the dividend's sign (the engine's ``//`` and ``%`` do both).
+* Dividing an integer or a decimal by zero fails with Trino's "Division by zero" (the engine
+  would give NULL or infinity); a double divided by zero stays infinity or NaN, as in Trino.
+* ``decimal / decimal`` is a decimal of Trino's precision and scale (``max(s1, s2)``), rounded
+  half up, computed exactly on the unscaled 128-bit values (the engine would give a double);
+  ``decimal % decimal`` keeps Trino's type.
+* ``+``, ``-``, ``*`` with a decimal give Trino's decimal type (exact either way; the engine's
+  type differs, e.g. ``decimal + NULL integer``); ``date ± interval`` of days, weeks, months,
+  quarters or years stays a ``date`` (the engine: a timestamp).
+* A ``/`` or ``%`` operand whose type cannot be told is refused: the answer could differ from Trino's.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from gateway.planner.context import QueryContext
+from gateway.planner.semantics.arithmetic import rewrite_bottom_up, trino_type
+from gateway.planner.semantics.types import (
+    T,
+    applies,
+    cast_to,
+    decimal_shape,
+    decimal_type,
+    deterministic,
+    division_by_zero,
+    is_decimal,
+    is_floating,
+    is_integer,
+    refuse,
+    wrap_in_place,
+)
+
+_ARITHMETIC = (exp.Div, exp.Mod, exp.Add, exp.Sub, exp.Mul)
+
+
+def trino_arithmetic(ctx: QueryContext) -> QueryContext:
+    if not applies(ctx):
+        return ctx
+    assert ctx.tree is not None
+    if ctx.tree.find(*_ARITHMETIC) is None:
+        return ctx
+    rewrite_bottom_up(ctx.tree, _ARITHMETIC, _rewrite)
+    return ctx
+
+
+_DATE_UNITS = frozenset({"DAY", "WEEK", "MONTH", "QUARTER", "YEAR"})
+
+
+def _sum_or_product(node: exp.Add | exp.Sub | exp.Mul) -> exp.Expr:
+    """``date ± interval`` of days or more stays a date; decimal results get Trino's type."""
+    left, right = trino_type(node.left), trino_type(node.right)
+    if isinstance(node, exp.Add | exp.Sub):
+        for side, other in ((left, node.right), (right, node.left)):
+            if side is not None and side.this == T.DATE and isinstance(other, exp.Interval):
+                unit = other.text("unit").upper()
+                if unit in _DATE_UNITS:
+                    return wrap_in_place(node, lambda n: cast_to(n, T.DATE))
+    if (is_decimal(left) and (is_decimal(right) or is_integer(right))) or (
+        is_integer(left) and is_decimal(right)
+    ):
+        kind = trino_type(node)
+        if kind is not None and is_decimal(kind):
+            return wrap_in_place(node, lambda n: cast_to(n, kind))
+    return node
+
+
+def _rewrite(node: exp.Expr) -> exp.Expr:
+    if isinstance(node, exp.Add | exp.Sub | exp.Mul):
+        return _sum_or_product(node)
+    if not isinstance(node, exp.Div | exp.Mod) or isinstance(node, exp.IntDiv):
+        return node
+    if isinstance(node, exp.Div) and not node.args.get("typed"):
+        return node
+    left, right = trino_type(node.left), trino_type(node.right)
+    op = "/" if isinstance(node, exp.Div) else "%"
+    if is_floating(left) or is_floating(right):
+        return node  # double or real: IEEE division, as in Trino
+    if left is None or right is None:
+        raise refuse(f"'{op}' on an operand whose type Lakegate cannot determine ({node.sql('trino')})")
+    if is_integer(left) and is_integer(right):
+        if isinstance(node, exp.Div):
+            result: exp.Expr = exp.IntDiv(this=node.left.copy(), expression=node.right.copy())
+        else:
+            result = exp.Mod(this=exp.paren(node.left.copy()), expression=exp.paren(node.right.copy()))
+        return _guard_zero(node.right, result)
+    if (is_decimal(left) or is_integer(left)) and (is_decimal(right) or is_integer(right)):
+        return _decimal(node)
+    raise refuse(f"'{op}' on {left.sql('trino')} and {right.sql('trino')}")
+
+
+def _guard_zero(divisor: exp.Expr, result: exp.Expr) -> exp.Expr:
+    if isinstance(divisor, exp.Literal) and not divisor.is_string and float(divisor.name) != 0:
+        return exp.paren(result)
+    if not deterministic(divisor):
+        raise refuse(f"dividing by a nondeterministic value ({divisor.sql('trino')})")
+    zero = exp.EQ(this=divisor.copy(), expression=exp.Literal.number(0))
+    return exp.Case(ifs=[exp.If(this=zero, true=division_by_zero())], default=result)
+
+
+def _unscaled(node: exp.Expr, scale: int, target: int) -> exp.Expr:
+    """The value of ``node`` (a decimal of ``scale``, or an integer) times 10^target, as HUGEINT."""
+    factor = exp.Literal.number(10**target)
+    if scale == 0:
+        value: exp.Expr = cast_to(node.copy(), T.INT128)
+        return exp.Mul(this=value, expression=factor) if target else value
+    widened = cast_to(node.copy(), decimal_type(38, scale))
+    return cast_to(exp.Mul(this=widened, expression=factor), T.INT128)
+
+
+def _scaled(unscaled: exp.Expr, precision: int, scale: int) -> exp.Expr:
+    """A HUGEINT of unscaled digits as decimal(precision, scale)."""
+    value: exp.Expr = cast_to(unscaled, decimal_type(38, 0))
+    if scale:
+        value = exp.Mul(this=value, expression=exp.Literal.number("0." + "0" * (scale - 1) + "1"))
+    return cast_to(value, decimal_type(precision, scale))
+
+
+def _decimal(node: exp.Div | exp.Mod) -> exp.Expr:
+    left, right = trino_type(node.left), trino_type(node.right)
+    assert left is not None
+    assert right is not None
+    shapes = decimal_shape(left), decimal_shape(right)
+    left_shape, right_shape = shapes
+    if left_shape is None or right_shape is None:
+        raise refuse(f"decimal arithmetic on a decimal of unknown precision ({node.sql('trino')})")
+    s1, s2 = left_shape[1], right_shape[1]
+    kind = trino_type(node)
+    result_shape = decimal_shape(kind) if kind is not None else None
+    if result_shape is None:
+        raise refuse(f"decimal arithmetic {node.sql('trino')}")
+    precision, scale = result_shape
+    if not deterministic(node):
+        raise refuse(f"decimal division of nondeterministic values ({node.sql('trino')})")
+    if isinstance(node, exp.Mod):
+        remainder = exp.Mod(this=_unscaled(node.left, s1, scale), expression=_unscaled(node.right, s2, scale))
+        return _guard_zero(node.right, _scaled(remainder, precision, scale))
+    # round half up: (2n + sign(n) * d) / 2d, truncating, on n = a * 10^(scale - s1 + s2), d = b
+    n = _unscaled(node.left, s1, scale + s2)
+    d = _unscaled(node.right, s2, s2)
+    numerator = exp.Add(
+        this=exp.Mul(this=exp.Literal.number(2), expression=exp.paren(n)),
+        expression=exp.Mul(this=exp.Anonymous(this="sign", expressions=[n.copy()]), expression=d),
+    )
+    quotient = exp.IntDiv(
+        this=exp.paren(numerator),
+        expression=exp.paren(exp.Mul(this=exp.Literal.number(2), expression=d.copy())),
+    )
+    return _guard_zero(node.right, _scaled(quotient, precision, scale))

@@ -1,0 +1,363 @@
+"""Trino functions whose engine namesakes answer differently, rewritten to Trino's answer.
+
+Each rewrite follows Trino's documentation (``docs/src/main/sphinx/functions``):
+
+* ``slice(x, start, length)``: 1-based start (negative counts from the end) and a length; the
+  engine's ``list_slice`` takes an inclusive end.
+* ``date_add``/``date_diff`` units on a ``date`` keep the ``date`` type (the engine: timestamp);
+  a time unit on a date is refused, as Trino does.
+* ``ts AT TIME ZONE zone``, ``with_timezone(ts, zone)``: a ``timestamp with time zone``. A
+  timestamp without a zone is read in the session zone (UTC) for ``AT TIME ZONE`` and in ``zone``
+  for ``with_timezone``; the instant is exact, shown in the session zone.
+* ``format``: Java's format, translated where printf agrees (``semantics/java_format.py``).
+* ``format_datetime``/``parse_datetime``: Joda patterns, translated letter by letter
+  (``semantics/joda.py``); ``parse_datetime`` gives a ``timestamp with time zone``.
+* ``width_bucket(x, bound1, bound2, n)``: Trino's formula and errors; the array form is refused.
+* ``map_agg(k, v)``: a map of the pairs with non-NULL keys (a repeated key fails, where Trino keeps
+  one of the values: an error, never a different answer).
+* ``current_timezone()``: the session zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlglot import exp
+
+from gateway.errors import ErrorCode, LakegateError
+from gateway.planner.context import QueryContext
+from gateway.planner.semantics.arithmetic import rewrite_bottom_up, trino_type
+from gateway.planner.semantics.engine_functions import DIFFERENT, LACKING
+from gateway.planner.semantics.java_format import to_printf
+from gateway.planner.semantics.joda import to_strftime
+from gateway.planner.semantics.types import (
+    T,
+    applies,
+    cast_to,
+    decimal_shape,
+    decimal_type,
+    deterministic,
+    raise_error,
+    refuse,
+    type_of,
+)
+from gateway.planner.semantics.zones import valid_zone
+
+_DATE_UNITS = frozenset({"day", "week", "month", "quarter", "year"})
+_REWRITTEN = (
+    exp.ArraySlice,
+    exp.DateAdd,
+    exp.AtTimeZone,
+    exp.Format,
+    exp.ParseDatetime,
+    exp.WidthBucket,
+    exp.CurrentTimezone,
+    exp.Anonymous,
+    exp.Cast,
+)
+
+
+def trino_functions(ctx: QueryContext) -> QueryContext:
+    if not applies(ctx):
+        return ctx
+    assert ctx.tree is not None
+    if ctx.tree.find(*_REWRITTEN) is None:
+        return ctx
+    zone = ctx.request.time_zone
+    rewrite_bottom_up(ctx.tree, _REWRITTEN, lambda node: _rewrite(node, zone))
+    return ctx
+
+
+def _rewrite(node: exp.Expr, session_zone: str) -> exp.Expr:
+    if type(node) is exp.Cast:
+        return _decimal_to_text(node)
+    if isinstance(node, exp.ArraySlice):
+        return _slice(node)
+    if isinstance(node, exp.DateAdd):
+        return _date_add(node)
+    if isinstance(node, exp.AtTimeZone):
+        return _at_time_zone(node, session_zone)
+    if isinstance(node, exp.Format):
+        return _format(node)
+    if isinstance(node, exp.ParseDatetime):
+        return _parse_datetime(node, session_zone)
+    if isinstance(node, exp.WidthBucket):
+        return _width_bucket(node)
+    if isinstance(node, exp.CurrentTimezone):
+        return exp.Literal.string(session_zone)
+    if isinstance(node, exp.Anonymous):
+        name = node.name.lower()
+        if name == "at_timezone" and len(node.expressions) == 2:
+            value, zone = node.expressions
+            return _at_time_zone(exp.AtTimeZone(this=value, zone=zone), session_zone)
+        handler = _BY_NAME.get(name)
+        if handler is not None:
+            return handler(node)
+        if name in LACKING or name in DIFFERENT:
+            raise refuse(f"function {name}()")
+    return node
+
+
+def _decimal_to_text(node: exp.Cast) -> exp.Expr:
+    """The engine prints a decimal(p, p) without its leading zero ('.05'); Trino prints '0.05'."""
+    if not node.to.is_type(*exp.DataType.TEXT_TYPES):
+        return node
+    kind = trino_type(node.this)
+    shape = decimal_shape(kind) if kind is not None and kind.this == T.DECIMAL else None
+    if shape is None or shape[0] != shape[1] or shape[0] >= 38:
+        return node
+    node.set("this", cast_to(node.this.copy(), decimal_type(shape[0] + 1, shape[1])))
+    return node
+
+
+def _string_literal(node: exp.Expr | None, what: str) -> str:
+    if isinstance(node, exp.Literal) and node.is_string:
+        return node.name
+    raise refuse(f"{what} with a pattern that is not a string literal")
+
+
+def _call(name: str, *args: exp.Expr) -> exp.Expr:
+    return exp.Anonymous(this=name, expressions=list(args))
+
+
+def _slice(node: exp.ArraySlice) -> exp.Expr:
+    array, start, length = node.this, node.args.get("start"), node.args.get("end")
+    if start is None or length is None or node.args.get("step") is not None:
+        return node
+    for part in (array, start, length):
+        if not deterministic(part):
+            raise refuse("slice() of nondeterministic arguments")
+    # Trino: start 0 fails; a negative start counts from the end; a negative length fails
+    first: exp.Expr
+    if isinstance(start, exp.Literal) and not start.is_string and int(start.name) > 0:
+        first = start.copy()
+    else:
+        first = exp.Case(
+            ifs=[
+                exp.If(
+                    this=exp.EQ(this=start.copy(), expression=exp.Literal.number(0)),
+                    true=raise_error("SQL array indices start at 1"),
+                ),
+                exp.If(
+                    this=exp.LT(this=start.copy(), expression=exp.Literal.number(0)),
+                    true=exp.Add(
+                        this=exp.Add(this=_call("len", array.copy()), expression=start.copy()),
+                        expression=exp.Literal.number(1),
+                    ),
+                ),
+            ],
+            default=start.copy(),
+        )
+    if not (isinstance(length, exp.Literal) and not length.is_string and int(length.name) >= 0):
+        length = exp.Case(
+            ifs=[
+                exp.If(
+                    this=exp.LT(this=length.copy(), expression=exp.Literal.number(0)),
+                    true=raise_error("length must be greater than or equal to 0"),
+                )
+            ],
+            default=length.copy(),
+        )
+    last = exp.Sub(
+        this=exp.Add(this=exp.paren(first.copy()), expression=exp.paren(length.copy())),
+        expression=exp.Literal.number(1),
+    )
+    sliced = _call("list_slice", array.copy(), first, last)
+    # a negative start beyond the array's length gives an empty array in Trino
+    if isinstance(start, exp.Literal) and not start.is_string and int(start.name) > 0:
+        return sliced
+    return exp.Case(
+        ifs=[
+            exp.If(
+                this=exp.LT(this=exp.paren(first.copy()), expression=exp.Literal.number(1)),
+                true=_empty_like(array),
+            )
+        ],
+        default=sliced,
+    )
+
+
+def _empty_like(array: exp.Expr) -> exp.Expr:
+    return _call("list_slice", array.copy(), exp.Literal.number(1), exp.Literal.number(0))
+
+
+def _date_add(node: exp.DateAdd) -> exp.Expr:
+    kind = trino_type(node.this)
+    if kind is None or kind.this != T.DATE:
+        return node
+    unit = (node.text("unit") or "day").lower()
+    if unit not in _DATE_UNITS:
+        raise LakegateError(
+            ErrorCode.ENGINE_USER_ERROR, f"'{unit}' is not a valid DATE field (date_add on a date)"
+        )
+    return cast_to(node.copy(), T.DATE)
+
+
+def _at_time_zone(node: exp.AtTimeZone, session_zone: str) -> exp.Expr:
+    kind = trino_type(node.this)
+    if kind is None:
+        raise refuse(
+            f"AT TIME ZONE on a value whose type Lakegate cannot determine ({node.this.sql('trino')})"
+        )
+    if kind.this in (T.TIMESTAMPTZ, T.TIMESTAMPLTZ):
+        same: exp.Expr = node.this.copy()  # the same instant; the zone shown is the session's
+        return same
+    if kind.this in (T.TIMESTAMP, T.DATETIME):
+        # read in the session zone: that is the instant, whatever zone it is then shown in
+        check_zone(node.args["zone"])
+        return _call("timezone", exp.Literal.string(session_zone), node.this.copy())
+    raise refuse(f"AT TIME ZONE on a {kind.sql('trino')}")
+
+
+def check_zone(zone: exp.Expr) -> None:
+    """A literal zone must be one Trino knows (an IANA name or an offset); others are refused."""
+    if not (isinstance(zone, exp.Literal) and zone.is_string):
+        raise refuse("a time zone that is not a string literal")
+    if not valid_zone(zone.name):
+        raise LakegateError(ErrorCode.ENGINE_USER_ERROR, f"Time zone not supported: {zone.name}")
+
+
+def _with_timezone(node: exp.Anonymous) -> exp.Expr:
+    if len(node.expressions) != 2:
+        return node
+    value, zone = node.expressions
+    kind = trino_type(value)
+    if kind is None or kind.this not in (T.TIMESTAMP, T.DATETIME):
+        raise refuse("with_timezone() of a value that is not a timestamp without time zone")
+    check_zone(zone)
+    return _call("timezone", zone.copy(), value.copy())
+
+
+def _format(node: exp.Format) -> exp.Expr:
+    pattern = _string_literal(node.this, "format()")
+    arguments = list(node.expressions)
+    printf = to_printf(pattern, [trino_type(a) for a in arguments])
+    return _call("printf", exp.Literal.string(printf), *[a.copy() for a in arguments])
+
+
+def _format_datetime(node: exp.Anonymous) -> exp.Expr:
+    if len(node.expressions) != 2:
+        return node
+    value, pattern = node.expressions
+    kind = type_of(value)
+    if kind is None or kind.this not in (T.TIMESTAMP, T.DATETIME, T.TIMESTAMPTZ, T.DATE):
+        raise refuse("format_datetime() of a value whose type is not a timestamp")
+    text = to_strftime(
+        _string_literal(pattern, "format_datetime()"), parsing=False, function="format_datetime"
+    )
+    return _call("strftime", value.copy(), exp.Literal.string(text))
+
+
+def _parse_datetime(node: exp.ParseDatetime, session_zone: str) -> exp.Expr:
+    if node.args.get("zone") is not None or node.args.get("default_year") is not None:
+        raise refuse("parse_datetime() with these arguments")
+    text = to_strftime(
+        _string_literal(node.args.get("format"), "parse_datetime()"), parsing=True, function="parse_datetime"
+    )
+    parsed = _call("strptime", node.this.copy(), exp.Literal.string(text))
+    return _call("timezone", exp.Literal.string(session_zone), parsed)
+
+
+def _width_bucket(node: exp.WidthBucket) -> exp.Expr:
+    low, high, count = node.args.get("min_value"), node.args.get("max_value"), node.args.get("num_buckets")
+    if low is None or high is None or count is None or node.args.get("threshold") is not None:
+        raise refuse("width_bucket(x, bins) (the array form)")
+    operand = node.this
+    for part in (operand, low, high, count):
+        if not deterministic(part):
+            raise refuse("width_bucket() of nondeterministic arguments")
+    x, lo, hi = (cast_to(p.copy(), T.DOUBLE) for p in (operand, low, high))
+    n = cast_to(count.copy(), T.BIGINT)
+    ascending = exp.LT(this=lo.copy(), expression=hi.copy())
+    bucket = exp.Add(
+        this=_call(
+            "floor",
+            exp.Div(
+                this=exp.Mul(
+                    this=n.copy(), expression=exp.paren(exp.Sub(this=x.copy(), expression=lo.copy()))
+                ),
+                expression=exp.paren(exp.Sub(this=hi.copy(), expression=lo.copy())),
+            ),
+        ),
+        expression=exp.Literal.number(1),
+    )
+    return cast_to(
+        exp.Case(
+            ifs=[
+                exp.If(
+                    this=exp.LTE(this=n.copy(), expression=exp.Literal.number(0)),
+                    true=raise_error("bucketCount must be greater than 0"),
+                ),
+                exp.If(this=_call("isnan", x.copy()), true=raise_error("operand must not be NaN")),
+                exp.If(this=_call("isinf", lo.copy()), true=raise_error("first bound must be finite")),
+                exp.If(this=_call("isinf", hi.copy()), true=raise_error("second bound must be finite")),
+                exp.If(
+                    this=exp.EQ(this=lo.copy(), expression=hi.copy()),
+                    true=raise_error("bounds cannot equal each other"),
+                ),
+                exp.If(
+                    this=exp.and_(ascending.copy(), exp.LT(this=x.copy(), expression=lo.copy())),
+                    true=exp.Literal.number(0),
+                ),
+                exp.If(
+                    this=exp.and_(ascending.copy(), exp.GTE(this=x.copy(), expression=hi.copy())),
+                    true=exp.Add(this=n.copy(), expression=exp.Literal.number(1)),
+                ),
+                exp.If(
+                    this=exp.and_(exp.not_(ascending.copy()), exp.GT(this=x.copy(), expression=lo.copy())),
+                    true=exp.Literal.number(0),
+                ),
+                exp.If(
+                    this=exp.and_(exp.not_(ascending.copy()), exp.LTE(this=x.copy(), expression=hi.copy())),
+                    true=exp.Add(this=n.copy(), expression=exp.Literal.number(1)),
+                ),
+            ],
+            default=bucket,
+        ),
+        T.BIGINT,
+    )
+
+
+def _map_agg(node: exp.Anonymous) -> exp.Expr:
+    if len(node.expressions) != 2:
+        return node
+    key, value = node.expressions
+    entries = exp.Filter(
+        this=_call(
+            "list",
+            exp.Struct(
+                expressions=[
+                    exp.PropertyEQ(this=exp.to_identifier("k"), expression=key.copy()),
+                    exp.PropertyEQ(this=exp.to_identifier("v"), expression=value.copy()),
+                ]
+            ),
+        ),
+        expression=exp.Where(this=exp.Not(this=exp.Is(this=key.copy(), expression=exp.Null()))),
+    )
+    return _call("map_from_entries", entries)
+
+
+def _constant(value: str) -> Callable[[exp.Anonymous], exp.Expr]:
+    def build(node: exp.Anonymous) -> exp.Expr:
+        return node if node.expressions else cast_to(exp.Literal.string(value), T.DOUBLE)
+
+    return build
+
+
+def _renamed(name: str) -> Callable[[exp.Anonymous], exp.Expr]:
+    def build(node: exp.Anonymous) -> exp.Expr:
+        return _call(name, *(a.copy() for a in node.expressions)) if len(node.expressions) == 1 else node
+
+    return build
+
+
+_BY_NAME: dict[str, Callable[[exp.Anonymous], exp.Expr]] = {
+    "nan": _constant("NaN"),
+    "infinity": _constant("Infinity"),
+    "e": lambda node: node if node.expressions else _call("exp", cast_to(exp.Literal.number(1), T.DOUBLE)),
+    "is_finite": _renamed("isfinite"),
+    "is_infinite": _renamed("isinf"),
+    "with_timezone": _with_timezone,
+    "format_datetime": _format_datetime,
+    "map_agg": _map_agg,
+}
