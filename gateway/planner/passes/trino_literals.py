@@ -71,6 +71,10 @@ def _zoned_timestamp(cast: exp.Cast) -> None:
 
 def trino_literals(ctx: QueryContext) -> QueryContext:
     if not applies(ctx):
+        if not ctx.done and ctx.request.dialect == "trino" and ctx.tree is not None:
+            # On a Trino cluster too: sqlglot would print ``DECIMAL '123.45'`` as a cast to a
+            # bare DECIMAL, which Trino reads as decimal(38,0) (123): the literal is pinned.
+            pin_decimal_literals(ctx.tree)
         return ctx
     assert ctx.tree is not None
     for cast in ctx.tree.find_all(exp.Cast):
