@@ -22,7 +22,6 @@ import re
 import threading
 from collections.abc import Callable, Mapping
 
-import pyarrow as pa
 from cachetools import LRUCache
 from sqlglot import exp
 
@@ -32,6 +31,7 @@ from connectors.registry import ConnectorRegistry
 from gateway.errors import ErrorCode, LakegateError
 from gateway.observability.tracing import pass_span
 from gateway.planner.context import Plan, QueryContext, QueryRequest
+from gateway.planner.explain import explain_options, explain_result
 from gateway.planner.passes.allow_functions import allow_functions
 from gateway.planner.passes.annotate_types import annotate_types, clear_types
 from gateway.planner.passes.authorize import authorize
@@ -250,7 +250,8 @@ class Planner:
                 "Query:",
                 inner.logical_sql or "",
             ]
-        result = pa.table({"Query Plan": pa.array(["\n".join(lines)], pa.string())})
+        kind, form = explain_options(match.group("options"))
+        result = explain_result(kind, form, "\n".join(lines), inner.tables)
         return Plan("local", None, None, None, inner.tables, result)
 
 
