@@ -21,10 +21,10 @@ import yaml
 
 from gateway.balancer import Instance, nginx_conf
 from tests.conftest import server_missing
+from tests.postgres_databases import scratch_database
 from tests.server import free_port, stop, wait_until_ready
 from tests.test_query_lifecycle import ENDLESS
 
-DATABASE = "lakegate_balancer_test"
 NODES = ("n1", "n2", "n3")
 ROOT = {"X-Lakegate-User": "root"}
 
@@ -36,27 +36,19 @@ class Cluster:
     processes: dict[str, subprocess.Popen[bytes]]
 
 
-def _postgres() -> str:
-    import psycopg
-
-    try:
-        admin = psycopg.connect(
-            "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=5", autocommit=True
-        )
-    except psycopg.OperationalError as exc:
-        server_missing(f"PostgreSQL is not reachable on 127.0.0.1:5432 with trust auth: {exc}")
-    with admin as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DATABASE}")
-    return f"host=127.0.0.1 port=5432 user=postgres dbname={DATABASE}"
-
-
 @pytest.fixture(scope="module")
 def cluster(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
     if nginx is None:
         server_missing("nginx is not installed (apt-get install nginx-light)")
-    dsn = _postgres()
+        return
+    with scratch_database("lakegate_balancer_test") as dsn:
+        yield from _run_cluster(demo_dir, tmp_path_factory, nginx, dsn)
+
+
+def _run_cluster(
+    demo_dir: Path, tmp_path_factory: pytest.TempPathFactory, nginx: str, dsn: str
+) -> Iterator[Cluster]:
     folder = tmp_path_factory.mktemp("balancer")
     env = {**os.environ, "LAKEGATE_BALANCER_DSN": dsn}
     processes: dict[str, subprocess.Popen[bytes]] = {}

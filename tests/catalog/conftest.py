@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from catalog.store import CatalogStore
-from tests.conftest import server_missing
+from tests.postgres_databases import scratch_database
 
 ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=5"
 
@@ -21,16 +19,8 @@ StoreFactory = Callable[[], CatalogStore]
 @pytest.fixture(scope="session")
 def catalog_pg_dsn() -> Iterator[str]:
     """A database of its own for this test run, dropped at the end."""
-    database = f"lakegate_catalog_test_{os.getpid()}"
-    try:
-        with psycopg.connect(ADMIN_DSN, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {database}")
-    except psycopg.OperationalError as exc:
-        server_missing(f"PostgreSQL is not reachable on 127.0.0.1:5432 with trust auth: {exc}")
-    yield f"host=127.0.0.1 port=5432 user=postgres dbname={database}"
-    with psycopg.connect(ADMIN_DSN, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+    with scratch_database("lakegate_catalog_test") as dsn:
+        yield dsn
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
