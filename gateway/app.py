@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from connectors.base import Connector
-from gateway.api import admin, audit, browse, datasets, entities, health, query, search
+from gateway.api import access, admin, audit, browse, datasets, entities, health, query, search
 from gateway.api.body_limit import BodyLimitMiddleware
 from gateway.api.identity import build_authenticator
 from gateway.api.problems import install_problem_handlers, quiet_stream_aborts
@@ -124,6 +124,7 @@ def create_app(config: LakegateConfig, connectors: list[Connector] | None = None
     install_problem_handlers(app)
     quiet_stream_aborts()
     app.include_router(query.router)
+    app.include_router(access.router)
     app.include_router(datasets.router)
     app.include_router(browse.router)
     app.include_router(health.router)

@@ -1,4 +1,5 @@
-"""Result encodings for the native API: Arrow IPC stream (the default), CSV and JSON.
+"""Result encodings for the native API: Arrow IPC stream (the default), CSV and JSON (Parquet:
+gateway/result_parquet.py).
 
 Arrow batches are serialized on the query's worker thread, one IPC message per batch, so the
 event loop only moves buffers. CSV and JSON are for small results.
@@ -20,6 +21,7 @@ import pyarrow.types as pat
 from connectors.arrow_types import trino_type_of
 
 ARROW_STREAM = "application/vnd.apache.arrow.stream"
+PARQUET = "application/vnd.apache.parquet"
 JSON = "application/json"
 CSV = "text/csv"
 # The IPC end-of-stream marker: continuation token and a zero length.
@@ -47,6 +49,7 @@ def negotiate(accept: str | None) -> str | None:
             ARROW_STREAM: ARROW_STREAM,
             JSON: JSON,
             CSV: CSV,
+            PARQUET: PARQUET,
             "*/*": ARROW_STREAM,
             "application/*": ARROW_STREAM,
             "text/*": CSV,

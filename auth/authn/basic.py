@@ -94,6 +94,11 @@ class BasicAuthenticator:
         )
         self._lock = threading.Lock()
 
+    def groups_of(self, user: str) -> tuple[str, ...] | None:
+        """The groups the users file gives ``user``; None for a user it does not know."""
+        record = self._users.get(user)
+        return record.groups if record is not None else None
+
     def authenticate(self, user: str, password: str) -> Identity:
         name = user.encode("utf-8")
         secret = len(name).to_bytes(4, "big") + name + password.encode("utf-8")

@@ -181,6 +181,7 @@ class PolicyEngine:
                 entries.append(_TagPolicy(evaluator, ValueMatcher(tag_resource, tag_options)))
             self._tag_policies[ptype] = tuple(entries)
         self._has_tag_policies = bool(tag_policies)
+        self._policy_names = {p.id: p.name for p in (*policies, *tag_policies)}
         self._tag_store = TagStore(tuple(service_tags), service_def) if service_tags else None
 
         self.version = version or _fingerprint(
@@ -206,6 +207,10 @@ class PolicyEngine:
         return load_bundle(path, service_type=service_type).engine()
 
     # ----------------------------------------------------------------------------------------------- public
+
+    def policy_name(self, policy_id: int) -> str | None:
+        """The name of an enabled policy (resource or tag), by id; None when there is none."""
+        return self._policy_names.get(policy_id)
 
     def is_access_allowed(self, request: AccessRequest) -> AccessResult:
         ctx = self._context(request)

@@ -21,6 +21,7 @@ from gateway.execution import Encoder, RunningQuery
 from gateway.planner.context import QueryRequest
 from gateway.queries import QueryRecord
 from gateway.query_history import historical_status
+from gateway.result_parquet import PARQUET, ParquetParts
 from gateway.results import (
     ARROW_EOS,
     ARROW_STREAM,
@@ -98,6 +99,8 @@ def _encoder(media: str) -> Encoder:
         return ArrowMessageParts()
     if media == CSV:
         return csv_rows
+    if media == PARQUET:
+        return ParquetParts()
     return lambda batch: batch
 
 
@@ -107,8 +110,8 @@ def _encoder(media: str) -> Encoder:
     response_class=Response,
     responses={
         200: {
-            "description": "The result: an Arrow IPC stream (default), JSON or CSV",
-            "content": {ARROW_STREAM: {}, JSON: {"schema": {"type": "object"}}, CSV: {}},
+            "description": "The result: an Arrow IPC stream (default), JSON, CSV or a Parquet file",
+            "content": {ARROW_STREAM: {}, JSON: {"schema": {"type": "object"}}, CSV: {}, PARQUET: {}},
             "headers": {QUERY_ID_HEADER: {"schema": {"type": "string"}}},
         },
         **_ERRORS,
@@ -120,7 +123,7 @@ async def run_query(
     media = negotiate(request.headers.get("accept"))
     if media is None:
         raise LakegateError(
-            ErrorCode.NOT_ACCEPTABLE, f"results are offered as {ARROW_STREAM}, {JSON} or {CSV}"
+            ErrorCode.NOT_ACCEPTABLE, f"results are offered as {ARROW_STREAM}, {JSON}, {CSV} or {PARQUET}"
         )
     gateway = _gateway(request)
     query = QueryRequest(
@@ -128,13 +131,12 @@ async def run_query(
     )
     client = request.client.host if request.client else None
     record = gateway.new_record(query, "native", client)
+    encoder = _encoder(media)
     try:
         # The query may wait its turn in its resource group: a client that leaves meanwhile
         # takes it out of the queue.
         async with _canceled_on_disconnect(request, gateway, record):
-            record, running = await gateway.start_query(
-                query, "native", _encoder(media), client, record=record
-            )
+            record, running = await gateway.start_query(query, "native", encoder, client, record=record)
     except LakegateError as exc:
         return problem_response(exc, exc.query_id)
     headers = {QUERY_ID_HEADER: record.id}
@@ -147,7 +149,9 @@ async def run_query(
         if refused is not None:
             return refused
     # A streamed answer is canceled by the stream itself when the client goes (see _stream).
-    return StreamingResponse(_stream(gateway, running, media), media_type=media, headers=headers)
+    if media == PARQUET:
+        headers["Content-Disposition"] = 'attachment; filename="result.parquet"'
+    return StreamingResponse(_stream(gateway, running, media, encoder), media_type=media, headers=headers)
 
 
 @contextlib.asynccontextmanager
@@ -174,13 +178,20 @@ async def _canceled_on_disconnect(
             await watcher
 
 
-async def _stream(gateway: Gateway, running: RunningQuery, media: str) -> AsyncIterator[Any]:
+async def _stream(
+    gateway: Gateway, running: RunningQuery, media: str, encoder: Encoder
+) -> AsyncIterator[Any]:
     error: LakegateError | None = None
     sent = 0
     tail = ARROW_EOS if media == ARROW_STREAM else b""
     try:
         schema = await running.schema()
-        head = schema.serialize() if media == ARROW_STREAM else pa.py_buffer(csv_header(schema))
+        if media == ARROW_STREAM:
+            head = schema.serialize()
+        elif media == CSV:
+            head = pa.py_buffer(csv_header(schema))
+        else:
+            head = pa.py_buffer(b"")
         # One piece is held back, so that the answer's last byte leaves only once the query's
         # audit record is durable (Arrow's end-of-stream marker; CSV's last rows).
         held: memoryview | bytes = memoryview(head)
@@ -189,6 +200,8 @@ async def _stream(gateway: Gateway, running: RunningQuery, media: str) -> AsyncI
                 sent += len(held)
                 yield held
                 held = memoryview(part)
+        if isinstance(encoder, ParquetParts):
+            tail = await asyncio.to_thread(encoder.finish, schema)
         if tail:
             sent += len(held)
             yield held

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pyarrow.parquet as pq
 import pytest
 
 from gateway.app import create_app
@@ -287,6 +288,13 @@ def test_workspace_cancel_download_and_errors(browser: Any, ui_server: LiveServe
         assert rows[0] == ["n_nationkey", "n_name"]
         assert len(rows) == 26
         assert rows[1] == ["0", "ALGERIA"]
+        # and as Parquet, written by the server
+        with page.expect_download() as download:
+            page.locator("#download-parquet").click()
+        parquet = pq.read_table(download.value.path())
+        assert parquet.column_names == ["n_nationkey", "n_name"]
+        assert parquet.num_rows == 25
+        assert parquet.column("n_name")[0].as_py() == "ALGERIA"
 
         # values shown exactly: decimals with their scale, dates, timestamps, 64-bit integers
         page.locator("#sql").fill(
@@ -327,6 +335,39 @@ def test_workspace_cancel_download_and_errors(browser: Any, ui_server: LiveServe
         assert "COLUMN_NOT_FOUND" in page.locator("#run-error").inner_text()
         screenshot(page, "workspace-error")
         no_blocking_violations(page)
+
+
+def test_why_was_i_denied_explains_refusals_masks_and_filters(browser: Any, ui_server: LiveServer) -> None:
+    with signed_in(browser, ui_server.url, "sam", "sam-demo-pw") as page:
+        page.goto("/ui/sql")
+        page.locator("#sql").fill("SELECT customer_id, national_id FROM crm.main.customers")
+        page.locator("#run").click()
+        page.locator("#run-error").wait_for()
+        why = page.locator("#why[data-outcome=denied]")
+        why.locator("summary").click()
+        denied = why.locator("li[data-kind=denied]").inner_text()
+        assert "national_id" in denied
+        assert "support never sees national ids" in denied
+        screenshot(page, "workspace-why-denied")
+        no_blocking_violations(page)
+
+        page.locator("#sql").fill("SELECT region, email FROM crm.main.customers LIMIT 5")
+        page.locator("#run").click()
+        page.locator("#run-status[data-state=finished]").wait_for()
+        why = page.locator("#why[data-outcome=restricted]")
+        why.locator("summary").click()
+        assert "MASK_SHOW_LAST_4" in why.locator("li[data-kind=masked]").inner_text()
+        filtered = why.locator("li[data-kind=row-filter]").inner_text()
+        assert "support sees EMEA customers" in filtered
+        assert "EMEA'" not in filtered  # the filter's expression is for admins only
+        screenshot(page, "workspace-why-restricted")
+
+        # nothing refused, masked or filtered: no panel
+        page.locator("#sql").fill("SELECT 1 AS one")
+        page.locator("#run").click()
+        page.locator("#run-status[data-state=finished]").wait_for()
+        time.sleep(0.5)
+        assert page.locator("#why").count() == 0
 
 
 def test_editor_highlights_and_completes_names_the_user_may_see(browser: Any, ui_server: LiveServer) -> None:

@@ -1,5 +1,5 @@
 // /ui/sql: write SQL, run it (Ctrl+Enter), cancel it, watch Arrow batches stream into the grid,
-// download the result as CSV. The query goes to /v1/query like any client's: same planner, same
+// download the result as CSV or Parquet (written by the server). The query goes to /v1/query like any client's: same planner, same
 // policies, same audit.
 import { RecordBatchReader } from "apache-arrow";
 import type { JSX } from "preact";
@@ -8,6 +8,7 @@ import { ApiError, getJson, request } from "./api";
 import { type Formatter, formatterFor } from "./format";
 import { SqlEditor } from "./editor";
 import { Grid, Rows } from "./grid";
+import { WhyPanel } from "./why";
 
 interface Run {
   state: "running" | "finished" | "failed" | "canceled";
@@ -106,6 +107,7 @@ export function Workspace({ params }: { params: URLSearchParams }): JSX.Element 
   const [sql, setSql] = useState(params.get("sql") ?? "SELECT 1 AS one");
   const [run, setRun] = useState<Run | null>(null);
   const [version, setVersion] = useState(0);
+  const [runs, setRuns] = useState(0);
   const controller = useRef<AbortController | null>(null);
   const current = useRef<Run | null>(null);
   const [history, setHistory] = useState<HistoryEntry[]>([]);
@@ -176,6 +178,7 @@ export function Workspace({ params }: { params: URLSearchParams }): JSX.Element 
     if (current.current === state) {
       setRun({ ...state });
       setVersion((v) => v + 1);
+      setRuns((n) => n + 1);
     }
     loadHistory();
   }
@@ -192,13 +195,13 @@ export function Workspace({ params }: { params: URLSearchParams }): JSX.Element 
     }
   }
 
-  async function downloadCsv(): Promise<void> {
+  async function download(accept: string, name: string): Promise<void> {
     try {
-      const response = await request("POST", "/v1/query", { sql }, { headers: { Accept: "text/csv" } });
+      const response = await request("POST", "/v1/query", { sql }, { headers: { Accept: accept } });
       const url = URL.createObjectURL(await response.blob());
       const a = document.createElement("a");
       a.href = url;
-      a.download = "result.csv";
+      a.download = name;
       document.body.appendChild(a);
       a.click();
       a.remove();
@@ -224,8 +227,16 @@ export function Workspace({ params }: { params: URLSearchParams }): JSX.Element 
         <button type="button" id="cancel" onClick={() => void cancel()} disabled={!running}>
           Cancel
         </button>
-        <button type="button" id="download-csv" onClick={() => void downloadCsv()} disabled={running || !run}>
+        <button type="button" id="download-csv" onClick={() => void download("text/csv", "result.csv")} disabled={running || !run}>
           Download CSV
+        </button>
+        <button
+          type="button"
+          id="download-parquet"
+          onClick={() => void download("application/vnd.apache.parquet", "result.parquet")}
+          disabled={running || !run}
+        >
+          Download Parquet
         </button>
       </div>
       {run && (
@@ -241,6 +252,7 @@ export function Workspace({ params }: { params: URLSearchParams }): JSX.Element 
         </p>
       )}
       {run?.errorAt && <ErrorMarker sql={run.sql} at={run.errorAt} />}
+      {run && (run.state === "finished" || run.state === "failed") && <WhyPanel sql={run.sql} runId={runs} />}
       {run && run.columns.length > 0 && <Grid columns={run.columns} formats={run.formats} rows={run.rows} version={version} />}
       <HistoryPanel entries={history} onPick={setSql} />
     </main>
