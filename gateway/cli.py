@@ -28,8 +28,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from gateway.observability.log_format import configure_logging
 
     _configure_logging(args.log_level)
+    instant = None
     try:
-        config = load_config(args.config)
+        if args.config is not None and args.paths:
+            raise ConfigError("give either --config or paths to serve, not both")
+        if args.config is None:
+            if not args.paths:
+                raise ConfigError("give --config FILE, or the files and folders to serve")
+            instant = _instant(args)
+            config = instant[0]
+        else:
+            config = load_config(args.config)
     except ConfigError as exc:
         print(f"lakegate: configuration error\n{exc}", file=sys.stderr)
         return 2
@@ -37,7 +46,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # Building the app reads the users, tokens and policy files and every catalog's storage.
         app = create_app(config)
     except ConfigError as exc:
-        print(f"lakegate: configuration error\n{args.config}: {exc}", file=sys.stderr)
+        print(f"lakegate: configuration error\n{args.config or 'the given paths'}: {exc}", file=sys.stderr)
         return 2
     configure_logging(args.log_level, config.server.log_format)
     server_config = uvicorn.Config(
@@ -51,8 +60,40 @@ def cmd_serve(args: argparse.Namespace) -> int:
         access_log=args.access_log,
         **tls_options(config),
     )
+    if instant is not None:
+        _announce(instant[1], open_browser=not args.no_browser)
     serve(server_config, app.state.gateway, config.server.drain_seconds)
     return 0
+
+
+def _instant(args: argparse.Namespace) -> tuple[Any, str]:
+    """``lakegate serve PATH…``: the config for the paths on loopback, and the sign-in address."""
+    import tempfile
+    from pathlib import Path
+
+    from gateway.config import ConfigError, parse_config
+    from gateway.instant import LOOPBACK, free_port, instant_config, sign_in_url
+
+    if args.host not in (None, LOOPBACK, "localhost"):
+        raise ConfigError(
+            f"serving paths without a config listens on {LOOPBACK} only; write a config for --host"
+        )
+    args.host = LOOPBACK
+    port = args.port or free_port()
+    args.port = port
+    state = Path(tempfile.mkdtemp(prefix="lakegate-instant-"))
+    served = instant_config([Path(p) for p in args.paths], state, port)
+    config = parse_config(served.config, state / "lakegate.yaml")
+    print(f"Lakegate serves {served.tables} table(s) or database(s) to {served.user}, on this machine only.")
+    return config, sign_in_url(port, served.token)
+
+
+def _announce(url: str, *, open_browser: bool) -> None:
+    print(f"Open this address to sign in (it holds your private token):\n    {url}", flush=True)
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(url)
 
 
 def tls_options(config: Any) -> dict[str, Any]:
@@ -309,7 +350,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run the gateway")
-    serve.add_argument("--config", required=True, help="the lakegate.yaml to serve")
+    serve.add_argument("--config", default=None, help="the lakegate.yaml to serve")
+    serve.add_argument(
+        "paths",
+        nargs="*",
+        help="without --config: files, folders or SQLite databases to serve on 127.0.0.1 to you alone",
+    )
+    serve.add_argument("--no-browser", action="store_true", help="with paths: do not open the UI")
     serve.add_argument("--host", default=None)
     serve.add_argument("--port", type=int, default=None)
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])

@@ -306,7 +306,10 @@ def install_ui(app: FastAPI, config: LakegateConfig) -> None:
     )
     jwt = authenticator_of(app).jwt
     app.state.ui_oidc = build_oidc(config, jwt.keys if jwt is not None else None)
+    from gateway.ui import token_sign_in  # it uses this module's cookie helpers
+
     app.include_router(auth_router)
+    app.include_router(token_sign_in.router)
     app.include_router(history.router)
     # the assets first: /ui/{path} would answer every one of them with the page
     if assets.DIST.is_dir():
