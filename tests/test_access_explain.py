@@ -111,3 +111,15 @@ def test_a_past_query_is_explained_for_its_owner_only(server: LiveServer) -> Non
     assert columns(mine, CUSTOMERS)["email"]["mask_type"] == "MASK_SHOW_LAST_4"
     assert explain(server, "sam", query_id=query_id).status_code == 404
     assert explain(server, "root", query_id=query_id).json()["user"] == "ada"
+
+
+def test_explain_statements_and_errors_answer_as_the_query_would(server: LiveServer) -> None:
+    wrapped = explain(server, "sam", sql=f"EXPLAIN SELECT national_id FROM {CUSTOMERS}").json()
+    assert wrapped["outcome"] == "denied"
+    assert columns(wrapped, CUSTOMERS)["national_id"]["policy_id"] == 4
+    unknown_column = explain(server, "ada", sql=f"SELECT nope FROM {CUSTOMERS}").json()
+    assert unknown_column["outcome"] == "error"
+    assert unknown_column["error"]["code"] == "COLUMN_NOT_FOUND"
+    syntax = explain(server, "ada", sql="SELEC 1").json()
+    assert syntax["outcome"] == "error"
+    assert syntax["error"]["code"] == "SQL_SYNTAX_ERROR"

@@ -11,7 +11,7 @@ A row filter's expression is shown only when ``show_filters`` (to policy adminis
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from auth.authorizer import Authorizer, Decision
@@ -20,7 +20,7 @@ from auth.policy.results import NO_POLICY
 from gateway.errors import ErrorCode, LakegateError
 from gateway.planner.context import QueryContext, QueryRequest
 from gateway.planner.passes.authorize import authorize
-from gateway.planner.pipeline import Planner
+from gateway.planner.pipeline import _EXPLAIN, Planner
 
 
 @dataclass(slots=True)
@@ -75,6 +75,9 @@ def explain_access(planner: Planner, request: QueryRequest, *, show_filters: boo
     authorizer = planner.authorizer
     if authorizer is not None:
         authorizer.refresh()
+    explained = _EXPLAIN.match(request.sql)
+    if explained:  # EXPLAIN q is authorised as q is
+        request = replace(request, sql=explained.group("query"))
     ctx = QueryContext(request, planner.snapshot, planner.connectors, planner.max_sql_bytes, authorizer)
     ctx.views = planner.views
     try:
