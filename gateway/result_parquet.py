@@ -16,7 +16,17 @@ import pyarrow.parquet as pq
 
 from gateway.results import PARQUET
 
-__all__ = ["PARQUET", "ParquetParts"]
+__all__ = ["PARQUET", "ParquetParts", "parquet_refusal"]
+
+
+def parquet_refusal(schema: pa.Schema) -> str | None:
+    """Why Parquet cannot hold these columns (an interval, say), or None when it can: asked
+    before the status line, so such a result is refused (406) rather than cut off midway."""
+    try:
+        pq.ParquetWriter(io.BytesIO(), schema).close()
+    except (pa.ArrowNotImplementedError, pa.ArrowInvalid) as exc:
+        return str(exc)
+    return None
 
 
 class ParquetParts:

@@ -8,6 +8,8 @@ import httpx
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from gateway.result_parquet import parquet_refusal
+
 PARQUET = "application/vnd.apache.parquet"
 
 
@@ -44,3 +46,10 @@ def test_a_refused_query_is_a_problem_not_a_file(http: httpx.Client) -> None:
     )
     assert response.status_code == 403
     assert response.json()["code"] == "ACCESS_DENIED"
+
+
+def test_columns_parquet_cannot_hold_are_named_before_any_byte() -> None:
+    assert parquet_refusal(pa.schema([("n", pa.int64()), ("d", pa.duration("us"))])) is None
+    reason = parquet_refusal(pa.schema([("i", pa.month_day_nano_interval())]))
+    assert reason is not None
+    assert "month_day_nano_interval" in reason

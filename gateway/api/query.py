@@ -21,7 +21,7 @@ from gateway.execution import Encoder, RunningQuery
 from gateway.planner.context import QueryRequest
 from gateway.queries import QueryRecord
 from gateway.query_history import historical_status
-from gateway.result_parquet import PARQUET, ParquetParts
+from gateway.result_parquet import PARQUET, ParquetParts, parquet_refusal
 from gateway.results import (
     ARROW_EOS,
     ARROW_STREAM,
@@ -150,6 +150,10 @@ async def run_query(
             return refused
     # A streamed answer is canceled by the stream itself when the client goes (see _stream).
     if media == PARQUET:
+        async with _canceled_on_disconnect(request, gateway, record):
+            refused = await _refuse_for_parquet(gateway, running)
+        if refused is not None:
+            return refused
         headers["Content-Disposition"] = 'attachment; filename="result.parquet"'
     return StreamingResponse(_stream(gateway, running, media, encoder), media_type=media, headers=headers)
 
@@ -241,6 +245,24 @@ async def _refuse_for_csv(gateway: Gateway, running: RunningQuery) -> Response |
     error = LakegateError(
         ErrorCode.NOT_ACCEPTABLE,
         f"CSV cannot hold {CSV_TYPES_REFUSED} columns; ask for {ARROW_STREAM} or {JSON}",
+    )
+    gateway.cancel(running.record, error.detail)
+    gateway.end(running, error)
+    return problem_response(error, running.record.id)
+
+
+async def _refuse_for_parquet(gateway: Gateway, running: RunningQuery) -> Response | None:
+    """Parquet is decided before the status line too: its columns must be ones Parquet can hold."""
+    try:
+        schema = await running.schema()
+    except LakegateError as exc:
+        gateway.end(running, exc)
+        return problem_response(exc, running.record.id)
+    reason = parquet_refusal(schema)
+    if reason is None:
+        return None
+    error = LakegateError(
+        ErrorCode.NOT_ACCEPTABLE, f"Parquet cannot hold this result ({reason}); ask for {ARROW_STREAM}"
     )
     gateway.cancel(running.record, error.detail)
     gateway.end(running, error)
