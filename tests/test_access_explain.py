@@ -86,6 +86,13 @@ def test_an_admin_explains_for_another_user_with_the_filter_expression(server: L
     assert as_sam["tables"][0]["row_filter"]["expression"] == "region = 'EMEA'"
     as_ada = explain(server, "root", user="ada", sql=f"SELECT email FROM {CUSTOMERS}").json()
     assert columns(as_ada, CUSTOMERS)["email"]["decision"] == "masked"
+    audited = httpx.get(
+        f"{server.url}/v1/audit",
+        params={"user": "root", "resource": CUSTOMERS},
+        headers={"X-Lakegate-User": "root"},
+        timeout=60,
+    ).json()
+    assert any(r["action"] == "admin" and "email" in (r["sql"] or "") for r in audited["records"])
     # root's own view: nothing masked
     own = explain(server, "root", sql=f"SELECT email FROM {CUSTOMERS}").json()
     assert own["outcome"] == "allowed"

@@ -73,7 +73,20 @@ async def explain(
         groups = tuple(body.groups) if body.groups is not None else _groups_of(request, user)
     assert sql is not None
     query = QueryRequest(sql, body.catalog, body.schema_, body.dialect or "trino", user, groups)
-    return await asyncio.to_thread(explain_access, gateway.planner, query, show_filters=admin)
+    document = await asyncio.to_thread(explain_access, gateway.planner, query, show_filters=admin)
+    if user != identity.user:
+        # An administrator looked into another user's access: that is audited.
+        await gateway.audit.alog_event(
+            action="admin",
+            front_door="native",
+            status=200,
+            identity=identity,
+            client_address=request.client.host if request.client else None,
+            decision="allowed",
+            resources=[t["table"] for t in document["tables"]],
+            sql=sql,
+        )
+    return document
 
 
 async def _past_query(
