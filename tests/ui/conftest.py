@@ -13,15 +13,21 @@ from gateway.config import LakegateConfig, parse_config
 from tests.server import LiveServer
 
 
-def ui_config(demo_dir: Path, **ui: float) -> LakegateConfig:
+def ui_config(demo_dir: Path, state_dir: Path | None = None, **ui: float) -> LakegateConfig:
+    """The demo's config; with ``state_dir``, an audit log and catalog store of its own (what other
+    test modules did as ada — her query history — must not show on her pages here)."""
     path = demo_dir / "lakegate.yaml"
     raw = yaml.safe_load(path.read_text())
     if ui:
         raw.setdefault("server", {})["ui"] = ui
+    if state_dir is not None:
+        raw["audit"] = {"store": "sqlite", "path": str(state_dir / "audit.sqlite")}
+        raw["catalog"] = {**raw.get("catalog", {}), "path": str(state_dir / "catalog.sqlite")}
     return parse_config(raw, path)
 
 
 @pytest.fixture(scope="session")
-def ui_server(demo_dir: Path) -> Iterator[LiveServer]:
-    with LiveServer(create_app(ui_config(demo_dir))) as live:
+def ui_server(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    state = tmp_path_factory.mktemp("ui-state")
+    with LiveServer(create_app(ui_config(demo_dir, state))) as live:
         yield live

@@ -636,11 +636,11 @@ def test_admins_see_the_harvest_and_refresh_it(browser: Any, ui_server: LiveServ
                 strict=True,
             )
         )
-        assert sources == {"tpch": "ok", "lake": "ok", "crm": "ok"}
+        assert sources == {"tpch": "ok", "lake": "ok", "crm": "ok", "workspace": "ok"}
         page.locator("#refresh-now").click()
         page.locator("table.harvest-result tbody tr").first.wait_for(timeout=60_000)
         names = page.locator("table.harvest-result tbody td:nth-child(1)").all_inner_texts()
-        assert sorted(names) == ["crm", "lake", "tpch"]
+        assert sorted(names) == ["crm", "lake", "tpch", "workspace"]
         screenshot(page, "admin-harvest")
         no_blocking_violations(page)
         assert page.console_errors.errors == []

@@ -135,10 +135,10 @@ class EngineSource:
         if self.running is not None:
             return self.gateway.end(self.running, error)
         if not self._starting.done():
-            # Over for the client while still queued or planning: a start that wins the race
-            # is stopped and ended at once, so it never keeps a slot.
+            # Over for the client while still queued or planning: the query ends now (a second
+            # kill finds it over), and a start that wins the race is stopped and its slot freed.
             self._starting.add_done_callback(lambda task: self._end_late_start(task, error))
-            return None
+            return self.gateway.finish(self.record, error)
         if not self._starting.cancelled() and self._starting.exception() is None:
             self.running = self._starting.result()
             return self.gateway.end(self.running, error)
