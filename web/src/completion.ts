@@ -1,5 +1,6 @@
 // Completion of catalogs, schemas, tables and columns from the browse API (/v1/catalogs/…),
-// which lists only what the signed-in user may see. Answers are cached for the page's life.
+// which lists only what the signed-in user may see. Answers are cached for the page's life;
+// failures are not.
 import { getJson } from "./api";
 
 export interface Candidate {
@@ -12,7 +13,10 @@ const cache = new Map<string, Promise<Candidate[]>>();
 function cached(path: string, pick: (body: any) => Candidate[]): Promise<Candidate[]> {
   let answer = cache.get(path);
   if (!answer) {
-    answer = getJson<unknown>(path).then(pick, () => []);
+    answer = getJson<unknown>(path).then(pick, () => {
+      cache.delete(path); // a failed lookup is asked again on the next keystroke
+      return [];
+    });
     cache.set(path, answer);
   }
   return answer;

@@ -38,13 +38,15 @@ export function SqlEditor({
     if (!el) return;
     const caret = el.selectionStart;
     const text = el.value.slice(0, caret - prefix.length) + candidate.label + el.value.slice(caret);
-    onChange(text);
-    setItems([]);
     const at = caret - prefix.length + candidate.label.length;
-    requestAnimationFrame(() => {
-      el.focus();
-      el.setSelectionRange(at, at);
-    });
+    // The text and caret change now, not in a later frame: keys typed right after accepting
+    // land after the accepted name (the re-render finds the same value and keeps the caret).
+    el.value = text;
+    el.focus();
+    el.setSelectionRange(at, at);
+    request.current++;
+    setItems([]);
+    onChange(text);
   }
 
   function onKeyDown(event: KeyboardEvent): void {
