@@ -93,12 +93,11 @@ def _type_columns(tree: exp.Expr, schema: MappingSchema) -> bool:
         return False
     derived = tree.find(exp.Subquery, exp.CTE, exp.Values) is not None
     token = STRICT_TYPES.set(_fill)
-    typed: list[exp.Expr] = []
+    known: dict[tuple[int, str], exp.DataType] = {}  # (source table, column name): its type
     try:
         for scope in traverse_scope(tree):
             for column in scope.columns:
-                _type_column(column, scope, schema, derived)
-                typed.append(column)
+                _type_column(column, scope, schema, derived, known)
         for node in tree.find_all(*_READERS):
             _dry_run(node)
     except TypeNotKnown:
@@ -143,7 +142,13 @@ def _dry_run(node: exp.Expr) -> None:
         trino_type(node)
 
 
-def _type_column(column: exp.Column, scope: Scope, schema: MappingSchema, derived: bool) -> None:
+def _type_column(
+    column: exp.Column,
+    scope: Scope,
+    schema: MappingSchema,
+    derived: bool,
+    known: dict[tuple[int, str], exp.DataType],
+) -> None:
     """What sqlglot's annotator (then :func:`_retype_derived_columns`) gives ``column``; left
     untyped where only they could tell."""
     if not column.table:
@@ -157,7 +162,11 @@ def _type_column(column: exp.Column, scope: Scope, schema: MappingSchema, derive
     if isinstance(source, exp.Table):
         if source.alias_column_names:
             return
-        column.type = schema.get_column_type(source, column)
+        key = (id(source), column.name)
+        kind = known.get(key)
+        if kind is None:
+            kind = known[key] = schema.get_column_type(source, column)
+        column.type = kind
         return
     if not (own and derived and isinstance(source, Scope)):
         return
