@@ -48,6 +48,12 @@ def configure_tracing(settings: TracingSettings | None, exporter: Any = None) ->
     tracer = provider.get_tracer("lakegate")
 
 
+def tracing_enabled() -> bool:
+    """Whether spans are recorded (a tracer provider is installed); if not, callers may skip
+    opening spans at all (the planner's 25 pass spans cost more than some passes)."""
+    return _provider is not None
+
+
 def flush() -> None:
     """Export what is batched (at shutdown)."""
     if _provider is not None:

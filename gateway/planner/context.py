@@ -54,6 +54,8 @@ class QueryContext:
     done: bool = False
     #: planning for EXPLAIN: keep the logical SQL to show
     explain: bool = False
+    #: type with sqlglot's whole-tree annotation, not only what the rewrites read (tests compare)
+    full_type_annotation: bool = False
     #: every authorization decision taken, for the audit log
     decisions: list[Decision] = field(default_factory=list)
     #: the workspace views (expand_views), and the views being expanded around this query

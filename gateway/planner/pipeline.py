@@ -29,7 +29,7 @@ from auth.authorizer import Authorizer
 from catalog.metadata import MetadataSnapshot
 from connectors.registry import ConnectorRegistry
 from gateway.errors import ErrorCode, LakegateError
-from gateway.observability.tracing import pass_span
+from gateway.observability.tracing import pass_span, tracing_enabled
 from gateway.planner.context import Plan, QueryContext, QueryRequest
 from gateway.planner.explain import explain_options, explain_result
 from gateway.planner.passes.allow_functions import allow_functions
@@ -194,9 +194,13 @@ class Planner:
         ctx = QueryContext(request, snapshot, connectors, self.max_sql_bytes, self.authorizer)
         ctx.views = self.views
         ctx.explain = explain
+        traced = tracing_enabled()
         try:
             for step in self.passes:
-                with pass_span(getattr(step, "__name__", "pass")):
+                if traced:
+                    with pass_span(getattr(step, "__name__", "pass")):
+                        ctx = step(ctx)
+                else:
                     ctx = step(ctx)
                 if step is parse and _is_explain(ctx.tree):
                     return self._explain(request, (connectors, snapshot, 0))

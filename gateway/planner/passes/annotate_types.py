@@ -4,6 +4,14 @@ Runs only when Trino's semantics are owed (a Trino-dialect query on an engine th
 and the tree holds something whose translation depends on a type (arithmetic, aggregates and
 functions the ``trino_*`` passes rewrite): other queries pay nothing. Columns are qualified first
 when no policy pass did it already, so each resolves to its table's column type.
+
+Typing only what the rewrites read is fast (sqlglot's whole-tree annotation cost more than the
+rest of planning): each column gets its type from the catalog's schema as sqlglot's annotator
+would give it (a derived table's column the Trino type of the expression it names), then every
+operand a rewrite reads is typed in a dry run (``STRICT_TYPES``): a column-free operand is typed
+by sqlglot on its own; an operand that only the whole-tree annotation could type (a function of
+columns, a column of an ``UNNEST``...) sends the query down that path instead. Either way the
+rewrites see the same types.
 """
 
 from __future__ import annotations
@@ -14,10 +22,11 @@ from sqlglot.optimizer.annotate_types import annotate_types as _annotate_types
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from sqlglot.optimizer.qualify_columns import qualify_columns as _qualify_columns
 from sqlglot.optimizer.scope import Scope, traverse_scope
+from sqlglot.schema import MappingSchema
 
 from gateway.planner.context import QueryContext
 from gateway.planner.semantics.arithmetic import common_type, trino_type
-from gateway.planner.semantics.types import applies
+from gateway.planner.semantics.types import STRICT_TYPES, TypeNotKnown, applies, type_of
 
 #: nodes whose translation depends on their operands' types
 TYPE_SENSITIVE: tuple[type[exp.Expr], ...] = (
@@ -49,10 +58,136 @@ def annotate_types(ctx: QueryContext) -> QueryContext:
             )
         except OptimizeError:
             tree = ctx.tree  # the engine will name the problem; operand types stay unknown
-    ctx.tree = _annotate_types(tree, schema=schema, dialect="trino")
-    if ctx.tree.find(exp.Subquery, exp.CTE, exp.Values) is not None:
-        _retype_derived_columns(ctx.tree)
+    if ctx.full_type_annotation or not _type_columns(tree, schema):
+        ctx.tree = _annotate_types(tree, schema=schema, dialect="trino")
+        if ctx.tree.find(exp.Subquery, exp.CTE, exp.Values) is not None:
+            _retype_derived_columns(ctx.tree)
+    else:
+        ctx.tree = tree
     return ctx
+
+
+#: rewrites read the types of these nodes' operands (see the trino_* passes)
+_READERS = (
+    exp.Add,
+    exp.Sub,
+    exp.Mul,
+    exp.Div,
+    exp.Mod,
+    exp.Sum,
+    exp.Avg,
+    exp.Cast,
+    exp.DateAdd,
+    exp.AtTimeZone,
+    exp.Format,
+    exp.Unnest,
+    exp.Anonymous,
+)
+
+
+def _type_columns(tree: exp.Expr, schema: MappingSchema) -> bool:
+    """Type the columns as sqlglot's annotator would, and check (dry run) that every operand a
+    rewrite reads is typed; False, with the tree unchanged in meaning, when the whole-tree
+    annotation is needed."""
+    if tree.find(exp.Pivot, exp.TableColumn, exp.Dot, exp.Lateral) is not None:
+        return False
+    derived = tree.find(exp.Subquery, exp.CTE, exp.Values) is not None
+    token = STRICT_TYPES.set(_fill)
+    known: dict[tuple[int, str], exp.DataType] = {}  # (source table, column name): its type
+    try:
+        for scope in traverse_scope(tree):
+            for column in scope.columns:
+                _type_column(column, scope, schema, derived, known)
+        for node in tree.find_all(*_READERS):
+            _dry_run(node)
+    except TypeNotKnown:
+        for node in tree.walk():
+            node.type = None
+        return False
+    finally:
+        STRICT_TYPES.reset(token)
+    return True
+
+
+def _fill(node: exp.Expr) -> None:
+    """Type a node a rewrite reads: a column-free one as sqlglot types it on its own."""
+    if isinstance(node, exp.Column) or node.find(exp.Column, exp.Query, exp.Star) is not None:
+        raise TypeNotKnown
+    node.type = _annotate_types(node.copy(), dialect="trino").type
+
+
+def _dry_run(node: exp.Expr) -> None:
+    if isinstance(node, exp.Sum | exp.Avg):
+        argument = node.this
+        if isinstance(argument, exp.Distinct) and argument.expressions:
+            argument = argument.expressions[0]
+        trino_type(argument)
+    elif isinstance(node, exp.Cast):
+        if node.to.is_type(*exp.DataType.TEXT_TYPES):
+            trino_type(node.this)
+    elif isinstance(node, exp.Anonymous):
+        if node.name.lower() in ("with_timezone", "format_datetime", "at_timezone"):
+            for argument in node.expressions:
+                trino_type(argument)
+                type_of(argument)
+    elif isinstance(node, exp.Format | exp.Unnest):
+        for argument in (node.this, *node.expressions):
+            if isinstance(argument, exp.Expr):
+                trino_type(argument)
+    elif isinstance(node, exp.AtTimeZone | exp.DateAdd):
+        trino_type(node.this)
+    elif isinstance(node, exp.Binary):  # +, -, *, /, %
+        trino_type(node.left)
+        trino_type(node.right)
+        trino_type(node)
+
+
+def _type_column(
+    column: exp.Column,
+    scope: Scope,
+    schema: MappingSchema,
+    derived: bool,
+    known: dict[tuple[int, str], exp.DataType],
+) -> None:
+    """What sqlglot's annotator (then :func:`_retype_derived_columns`) gives ``column``; left
+    untyped where only they could tell."""
+    if not column.table:
+        return
+    source = scope.sources.get(column.table)
+    own = source is not None
+    parent = scope.parent
+    while source is None and parent is not None:
+        source = parent.sources.get(column.table)
+        parent = parent.parent
+    if isinstance(source, exp.Table):
+        if source.alias_column_names:
+            return
+        key = (id(source), column.name)
+        kind = known.get(key)
+        if kind is None:
+            kind = known[key] = schema.get_column_type(source, column)
+        column.type = kind
+        return
+    if not (own and derived and isinstance(source, Scope)):
+        return
+    select = source.expression
+    if isinstance(select, exp.Values):
+        _retype_values_column(column, select)
+        return
+    while isinstance(select, exp.SetOperation):
+        select = select.left
+    if not isinstance(select, exp.Select):
+        return
+    for projection in select.selects:
+        if projection.alias_or_name == column.name:
+            inner = projection.this if isinstance(projection, exp.Alias) else projection
+            try:
+                kind = trino_type(inner)
+            except TypeNotKnown:
+                return
+            if kind is not None:
+                column.type = kind
+            return
 
 
 def clear_types(ctx: QueryContext) -> QueryContext:

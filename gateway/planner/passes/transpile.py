@@ -14,7 +14,11 @@ def transpile(ctx: QueryContext) -> QueryContext:
     assert ctx.tree is not None
     assert ctx.connector is not None
     try:
-        ctx.engine_sql = ctx.tree.sql(dialect=ctx.connector.dialect, unsupported_level=ErrorLevel.RAISE)
+        # the last pass: the tree is not read again, so the generator need not copy it first
+        # (copying a parsed tree costs more than generating its SQL)
+        ctx.engine_sql = ctx.tree.sql(
+            dialect=ctx.connector.dialect, unsupported_level=ErrorLevel.RAISE, copy=False
+        )
     except UnsupportedError as exc:
         raise LakegateError(
             ErrorCode.ENGINE_USER_ERROR, f"the {ctx.connector.name} engine cannot run this: {exc}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 
 from sqlglot import exp
 from sqlglot.expressions.datatypes import DType
@@ -33,9 +34,23 @@ def applies(ctx: QueryContext) -> bool:
     )
 
 
+class TypeNotKnown(Exception):
+    """Raised, while checking a tree typed only in part, on a node left without a type."""
+
+
+#: set while checking that the part typed (passes/annotate_types.py) is all the rewrites read
+STRICT_TYPES: ContextVar[Callable[[exp.Expr], None] | None] = ContextVar("strict_types", default=None)
+
+
 def type_of(node: exp.Expr) -> exp.DataType | None:
     """The annotated type, or None when sqlglot could not tell."""
     kind = node.type if isinstance(node, exp.Expr) else None
+    if kind is None:
+        fill = STRICT_TYPES.get()
+        if fill is None or isinstance(node, exp.Null):
+            return None
+        fill(node)  # types the node as sqlglot would, or raises TypeNotKnown
+        kind = node.type
     if kind is None or kind.this in (T.UNKNOWN, T.NULL):
         return None
     return kind
