@@ -5,6 +5,7 @@ cancel, a stopped second cluster). What happened on Trino is read from its own
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 import uuid
@@ -19,7 +20,7 @@ import trino
 from connectors.trino.types import arrow_type_of
 from tests.trino_connector.conftest import ARROW, Lakegate, lakegate_config
 from tests.trino_oracle.differential import arrow_values
-from tests.trino_server import TrinoServer, free_port
+from tests.trino_server import CATALOGS, TrinoServer, free_port, start_trino, stop_trino
 
 SERVICE_USER = "lakegate_svc"
 
@@ -207,3 +208,56 @@ def test_trino_connector_against_the_real_trino_skips_a_stopped_cluster(
         )
     finally:
         gate.stop()
+
+
+def test_trino_connector_against_the_real_trino_fails_a_query_when_its_cluster_hangs(tmp_path: Path) -> None:
+    """A second real Trino frozen with SIGSTOP mid-query (it still accepts connections, it answers
+    nothing): the query fails within the configured request timeout, the cluster is marked
+    unhealthy, and once it answers again it is healthy and serves queries."""
+    process, hung = start_trino(tmp_path / "hung", catalogs={"tpch": CATALOGS["tpch"]})
+    catalogs = {"remote": {"connector": "trino", "catalog": "tpch"}}
+    gate = Lakegate(
+        lakegate_config(tmp_path, [spec(hung.url, "hung")], catalogs=catalogs, request_timeout_seconds=1)
+    )
+    mark = f"hang-{uuid.uuid4().hex[:8]}"
+    outcome: dict[str, Any] = {}
+
+    def post() -> None:
+        with gate.client() as http:
+            sql = f"SELECT count(*) AS n, '{mark}' AS m FROM remote.sf100.lineitem"  # hours here
+            response = http.post("/v1/query", json={"sql": sql}, headers={"Accept": "application/json"})
+        outcome["at"], outcome["status"], outcome["body"] = (
+            time.monotonic(),
+            response.status_code,
+            response.json(),
+        )
+
+    thread = threading.Thread(target=post, daemon=True)
+    try:
+        thread.start()
+        wait_until(
+            lambda: [q for q in trino_queries(hung, mark) if q[1] == "RUNNING"],
+            what="the query to run on Trino",
+        )
+        process.send_signal(signal.SIGSTOP)
+        frozen = time.monotonic()
+        thread.join(timeout=30)
+        assert not thread.is_alive(), "the query hung with its cluster"
+        took = outcome["at"] - frozen
+        print(f"\na frozen Trino failed the query {took:.2f} s after it stopped answering")
+        assert took < 8  # the poll in flight, then two attempts of 1 s and a short back-off
+        assert outcome["status"] == 503
+        assert outcome["body"]["code"] == "ENGINE_UNAVAILABLE"
+        assert outcome["body"]["detail"] == "Trino cluster hung stopped answering: no answer within 1 s"
+        assert "hung UNHEALTHY" in gate.engine_health()["detail"]
+        process.send_signal(signal.SIGCONT)
+        wait_until(
+            lambda: "hung UNHEALTHY" not in gate.engine_health()["detail"],
+            timeout=30,
+            what="the thawed cluster to be healthy again",
+        )
+        assert gate.query("SELECT count(*) AS n FROM remote.tiny.nation").column("n").to_pylist() == [25]
+    finally:
+        process.send_signal(signal.SIGCONT)
+        gate.stop()
+        stop_trino(process)
