@@ -39,6 +39,9 @@ class TableInfo:
     row_count: int | None = None
     size_bytes: int | None = None
     view_sql: str | None = None  # views: the defining SQL
+    #: (column, why) of source columns no engine type holds faithfully: never exposed, never read
+    #: (as Trino's connectors leave out columns of unsupported types)
+    unsupported_columns: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,24 @@ _PG_RELATIONS = (
     "AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')"
 )
 
+#: PostgreSQL numeric without precision (and arrays of it): the engine reads them as double,
+#: losing digits (1e20 + 0.123456789 -> 9.999999999999998e+19). Trino's PostgreSQL connector
+#: leaves such columns out by default (decimal-mapping STRICT), and so does Lakegate.
+_PG_UNCONSTRAINED_NUMERIC = (
+    "SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod) "
+    "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE a.attnum > 0 AND NOT a.attisdropped AND a.atttypmod = -1 "
+    "AND a.atttypid IN ('numeric'::regtype, 'numeric[]'::regtype) "
+    "AND c.relkind IN ('r', 'v', 'm', 'p', 'f') "
+    "AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')"
+)
+UNCONSTRAINED_NUMERIC = (
+    "PostgreSQL {type} without precision and scale cannot be read exactly (the engine would "
+    "round it to double); give the column a precision (numeric(p, s)) or cast it in a "
+    "PostgreSQL view"
+)
+
 
 def catalog_metadata(
     cursor: duckdb.DuckDBPyConnection, source: Source, connector: str
@@ -72,11 +90,15 @@ def catalog_metadata(
                 ColumnInfo(row[0], trino_type(row[1]), row[2] == "YES") for row in described
             ]
     extra = _extra(cursor, source, physical)
+    unsupported = _unsupported_columns(cursor, source, physical)
     files = {(t.schema, t.name): t for t in source.tables} if isinstance(source, FilesSource) else {}
     for (schema, table), cols in columns.items():
         if schema in HIDDEN_SCHEMAS or (allowed is not None and schema not in allowed):
             continue
         facts = extra.get((schema, table), {})
+        left_out = unsupported.get((schema, table), {})
+        if left_out:
+            cols = [c for c in cols if c.name not in left_out]
         if isinstance(source, SqliteSource):
             facts = {"format": "sqlite", "location": str(source.path), **facts}
         spec = files.get((schema, table))
@@ -106,6 +128,7 @@ def catalog_metadata(
             row_count=_int(facts.get("rows")),
             size_bytes=_int(facts.get("size")),
             view_sql=_str(facts.get("sql")),
+            unsupported_columns=tuple(sorted(left_out.items())),
         )
     for view in source.views if isinstance(source, FilesSource) else ():
         info.schemas.setdefault(view.schema, {})[view.name] = TableInfo(
@@ -175,6 +198,18 @@ def _extra(
                 "format": "postgresql",
                 "location": f"{source.database}.{schema}.{name}",
             }
+    return out
+
+
+def _unsupported_columns(
+    cursor: duckdb.DuckDBPyConnection, source: Source, physical: str
+) -> dict[tuple[str, str], dict[str, str]]:
+    """(schema, table) -> {column: why} for columns no engine type holds faithfully."""
+    out: dict[tuple[str, str], dict[str, str]] = {}
+    if isinstance(source, PostgresSource):
+        query = f"SELECT * FROM postgres_query({literal(physical)}, {literal(_PG_UNCONSTRAINED_NUMERIC)})"
+        for schema, table, column, type_name in cursor.execute(query).fetchall():
+            out.setdefault((schema, table), {})[column] = UNCONSTRAINED_NUMERIC.format(type=type_name)
     return out
 
 

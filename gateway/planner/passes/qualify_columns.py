@@ -1,7 +1,9 @@
 """Tie every column to its source and expand stars, so authorization sees every column read.
 
-Runs only when policies are configured: it needs the columns of every table (from metadata)
-and costs planning time that an open server does not need to spend.
+Runs when policies are configured, and when a table read has source columns left out of its
+metadata (types no engine type holds faithfully, e.g. PostgreSQL's unconstrained numeric): only
+expanded stars and checked names keep those columns from the engine. An open server reading
+other tables does not spend the planning time.
 
 What qualification cannot tie to named columns is refused, since no check could see what it
 reads: a star left unexpanded (``*`` over an ambiguous alias list), star patterns
@@ -9,6 +11,8 @@ reads: a star left unexpanded (``*`` over an ambiguous alias list), star pattern
 """
 
 from __future__ import annotations
+
+import re
 
 from sqlglot import exp
 from sqlglot.errors import OptimizeError
@@ -21,7 +25,14 @@ from gateway.planner.context import QueryContext
 
 
 def qualify_columns(ctx: QueryContext) -> QueryContext:
-    if ctx.done or ctx.authorizer is None:
+    if ctx.done:
+        return ctx
+    left_out = {
+        (t.catalog, t.schema, t.table, column): why
+        for t in ctx.tables
+        for column, why in t.info.unsupported_columns
+    }
+    if ctx.authorizer is None and not left_out:
         return ctx
     assert ctx.tree is not None
     try:
@@ -34,9 +45,19 @@ def qualify_columns(ctx: QueryContext) -> QueryContext:
         _refuse_unnamed_columns(ctx.tree)
     except OptimizeError as exc:
         message = str(exc)
+        _refuse_left_out_columns(message, left_out)
         code = ErrorCode.COLUMN_NOT_FOUND if "column" in message.lower() else ErrorCode.SQL_SYNTAX_ERROR
         raise LakegateError(code, message) from None
     return ctx
+
+
+def _refuse_left_out_columns(message: str, left_out: dict[tuple[str, str, str, str], str]) -> None:
+    """A column that could not be resolved because the metadata leaves it out: say why."""
+    for (catalog, schema, table, column), why in left_out.items():
+        if re.search(rf"\b{re.escape(column)}\b", message, re.IGNORECASE):
+            raise LakegateError(
+                ErrorCode.NOT_SUPPORTED, f"column {catalog}.{schema}.{table}.{column} is not supported: {why}"
+            )
 
 
 def _refuse_unnamed_columns(tree: exp.Expr) -> None:
