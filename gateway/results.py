@@ -150,9 +150,33 @@ def csv_rows(batch: pa.RecordBatch) -> bytes:
     return data
 
 
+def interval_text(months: int, days: int, nanoseconds: int) -> str:
+    """An interval as Trino prints it: ``Y-M`` (year to month) or ``D HH:MM:SS.mmm`` (day to
+    second; finer digits kept when there are any). One holding both months and days or time,
+    which no Trino interval type can, is ISO 8601 (``P1M2DT3H``): never a lossy conversion."""
+    if months and (days or nanoseconds):
+        sign = "-" if nanoseconds < 0 else ""
+        seconds = decimal.Decimal(abs(nanoseconds)) / 1_000_000_000
+        return f"P{months}M{days}DT{sign}{seconds.normalize():f}S"
+    if months:
+        sign = "-" if months < 0 else ""
+        years, rest = divmod(abs(months), 12)
+        return f"{sign}{years}-{rest}"
+    total = days * 86_400_000_000_000 + nanoseconds
+    sign = "-" if total < 0 else ""
+    whole_days, rest = divmod(abs(total), 86_400_000_000_000)
+    hours, rest = divmod(rest, 3_600_000_000_000)
+    minutes, rest = divmod(rest, 60_000_000_000)
+    seconds, fraction = divmod(rest, 1_000_000_000)
+    digits = f"{fraction:09d}".rstrip("0").ljust(3, "0")
+    return f"{sign}{whole_days} {hours:02d}:{minutes:02d}:{seconds:02d}.{digits}"
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, decimal.Decimal):
         return str(value)
+    if isinstance(value, pa.MonthDayNano):
+        return interval_text(value.months, value.days, value.nanoseconds)
     if isinstance(value, bytes):
         return base64.b64encode(value).decode()
     if isinstance(value, dt.timedelta):
