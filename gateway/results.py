@@ -156,8 +156,8 @@ def interval_text(months: int, days: int, nanoseconds: int) -> str:
     which no Trino interval type can, is ISO 8601 (``P1M2DT3H``): never a lossy conversion."""
     if months and (days or nanoseconds):
         sign = "-" if nanoseconds < 0 else ""
-        seconds = decimal.Decimal(abs(nanoseconds)) / 1_000_000_000
-        return f"P{months}M{days}DT{sign}{seconds.normalize():f}S"
+        span = decimal.Decimal(abs(nanoseconds)) / 1_000_000_000
+        return f"P{months}M{days}DT{sign}{span.normalize():f}S"
     if months:
         sign = "-" if months < 0 else ""
         years, rest = divmod(abs(months), 12)
