@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import httpx
 import pytest
 import trino
 
@@ -183,3 +184,25 @@ def test_multiple_statements_are_a_syntax_error(connect: Connect) -> None:
     with pytest.raises(trino.exceptions.TrinoUserError) as raised:
         cursor.execute("SELECT 1; SELECT 2")
     assert raised.value.error_name == "SYNTAX_ERROR"
+
+
+@pytest.mark.parametrize(
+    ("sql", "update_type"),
+    [
+        ("PREPARE q1 FROM SELECT 1", "PREPARE"),
+        ("USE tpch.tiny", "USE"),
+        ("SET SESSION query_max_run_time = '1h'", "SET SESSION"),
+        ("START TRANSACTION", "START TRANSACTION"),
+    ],
+)
+def test_a_statement_without_output_answers_trinos_result_column(
+    trino_http: httpx.Client, sql: str, update_type: str
+) -> None:
+    """Trino answers a statement without output with one boolean column ``result`` = true; the
+    JDBC driver reads a result set first and fails with "Query has no columns" without it."""
+    document = trino_http.post("/v1/statement", content=sql).json()
+    assert document["stats"]["state"] == "FINISHED"
+    assert document["updateType"] == update_type
+    assert [(c["name"], c["type"]) for c in document["columns"]] == [("result", "boolean")]
+    assert document["data"] == [[True]]
+    assert "nextUri" not in document

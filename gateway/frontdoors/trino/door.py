@@ -33,7 +33,7 @@ from gateway.frontdoors.trino.rewrite import Analyzer, SessionValues, analyze_tr
 from gateway.frontdoors.trino.settings import TrinoSettings
 from gateway.frontdoors.trino.sources import EngineSource, ResultSource, TableSource
 from gateway.frontdoors.trino.system_tables import SystemContext
-from gateway.frontdoors.trino.types import trino_type
+from gateway.frontdoors.trino.types import column, trino_type
 from gateway.planner.context import QueryRequest
 from gateway.queries import TERMINAL, QueryRecord
 from gateway.service import Gateway
@@ -152,8 +152,16 @@ class TrinoDoor:
             source = TableSource(self.gateway, record, outcome.table, _encoder(request))
             return await self._first_page(request, source, headers)
         self.gateway.finish(record, None)
-        doc = protocol.document(record, request.base_url, protocol.FINISHED, update_type=outcome.update_type)
-        return Reply(protocol.serialize(doc), headers)
+        # As Trino answers a statement without output: one boolean column ``result``, ``true``
+        # (the JDBC driver reads a result set first and fails on "Query has no columns").
+        doc = protocol.document(
+            record,
+            request.base_url,
+            protocol.FINISHED,
+            columns=[column("result", pa.bool_())],
+            update_type=outcome.update_type,
+        )
+        return Reply(protocol.serialize(doc, b"[[true]]"), headers)
 
     def _record(self, request: Request, sql: str | None = None) -> QueryRecord:
         identity = request.identity
