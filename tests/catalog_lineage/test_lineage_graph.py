@@ -204,7 +204,9 @@ CONTACTS_ID = g(EntityType.COLUMN, "crm", "main", "contacts", "customer_id")
 
 
 def _column_pairs(answer: dict[str, Any]) -> set[tuple[str, str, str]]:
-    return {(r["fromEntityId"], r["toEntityId"], r["processId"]) for r in answer["columnLineage"]["relations"]}
+    return {
+        (r["fromEntityId"], r["toEntityId"], r["processId"]) for r in answer["columnLineage"]["relations"]
+    }
 
 
 def test_column_lineage_links_the_columns_of_the_tables_shown(catalog: MemoryCatalog) -> None:

@@ -177,8 +177,8 @@ export function pathOf(picture: Picture, guid: string): { up: Set<string>; down:
   return { up: closure(picture.sources), down: closure(picture.targets) };
 }
 
-function levelTitle(level: number): string {
-  if (level === 0) return "This entity";
+function levelTitle(level: number, typeName: string): string {
+  if (level === 0) return `This ${typeName || "entity"}`;
   const side = level < 0 ? "Upstream" : "Downstream";
   return Math.abs(level) === 1 ? side : `${side}, ${Math.abs(level)} steps`;
 }
@@ -251,7 +251,16 @@ export function LineagePicture({ lineage, columns }: { lineage: Lineage; columns
       <div class={`lineage-graph${focus ? " has-focus" : ""}`} ref={graph} data-focus={focus ?? undefined}>
         <svg class="lineage-edges" aria-hidden="true" width={size.width} height={size.height} focusable="false">
           <defs>
-            <marker id="lineage-arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" orient="auto">
+            <marker
+              id="lineage-arrow"
+              viewBox="0 0 8 8"
+              refX="7"
+              refY="4"
+              markerUnits="userSpaceOnUse"
+              markerWidth="9"
+              markerHeight="9"
+              orient="auto"
+            >
               <path d="M0,0 L8,4 L0,8 z" class="lineage-arrowhead" />
             </marker>
           </defs>
@@ -270,7 +279,7 @@ export function LineagePicture({ lineage, columns }: { lineage: Lineage; columns
           const tables = [...picture.tables.values()].filter((t) => t.level === level);
           return (
             <div class={`lineage-level${level === 0 ? " base" : ""}`} key={level} data-level={level}>
-              <h3>{levelTitle(level)}</h3>
+              <h3>{levelTitle(level, picture.tables.get(picture.base)?.typeName ?? "")}</h3>
               {tables.map((table) => (
                 <div
                   class={`lineage-node${table.guid === picture.base ? " base" : ""}`}
