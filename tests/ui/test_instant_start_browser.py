@@ -28,7 +28,9 @@ def instant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InstantServer]
     (folder / "orders.csv").write_text(
         "order_id,customer,amount\n1,ana,12.50\n2,bo,7.25\n3,ana,30.00\n", encoding="utf-8"
     )
-    pq.write_table(pa.table({"customer": ["ana", "bo"], "city": ["Porto", "Oslo"]}), folder / "customers.parquet")
+    pq.write_table(
+        pa.table({"customer": ["ana", "bo"], "city": ["Porto", "Oslo"]}), folder / "customers.parquet"
+    )
     with instant_process(str(folder)) as served:
         yield served
 

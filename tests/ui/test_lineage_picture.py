@@ -145,6 +145,19 @@ def test_a_views_columns_link_to_the_source_columns_they_derive_from(
         page.locator(f'[data-anchor="{middle_region}"] a').focus()
         for source, target in ((region, middle_region), (middle_region, summary_region)):
             assert "on-path" in _edge(page, source, target)["cls"]
+        # a column's own page: its lineage at column level, box to box
+        page.goto(f"/ui/entity/{middle_region}")
+        page.locator(".lineage-edges path.node-edge").first.wait_for()
+        assert page.locator('.lineage-level[data-level="-1"] .lineage-node-head a').all_inner_texts() == [
+            "customers.region"
+        ]
+        assert page.locator('.lineage-level[data-level="1"] .lineage-node-head a').all_inner_texts() == [
+            "region_summary.region"
+        ]
+        assert page.locator(".lineage-edges path.node-edge").count() == 2
+        assert page.locator(".lineage-edges path.coarse").count() == 0  # column to column: exact
+        screenshot(page, "lineage-column-page")
+        page.go_back()
         # the box links to the table's own page, which draws the same lines from its side
         page.locator(".lineage-node-head a", has_text="region_summary").click()
         page.locator("h1", has_text="region_summary").wait_for()

@@ -1,7 +1,8 @@
 // The lineage picture on an entity page: upstream tables → this table → downstream tables as
 // boxes in columns (one per step), each box listing its columns, and lines from every column to
 // the columns it derives from or feeds (GET /v1/lineage/{guid}?columns=true: `columnLineage`).
-// Steps without column detail are drawn box to box, dashed. Hovering or focusing a column
+// Steps without column detail are drawn box to box, dashed (on a column's page, the boxes are
+// columns and the lines between them solid). Hovering or focusing a column
 // highlights its whole path. The lines are decoration (aria-hidden): every column row also says
 // in words where it comes from and where it goes, which is what narrow screens show instead.
 // Everything here comes from the API as the caller may see it; nothing is filtered a second time.
@@ -30,7 +31,7 @@ interface TableNode {
 interface Edge {
   from: string;
   to: string;
-  kind: "column" | "table";
+  kind: "column" | "node";
 }
 
 export interface Picture {
@@ -105,10 +106,12 @@ export function buildPicture(lineage: Lineage, baseColumns: EntityHeader[]): Pic
   const tables = new Map<string, TableNode>();
   for (const [guid, l] of level) {
     const e = map[guid];
+    const qualifiedName = String(attr(e, "qualifiedName") ?? "").replace(/@[^@]*$/, "");
     tables.set(guid, {
       guid,
-      name: e?.displayText ?? guid,
-      qualifiedName: String(attr(e, "qualifiedName") ?? "").replace(/@[^@]*$/, ""),
+      // a column's lineage (a column's page): name each by its table too
+      name: e?.typeName === "column" ? qualifiedName.split(".").slice(-2).join(".") : (e?.displayText ?? guid),
+      qualifiedName,
       typeName: e?.typeName ?? "",
       level: l,
       columns: [],
@@ -152,7 +155,7 @@ export function buildPicture(lineage: Lineage, baseColumns: EntityHeader[]): Pic
   }
   for (const [a, bs] of feeds)
     for (const b of bs)
-      if (tables.has(a) && tables.has(b) && !linkedTables.has(`${a}>${b}`)) tableEdges.push({ from: a, to: b, kind: "table" });
+      if (tables.has(a) && tables.has(b) && !linkedTables.has(`${a}>${b}`)) tableEdges.push({ from: a, to: b, kind: "node" });
   const levels = [...new Set([...tables.values()].map((t) => t.level))].sort((x, y) => x - y);
   return { base, tables, levels, columnEdges, tableEdges, sources, targets, columns };
 }
@@ -188,7 +191,9 @@ interface Line {
   d: string;
   from: string;
   to: string;
-  kind: "column" | "table";
+  kind: "column" | "node";
+  /** a step between tables drawn without column detail */
+  coarse: boolean;
 }
 
 function curve(x1: number, y1: number, x2: number, y2: number): string {
@@ -220,6 +225,7 @@ export function LineagePicture({ lineage, columns }: { lineage: Lineage; columns
           from: edge.from,
           to: edge.to,
           kind: edge.kind,
+          coarse: edge.kind === "node" && picture.tables.get(edge.from)?.typeName !== "column",
         });
       }
       setLines(drawn);
@@ -268,7 +274,7 @@ export function LineagePicture({ lineage, columns }: { lineage: Lineage; columns
             <path
               key={line.key}
               d={line.d}
-              class={`edge ${line.kind}-edge${lineOnPath(line) ? " on-path" : ""}`}
+              class={`edge ${line.kind}-edge${line.coarse ? " coarse" : ""}${lineOnPath(line) ? " on-path" : ""}`}
               data-from={line.from}
               data-to={line.to}
               marker-end="url(#lineage-arrow)"
