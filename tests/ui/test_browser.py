@@ -22,7 +22,9 @@ from gateway.demo import generate_demo
 from tests.server import LiveServer
 from tests.ui.browser import (
     ConsoleErrors,
-    axe_violations,
+    api,
+    guid_of,
+    no_blocking_violations,
     record_figure,
     screenshot,
     signed_in,
@@ -30,23 +32,6 @@ from tests.ui.browser import (
 from tests.ui.conftest import ui_config
 
 pytestmark = pytest.mark.slow
-
-
-def api(
-    server: LiveServer, path: str, user: str = "root", password: str = "root-demo-pw", **params: Any
-) -> Any:
-    answer = httpx.get(f"{server.url}{path}", params=params, auth=(user, password), timeout=60)
-    answer.raise_for_status()
-    return answer.json()
-
-
-def guid_of(server: LiveServer, name: str) -> str:
-    return str(api(server, "/v1/entities", name=name)["guid"])
-
-
-def no_blocking_violations(page: Any) -> None:
-    violations = axe_violations(page)
-    assert violations == [], violations
 
 
 def test_sign_in_form_creates_a_session_the_page_cannot_read(browser: Any, ui_server: LiveServer) -> None:

@@ -15,8 +15,7 @@ import pytest
 
 from gateway.instant import local_user
 from tests.server import InstantServer, instant_process
-from tests.ui.browser import ConsoleErrors, screenshot
-from tests.ui.test_browser import no_blocking_violations
+from tests.ui.browser import ConsoleErrors, no_blocking_violations, screenshot
 
 pytestmark = pytest.mark.slow
 

@@ -13,9 +13,8 @@ import pytest
 
 from gateway.app import create_app
 from tests.server import LiveServer
-from tests.ui.browser import screenshot, signed_in
+from tests.ui.browser import api, guid_of, no_blocking_violations, screenshot, signed_in
 from tests.ui.conftest import ui_config
-from tests.ui.test_browser import api, guid_of, no_blocking_violations
 
 pytestmark = pytest.mark.slow
 
