@@ -1,8 +1,11 @@
 """Run a real Lakegate (uvicorn, real sockets) on a free port: in a background thread, or as its
-own process (``served_process``) where a test sends signals, measures memory or kills it."""
+own process (``served_process``) where a test sends signals, measures memory or kills it, or as
+``lakegate serve PATH…`` with no config (``instant_process``), reading the address it prints."""
 
 from __future__ import annotations
 
+import os
+import re
 import socket
 import subprocess
 import sys
@@ -10,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -95,3 +99,56 @@ def stop(process: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+#: the sign-in address ``lakegate serve PATH…`` prints (gateway/instant.py)
+SIGN_IN = re.compile(r"(http://127\.0\.0\.1:(\d+)/auth/token-sign-in\?token=(\S+))")
+
+
+@dataclass(frozen=True)
+class InstantServer:
+    sign_in_url: str
+    url: str
+    token: str
+
+
+@contextmanager
+def instant_process(*args: str) -> Iterator[InstantServer]:
+    """``lakegate serve ARGS… --no-browser`` on a free port, no config, as its own process: ready
+    once uvicorn says so, with the sign-in address (and token) read from what it printed."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gateway.cli", "serve", *args, "--no-browser", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    found: list[re.Match[str]] = []
+    ready = threading.Event()
+    output: list[str] = []
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            output.append(line)
+            if not found and (match := SIGN_IN.search(line)):
+                found.append(match)
+            if "Application startup complete" in line:
+                ready.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        assert ready.wait(120), "".join(output)
+        assert found, "".join(output)
+        url, printed_port, token = found[0].groups()
+        assert int(printed_port) == port
+        yield InstantServer(url, f"http://127.0.0.1:{port}", token)
+    finally:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import getpass
-import os
-import re
-import socket
 import sqlite3
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,18 +16,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from gateway.instant import local_user
-
-SIGN_IN = re.compile(r"(http://127\.0\.0\.1:(\d+)/auth/token-sign-in\?token=(\S+))")
+from tests.server import instant_process
 
 
 def _lakegate(*args: str) -> list[str]:
     return [sys.executable, "-m", "gateway.cli", "serve", *args]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -54,39 +43,8 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def instant(data: Path) -> Iterator[tuple[str, str, str]]:
-    port = _free_port()
-    process = subprocess.Popen(
-        _lakegate(str(data / "folder"), str(data / "nums.parquet"), "--no-browser", "--port", str(port)),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    assert process.stdout is not None
-    found: list[re.Match[str]] = []
-    ready = threading.Event()
-    output: list[str] = []
-
-    def read() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            output.append(line)
-            if not found and (match := SIGN_IN.search(line)):
-                found.append(match)
-            if "Application startup complete" in line:
-                ready.set()
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    try:
-        assert ready.wait(120), "".join(output)
-        assert found, "".join(output)
-        url, printed_port, token = found[0].groups()
-        assert int(printed_port) == port
-        yield url, f"http://127.0.0.1:{port}", token
-    finally:
-        process.terminate()
-        process.wait(30)
+    with instant_process(str(data / "folder"), str(data / "nums.parquet")) as served:
+        yield served.sign_in_url, served.url, served.token
 
 
 def test_the_printed_address_signs_the_local_user_in(instant: tuple[str, str, str]) -> None:

@@ -532,6 +532,13 @@ async def get_lineage(
     identity: Annotated[Identity, Depends(identify)],
     direction: Annotated[Direction, Query()] = Direction.BOTH,
     depth: Annotated[int, Query(ge=0, le=MAX_DEPTH)] = 3,
+    columns: Annotated[
+        bool,
+        Query(
+            description="also `columnLineage`: the column edges between the tables shown "
+            "(`guidEntityMap` of columns with their `tableGuid`, `relations` column to column)"
+        ),
+    ] = False,
 ) -> dict[str, Any]:
     """``{baseEntityGuid, lineageDirection, lineageDepth, guidEntityMap, relations}``. What the
     caller may not see is neither shown nor walked through; an invisible base is "not found"."""
@@ -551,7 +558,7 @@ async def get_lineage(
     seen = CatalogVisibility(gateway.authorizer, identity, ends)
     try:
         return await asyncio.to_thread(
-            lineage, catalog, guid.lower(), direction, depth, seen.sees, index=index
+            lineage, catalog, guid.lower(), direction, depth, seen.sees, index=index, columns=columns
         )
     except LineageNotFound:
         raise _not_found(guid) from None

@@ -61,3 +61,48 @@ def test_lineage_hides_what_the_caller_cannot_see(as_user: Callable[[str], httpx
         assert response.status_code == 404
         assert response.json()["code"] == "ENTITY_NOT_FOUND"
     assert ada.get(f"/v1/lineage/{customers}", params={"depth": 99}).status_code in (400, 422)
+
+
+def _column_edges(body: dict[str, Any]) -> set[tuple[str, str]]:
+    columns = body["columnLineage"]["guidEntityMap"]
+
+    def name(guid: str) -> str:
+        return str(columns[guid]["attributes"]["qualifiedName"]).removesuffix("@lakegate")
+
+    return {(name(r["fromEntityId"]), name(r["toEntityId"])) for r in body["columnLineage"]["relations"]}
+
+
+def test_column_lineage_between_the_tables_shown(as_user: Callable[[str], httpx.Client]) -> None:
+    ada = as_user("ada")
+    port_calls = _guid(ada, "lake.shipping.port_calls")
+    response = ada.get(f"/v1/lineage/{port_calls}", params={"direction": "BOTH", "columns": "true"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (
+        "lake.shipping.voyages.destination_port",
+        "lake.shipping.port_calls.port_id",
+    ) in _column_edges(body)
+    columns = body["columnLineage"]["guidEntityMap"]
+    port_id = _guid(ada, "lake.shipping.port_calls.port_id")
+    assert columns[port_id]["tableGuid"] == port_calls
+    assert columns[port_id]["typeName"] == "column"
+    # every column edge runs along a table-level step of the answer
+    steps = {(r["fromEntityId"], r["toEntityId"]) for r in body["relations"]}
+    for relation in body["columnLineage"]["relations"]:
+        source = columns[relation["fromEntityId"]]["tableGuid"]
+        target = columns[relation["toEntityId"]]["tableGuid"]
+        assert (source, relation["processId"]) in steps
+        assert (relation["processId"], target) in steps
+    # without the flag the answer is Atlas's shape alone
+    assert "columnLineage" not in _lineage(ada, port_calls, "BOTH")
+
+
+def test_column_lineage_hides_what_the_caller_cannot_see(as_user: Callable[[str], httpx.Client]) -> None:
+    ada, sam = as_user("ada"), as_user("sam")
+    customers = _guid(ada, "crm.main.customers")
+    params = {"direction": "OUTPUT", "columns": "true"}
+    shown = sam.get(f"/v1/lineage/{customers}", params=params).json()
+    assert ("crm.main.customers.region", "crm.main.support_tickets.region") in _column_edges(shown)
+    hidden = ada.get(f"/v1/lineage/{customers}", params=params).json()
+    assert hidden["columnLineage"] == {"guidEntityMap": {}, "relations": []}
+    assert "support_tickets" not in repr(hidden)

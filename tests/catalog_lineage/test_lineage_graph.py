@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlglot.schema import MappingSchema
 
@@ -195,3 +197,71 @@ def test_direction_as_text_and_a_bad_direction(catalog: MemoryCatalog) -> None:
     assert lineage(catalog, EMAIL, "OUTPUT", 1, everyone)["lineageDirection"] == "OUTPUT"  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="SIDEWAYS"):
         lineage(catalog, EMAIL, "SIDEWAYS", 1, everyone)  # type: ignore[arg-type]
+
+
+CUSTOMER_ID = g(EntityType.COLUMN, "crm", "main", "customers", "customer_id")
+CONTACTS_ID = g(EntityType.COLUMN, "crm", "main", "contacts", "customer_id")
+
+
+def _column_pairs(answer: dict[str, Any]) -> set[tuple[str, str, str]]:
+    return {
+        (r["fromEntityId"], r["toEntityId"], r["processId"]) for r in answer["columnLineage"]["relations"]
+    }
+
+
+def test_column_lineage_links_the_columns_of_the_tables_shown(catalog: MemoryCatalog) -> None:
+    assert "columnLineage" not in lineage(catalog, CUSTOMERS, Direction.OUTPUT, 5, everyone)
+    answer = lineage(catalog, CUSTOMERS, Direction.OUTPUT, 5, everyone, columns=True)
+    assert _column_pairs(answer) == {
+        (EMAIL, UPPER, process_of("contacts")),
+        (CUSTOMER_ID, CONTACTS_ID, process_of("contacts")),
+        (UPPER, ADDRESS, process_of("mailing")),
+    }
+    columns = answer["columnLineage"]["guidEntityMap"]
+    assert set(columns) == {EMAIL, UPPER, CUSTOMER_ID, CONTACTS_ID, ADDRESS}
+    assert columns[UPPER]["tableGuid"] == CONTACTS
+    assert columns[UPPER]["displayText"] == "email_upper"
+    assert columns[UPPER]["attributes"]["dataType"] == "varchar"
+    assert columns[UPPER]["classificationNames"] == ["PII"]  # propagated from the e-mail
+    assert columns[ADDRESS]["tableGuid"] == MAILING
+    ids = [r["relationshipId"] for r in answer["columnLineage"]["relations"]]
+    assert len(set(ids)) == len(ids) == 3
+    # the table-level graph is the same as without columns
+    plain = lineage(catalog, CUSTOMERS, Direction.OUTPUT, 5, everyone)
+    assert {k: v for k, v in answer.items() if k != "columnLineage"} == plain
+
+
+def test_column_lineage_follows_the_table_steps_shown(catalog: MemoryCatalog) -> None:
+    # one step up from the mailing view: its column's source, not the source's own source
+    up = lineage(catalog, MAILING, Direction.INPUT, 1, everyone, columns=True)
+    assert _column_pairs(up) == {(UPPER, ADDRESS, process_of("mailing"))}
+    both = lineage(catalog, CONTACTS, Direction.BOTH, 1, everyone, columns=True)
+    assert _column_pairs(both) == {
+        (EMAIL, UPPER, process_of("contacts")),
+        (CUSTOMER_ID, CONTACTS_ID, process_of("contacts")),
+        (UPPER, ADDRESS, process_of("mailing")),
+    }
+    # a column as base walks its own level already: no table steps, no extra column edges
+    column = lineage(catalog, UPPER, Direction.BOTH, 1, everyone, columns=True)
+    assert column["columnLineage"] == {"guidEntityMap": {}, "relations": []}
+
+
+def test_column_lineage_shows_nothing_the_caller_may_not_see(catalog: MemoryCatalog) -> None:
+    def no_mailing(entity: Entity) -> bool:
+        return entity.path.table != "mailing"
+
+    answer = lineage(catalog, CUSTOMERS, Direction.OUTPUT, 5, no_mailing, columns=True)
+    assert MAILING not in answer["guidEntityMap"]
+    assert ADDRESS not in answer["columnLineage"]["guidEntityMap"]
+    assert "mailing" not in repr(answer)
+    assert _column_pairs(answer) == {
+        (EMAIL, UPPER, process_of("contacts")),
+        (CUSTOMER_ID, CONTACTS_ID, process_of("contacts")),
+    }
+
+    def no_email(entity: Entity) -> bool:  # a column hidden by itself, its table visible
+        return entity.guid != EMAIL
+
+    hidden = lineage(catalog, CONTACTS, Direction.INPUT, 1, no_email, columns=True)
+    assert EMAIL not in hidden["columnLineage"]["guidEntityMap"]
+    assert _column_pairs(hidden) == {(CUSTOMER_ID, CONTACTS_ID, process_of("contacts"))}

@@ -11,6 +11,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
+
+from tests.server import LiveServer
+
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 #: screenshots and measurements; CI keeps the folder as the run's artefacts
@@ -52,6 +56,23 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
                          nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"""
     )
     return [v for v in found if v["impact"] in BLOCKING_IMPACTS]
+
+
+def api(
+    server: LiveServer, path: str, user: str = "root", password: str = "root-demo-pw", **params: Any
+) -> Any:
+    answer = httpx.get(f"{server.url}{path}", params=params, auth=(user, password), timeout=60)
+    answer.raise_for_status()
+    return answer.json()
+
+
+def guid_of(server: LiveServer, name: str) -> str:
+    return str(api(server, "/v1/entities", name=name)["guid"])
+
+
+def no_blocking_violations(page: Any) -> None:
+    violations = axe_violations(page)
+    assert violations == [], violations
 
 
 class ConsoleErrors:

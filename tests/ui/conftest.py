@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
 from gateway.app import create_app
 from gateway.config import LakegateConfig, parse_config
+from tests.conftest import server_missing
 from tests.server import LiveServer
+from tests.ui.browser import AXE, chromium_path
 
 
 def ui_config(demo_dir: Path, state_dir: Path | None = None, **ui: float) -> LakegateConfig:
@@ -31,3 +34,23 @@ def ui_server(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     state = tmp_path_factory.mktemp("ui-state")
     with LiveServer(create_app(ui_config(demo_dir, state))) as live:
         yield live
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    executable = chromium_path()
+    if executable is None:
+        server_missing(
+            "Debian's Chromium is not installed (apt-get install chromium); the browser tests need it"
+        )
+    if not AXE.is_file():
+        server_missing("axe-core is missing from web/node_modules: run make install")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        # root in a container: Chromium's sandbox needs user namespaces it may not have
+        browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -19,13 +19,12 @@ import pytest
 
 from gateway.app import create_app
 from gateway.demo import generate_demo
-from tests.conftest import server_missing
 from tests.server import LiveServer
 from tests.ui.browser import (
-    AXE,
     ConsoleErrors,
-    axe_violations,
-    chromium_path,
+    api,
+    guid_of,
+    no_blocking_violations,
     record_figure,
     screenshot,
     signed_in,
@@ -33,43 +32,6 @@ from tests.ui.browser import (
 from tests.ui.conftest import ui_config
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    executable = chromium_path()
-    if executable is None:
-        server_missing(
-            "Debian's Chromium is not installed (apt-get install chromium); the browser tests need it"
-        )
-    if not AXE.is_file():
-        server_missing("axe-core is missing from web/node_modules: run make install")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        # root in a container: Chromium's sandbox needs user namespaces it may not have
-        browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-def api(
-    server: LiveServer, path: str, user: str = "root", password: str = "root-demo-pw", **params: Any
-) -> Any:
-    answer = httpx.get(f"{server.url}{path}", params=params, auth=(user, password), timeout=60)
-    answer.raise_for_status()
-    return answer.json()
-
-
-def guid_of(server: LiveServer, name: str) -> str:
-    return str(api(server, "/v1/entities", name=name)["guid"])
-
-
-def no_blocking_violations(page: Any) -> None:
-    violations = axe_violations(page)
-    assert violations == [], violations
 
 
 def test_sign_in_form_creates_a_session_the_page_cannot_read(browser: Any, ui_server: LiveServer) -> None:
@@ -216,13 +178,17 @@ def test_entity_page_with_columns_lineage_and_masked_sample(browser: Any, ui_ser
 
         # lineage: the voyages feed the port calls (the demo's registered query)
         page.goto(f"/ui/entity/{guid_of(ui_server, 'lake.shipping.voyages')}")
-        page.locator(".lineage").wait_for()
-        downstream = page.locator(".lineage > div").last.inner_text()
+        page.locator(".lineage-graph").wait_for()
+        downstream = page.locator('.lineage-level[data-level="1"]').inner_text()
         assert "port_calls" in downstream
         screenshot(page, "entity-voyages-lineage")
-        page.locator(".lineage a", has_text="port_calls").click()
+        page.locator(".lineage-node-head a", has_text="port_calls").click()
         page.locator("h1", has_text="port_calls").wait_for()
-        assert "voyages" in page.locator(".lineage > div").first.inner_text()
+        assert "voyages" in page.locator('.lineage-level[data-level="-1"]').inner_text()
+        # column level: the port of a call is the voyage's destination port
+        port_id = page.locator('.lineage-node.base [data-column="port_id"]')
+        assert port_id.locator(".from").inner_text() == "from voyages.destination_port"
+        assert page.locator(".lineage-edges path.column-edge").count() > 0
         assert page.console_errors.errors == []
 
 

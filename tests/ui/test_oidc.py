@@ -131,8 +131,7 @@ def test_without_oidc_configured_start_is_not_supported(ui_server: LiveServer) -
 
 def test_sign_in_with_single_sign_on_in_the_browser(oidc_server: LiveServer, provider: Provider) -> None:
     from tests.conftest import server_missing
-    from tests.ui.browser import chromium_path, screenshot
-    from tests.ui.test_browser import no_blocking_violations
+    from tests.ui.browser import chromium_path, no_blocking_violations, screenshot
 
     executable = chromium_path()
     if executable is None:

@@ -182,6 +182,11 @@ export interface Lineage {
   baseEntityGuid: string;
   guidEntityMap: Record<string, LineageEntity>;
   relations: { fromEntityId: string; toEntityId: string }[];
+  /** with `columns=true`: the column edges between the tables shown */
+  columnLineage?: {
+    guidEntityMap: Record<string, LineageEntity & { tableGuid: string }>;
+    relations: { fromEntityId: string; toEntityId: string; processId: string }[];
+  };
 }
 
 export interface JsonResult {

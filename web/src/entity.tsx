@@ -1,9 +1,10 @@
 // /ui/entity/{guid}: one catalog entity as the caller may see it. Sample rows go through the
 // query API like any query of the user's, so row filters and column masks apply to them.
 import type { JSX } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useMemo, useState } from "preact/hooks";
 import { ApiError, type Entity, getJson, type JsonResult, type Lineage, runJsonQuery } from "./api";
 import { Curation } from "./curate";
+import { LineagePicture } from "./lineage";
 import { entityHref, Link } from "./link";
 
 const TABULAR = new Set(["table", "view"]);
@@ -16,60 +17,6 @@ export function selectSql(entity: Entity, limit: number): string {
   const columns = entity.children.filter((c) => c.type === "column").map((c) => quoteName(c.name));
   const table = [entity.catalog, entity.schema, entity.table ?? entity.name].map((n) => quoteName(n ?? "")).join(".");
   return `SELECT ${columns.length ? columns.join(", ") : "*"}\nFROM ${table}\nLIMIT ${limit}`;
-}
-
-function walk(lineage: Lineage, forward: boolean): string[] {
-  const seen = new Set<string>([lineage.baseEntityGuid]);
-  const order: string[] = [];
-  let frontier = [lineage.baseEntityGuid];
-  while (frontier.length) {
-    const next: string[] = [];
-    for (const guid of frontier) {
-      for (const r of lineage.relations) {
-        const [from, to] = forward ? [r.fromEntityId, r.toEntityId] : [r.toEntityId, r.fromEntityId];
-        if (from === guid && !seen.has(to)) {
-          seen.add(to);
-          order.push(to);
-          next.push(to);
-        }
-      }
-    }
-    frontier = next;
-  }
-  return order;
-}
-
-function LineagePicture({ lineage }: { lineage: Lineage }): JSX.Element {
-  const upstream = walk(lineage, false).filter((g) => lineage.guidEntityMap[g]?.typeName !== "process");
-  const downstream = walk(lineage, true).filter((g) => lineage.guidEntityMap[g]?.typeName !== "process");
-  const node = (guid: string) => {
-    const e = lineage.guidEntityMap[guid];
-    return (
-      <li key={guid}>
-        <Link href={entityHref(guid)}>{e?.displayText ?? guid}</Link> <span class="badge">{e?.typeName}</span>
-      </li>
-    );
-  };
-  if (!upstream.length && !downstream.length) return <p class="muted">No lineage recorded.</p>;
-  return (
-    <div class="lineage" role="group" aria-label="Lineage">
-      <div>
-        <h3>Upstream</h3>
-        <ul>{upstream.length ? upstream.map(node) : <li class="muted">none</li>}</ul>
-      </div>
-      <div class="lineage-arrow" aria-hidden="true">
-        →
-      </div>
-      <div class="lineage-base">{lineage.guidEntityMap[lineage.baseEntityGuid]?.displayText}</div>
-      <div class="lineage-arrow" aria-hidden="true">
-        →
-      </div>
-      <div>
-        <h3>Downstream</h3>
-        <ul>{downstream.length ? downstream.map(node) : <li class="muted">none</li>}</ul>
-      </div>
-    </div>
-  );
 }
 
 function Sample({ entity }: { entity: Entity }): JSX.Element {
@@ -114,6 +61,7 @@ export function EntityPage({ guid }: { guid: string }): JSX.Element {
   const [entity, setEntity] = useState<Entity | null>(null);
   const [lineage, setLineage] = useState<Lineage | null>(null);
   const [error, setError] = useState("");
+  const columns = useMemo(() => entity?.children.filter((c) => c.type === "column") ?? [], [entity]);
 
   useEffect(() => {
     setEntity(null);
@@ -126,7 +74,7 @@ export function EntityPage({ guid }: { guid: string }): JSX.Element {
         document.title = `${e.name} · Lakegate`;
       })
       .catch((exc) => setError(exc instanceof ApiError && exc.status === 404 ? "Not found." : String(exc.message)));
-    getJson<Lineage>(`/v1/lineage/${id}?direction=BOTH&depth=3`)
+    getJson<Lineage>(`/v1/lineage/${id}?direction=BOTH&depth=3&columns=true`)
       .then(setLineage)
       .catch(() => setLineage(null));
   }, [guid]);
@@ -144,7 +92,6 @@ export function EntityPage({ guid }: { guid: string }): JSX.Element {
         <p class="muted">Loading…</p>
       </main>
     );
-  const columns = entity.children.filter((c) => c.type === "column");
   const tabular = TABULAR.has(entity.type);
   return (
     <main class="entity-page">
@@ -245,7 +192,11 @@ export function EntityPage({ guid }: { guid: string }): JSX.Element {
       )}
       <section aria-labelledby="lineage-h">
         <h2 id="lineage-h">Lineage</h2>
-        {lineage ? <LineagePicture lineage={lineage} /> : <p class="muted">No lineage recorded.</p>}
+        {lineage && lineage.baseEntityGuid === entity.guid ? (
+          <LineagePicture lineage={lineage} columns={columns} />
+        ) : (
+          <p class="muted">No lineage recorded.</p>
+        )}
       </section>
       {tabular && (
         <section aria-labelledby="sample-h">
