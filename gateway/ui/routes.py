@@ -14,6 +14,7 @@ from starlette.staticfiles import StaticFiles
 
 from auth.authn import messages
 from auth.identity import AuthenticationFailed, Identity
+from catalog.store.backends import Backend, StoreError
 from gateway.api.identity import authenticator_of
 from gateway.config import LakegateConfig
 from gateway.errors import ErrorCode, LakegateError
@@ -28,7 +29,6 @@ from gateway.ui.session_auth import (
     session_of,
     session_store,
 )
-from catalog.store.backends import Backend, StoreError
 from gateway.ui.sessions import Session, SessionStore
 
 OIDC_STATE_COOKIE = "lakegate_oidc_state"
@@ -78,7 +78,9 @@ def unavailable(exc: StoreError) -> LakegateError:
     return LakegateError(ErrorCode.ENGINE_UNAVAILABLE, f"the web UI's session store is unavailable: {exc}")
 
 
-async def new_session(request: Request, store: SessionStore, identity: Identity, method: str) -> tuple[str, Session]:
+async def new_session(
+    request: Request, store: SessionStore, identity: Identity, method: str
+) -> tuple[str, Session]:
     """End the request's old session (a new id at every sign-in: no session fixation) and
     create one (in a worker thread: the state store may be a database over the network)."""
 
@@ -284,7 +286,8 @@ async def oidc_callback(
     except OidcError as exc:
         await _audit_sign_in(request, None, LakegateError(ErrorCode.UNAUTHENTICATED, str(exc)))
         return _oidc_failed(str(exc))
-    session_id, _ = await new_session(request, _store(request), identity, "oidc")
+    store = _store(request)
+    session_id, _ = await new_session(request, store, identity, "oidc")
     response = RedirectResponse(next_path, status_code=303)
     _set_cookie(request, response, session_id, store)
     response.delete_cookie(OIDC_STATE_COOKIE, path="/auth/oidc", secure=is_tls(request), httponly=True)

@@ -119,6 +119,7 @@ class SessionStore:
         key = _key(session_id)
         now = self._clock()
         session = Session(identity, csrf_token_of(session_id), now, now, method, now)
+        groups = json.dumps(list(identity.groups))
         with self.backend.transaction(lock="ui_sessions") as tx:
             tx.execute(
                 f"DELETE FROM {TABLE} WHERE last_seen < ? OR created_at < ?",
@@ -126,7 +127,7 @@ class SessionStore:
             )
             tx.execute(
                 f"INSERT INTO {TABLE} (session_hash, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (key, identity.user, json.dumps(list(identity.groups)), identity.authenticated_by, method, now, now),
+                (key, identity.user, groups, identity.authenticated_by, method, now, now),
             )
             count = int(tx.execute(f"SELECT COUNT(*) FROM {TABLE}")[0][0])
             if count > self.max_sessions:  # the least recently used go first
@@ -152,13 +153,15 @@ class SessionStore:
                 if session is None or not self._alive(session, now):
                     self.end(session_id)
                     return None
+                # cached for cache_seconds from this read (a hit never extends it): a sign-out
+                # elsewhere is seen within that bound
+                self._remember(key, session)
             session.last_used = now
             if now - session.recorded >= self.touch_seconds:
                 if not self._touch(key, now):
                     self._forget(key)  # signed out elsewhere
                     return None
                 session.recorded = now
-            self._remember(key, session)
             return session
         except StoreError as exc:
             log.warning("web UI sessions cannot be read from the state store: %s", exc)
@@ -171,9 +174,8 @@ class SessionStore:
             return None
         user, groups, authenticated_by, method, created, last_seen = rows[0]
         identity = Identity(str(user), tuple(json.loads(groups)), str(authenticated_by))
-        return Session(
-            identity, csrf_token_of(session_id), float(created), float(last_seen), str(method), float(last_seen)
-        )
+        seen = float(last_seen)
+        return Session(identity, csrf_token_of(session_id), float(created), seen, str(method), seen)
 
     def _touch(self, key: str, now: float) -> bool:
         """Record a use; False when the session is no longer in the store."""

@@ -19,10 +19,10 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from auth.identity import Identity
+from catalog.store.backends import StoreError
 from connectors.base import RoutingHints
 from gateway.errors import ErrorCode, LakegateError
 from gateway.execution import RunningQuery
-from catalog.store.backends import StoreError
 from gateway.frontdoors.trino import metadata_query, protocol, statements
 from gateway.frontdoors.trino.encoding import RowEncoder
 from gateway.frontdoors.trino.errors import NOT_FOUND, NOT_SUPPORTED, door_error
