@@ -383,9 +383,9 @@ async def query_status(
 async def cancel_query(
     query_id: str, request: Request, identity: Annotated[Identity, Depends(identify)]
 ) -> Response:
-    """The owner or an admin cancels a query; sent to an instance that does not run it (not
-    through the balancer, which sends it to the owner), it is forwarded to the owner through the
-    state store (gateway/kill_requests.py)."""
+    """The query's owner or an administrator cancels it. With several gateway instances, an
+    instance that does not run the query forwards the cancel to the one that does."""
+    # (through the state store: gateway/kill_requests.py)
     gateway = _gateway(request)
     kills = gateway.kill_requests
     if kills is not None and kills.owner_elsewhere(query_id) is not None:
