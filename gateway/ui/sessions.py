@@ -150,7 +150,10 @@ class SessionStore:
             session = self._cached(key)
             if session is None or not self._alive(session, now):
                 session = self._load(key, session_id)  # another instance may have used it since
-                if session is None or not self._alive(session, now):
+                if session is None:  # unknown (forged, ended): nothing is written
+                    self._forget(key)
+                    return None
+                if not self._alive(session, now):
                     self.end(session_id)
                     return None
                 # cached for cache_seconds from this read (a hit never extends it): a sign-out
@@ -191,7 +194,7 @@ class SessionStore:
             return False
         key = _key(session_id)
         self._forget(key)
-        with self.backend.transaction() as tx:
+        with self.backend.transaction(lock="ui_sessions") as tx:
             found = tx.execute(f"SELECT 1 FROM {TABLE} WHERE session_hash = ?", (key,))
             tx.execute(f"DELETE FROM {TABLE} WHERE session_hash = ?", (key,))
         return bool(found)
