@@ -7,9 +7,11 @@ import sqlite3
 from pathlib import Path
 
 import httpx
+import pytest
 import yaml
 
 from auth.identity import Identity
+from catalog.store.backends import StoreError
 from gateway.ui.sessions import TABLE, SessionStore, csrf_token_of
 from tests.server import served_process
 from tests.ui.conftest import state_store
@@ -126,3 +128,13 @@ def test_a_session_survives_a_server_restart_and_a_forged_cookie_changes_nothing
             assert httpx.get(f"{url}/auth/session", cookies=cookie).json()["signed_in"] is True
     finally:
         config.unlink()
+
+
+def test_without_the_state_store_nobody_is_signed_in(tmp_path: Path) -> None:
+    backend = state_store(tmp_path)
+    store = SessionStore(backend, idle_seconds=60, absolute_seconds=300, cache_seconds=0)
+    session_id, _ = store.create(Identity("ada"))
+    backend.close()
+    assert store.get(session_id) is None  # fails closed: a session is never assumed
+    with pytest.raises(StoreError):
+        store.create(Identity("ada"))
