@@ -18,6 +18,8 @@ from gateway.api.problems import install_problem_handlers, quiet_stream_aborts
 from gateway.config import LakegateConfig
 from gateway.connector_factory import build_connectors
 from gateway.frontdoors.trino import trino_router
+from gateway.frontdoors.trino.routes import door_of
+from gateway.kill_requests import KillRequests
 from gateway.observability.request_log import RequestLogMiddleware
 from gateway.observability.tracing import configure_tracing
 from gateway.observability.tracing import flush as flush_traces
@@ -73,6 +75,13 @@ async def refresh_datasets_on_schedule(gateway: Gateway, seconds: float = 30.0) 
                 log.warning("the scheduled refresh of %s failed: %s", dataset.qualified, exc)
 
 
+async def answer_kill_requests(app: FastAPI, kills: KillRequests) -> None:
+    """Kill the queries of this instance that a kill request sent to another one names."""
+    while True:
+        await asyncio.sleep(kills.poll_seconds)
+        await asyncio.to_thread(kills.serve_safely, door_of(app).kill_here)
+
+
 def create_app(config: LakegateConfig, connectors: list[Connector] | None = None) -> FastAPI:
     authenticator = build_authenticator(config)  # before the engines: a bad users file fails fast
     configure_tracing(config.server.tracing)
@@ -101,6 +110,8 @@ def create_app(config: LakegateConfig, connectors: list[Connector] | None = None
         ]
         if gateway.datasets is not None:
             schedules.append(asyncio.create_task(refresh_datasets_on_schedule(gateway)))
+        if gateway.kill_requests is not None:
+            schedules.append(asyncio.create_task(answer_kill_requests(app, gateway.kill_requests)))
         try:
             yield
         finally:
@@ -133,7 +144,7 @@ def create_app(config: LakegateConfig, connectors: list[Connector] | None = None
     app.include_router(entities.router)
     app.include_router(search.router)
     app.include_router(trino_router)
-    install_ui(app, config)  # last: its /ui/{path} answers every other /ui address
+    install_ui(app, config, gateway.state)  # last: its /ui/{path} answers every other /ui address
     # SQL larger than the limit is refused by the planner; a body this big is refused unread.
     app.add_middleware(BodyLimitMiddleware, max_bytes=config.server.limits.max_sql_bytes + 64 * 1024)
     # outermost: every request gets its id, its log line and its latency, refusals included

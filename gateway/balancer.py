@@ -7,8 +7,10 @@ Trino door's ``nextUri`` pages and their DELETE, the native ``/v1/queries/{id}``
 cancel) and sends those requests to the owner, as trino-gateway does; everything else is spread
 over the instances that are up (least connections, passive health checks). A running query lives
 in its owner's memory, so when the owner dies its queries fail, with a clear error, and the
-others carry on. What is shared lives in PostgreSQL (audit log, metadata catalog): the status of
-a finished query is answered by any instance when its owner is gone.
+others carry on. What is shared lives in PostgreSQL (audit log, metadata catalog, the web UI's
+sessions): the status of a finished query is answered by any instance when its owner is gone. A
+``kill_query`` (whose query id is inside the SQL, out of the balancer's sight) reaches the owner
+through the state store (gateway/kill_requests.py).
 
 ``lakegate balancer-config --instance n1=10.0.0.5:8080 --instance n2=10.0.0.6:8080`` prints the
 configuration (an ``nginx.conf`` of its own, or with ``--http-block`` the part for an existing

@@ -204,6 +204,9 @@ class UiSettings(_Model):
     #: and every session ends this long after sign-in, used or not
     session_absolute_hours: float = Field(8.0, gt=0, le=30 * 24)
     max_sessions: int = Field(10_000, gt=0)
+    #: each instance caches a session it read this long: a sign-out on another instance takes
+    #: effect here within it (0: read the state store at every request)
+    session_cache_seconds: float = Field(5.0, ge=0, le=300)
     oidc: UiOidc | None = None
 
 

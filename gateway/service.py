@@ -25,7 +25,7 @@ from catalog.search import CatalogSearch
 from catalog.search.backends import open_backend
 from catalog.seeding import apply_seed
 from catalog.service import CatalogService
-from catalog.store.factory import store_from_config
+from catalog.store.factory import backend_from_config, store_from_config
 from connectors.base import Connector, RoutingHints
 from connectors.registry import ConnectorRegistry
 from gateway.admission import Admission
@@ -39,6 +39,7 @@ from gateway.datasets.statements import read_statement
 from gateway.datasets.store import DatasetStore
 from gateway.errors import ErrorCode, LakegateError
 from gateway.execution import Encoder, Executor, RunningQuery, _identity, finish_state
+from gateway.kill_requests import KillRequests
 from gateway.lifecycle import Drain
 from gateway.metrics import Metrics
 from gateway.observability.tracing import QueryTrace
@@ -99,6 +100,14 @@ class Gateway:
         settings = config.server
         self.metrics = Metrics()
         self.catalog = CatalogService(store_from_config(config), instance=config.catalog.instance)
+        #: state every instance shares (web UI sessions, kill requests): the catalog's database
+        #: on a connection of its own, so a long harvest never holds up a sign-in
+        self.state = backend_from_config(config)
+        #: with a node id (several instances), a kill for another instance's query goes through
+        #: the state store to its owner
+        self.kill_requests = (
+            KillRequests(self.state, settings.node_id) if settings.node_id is not None else None
+        )
         #: the workspace catalogs' datasets (None: no workspace is configured, all is read-only)
         self.datasets: DatasetService | None = None
         if config.workspaces and not rebuild_engines:
@@ -414,4 +423,5 @@ class Gateway:
         self.refresher.close()
         self.search.backend.close()
         self.catalog.close()
+        self.state.close()
         self.audit.close()

@@ -13,9 +13,11 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy
 import trino
 import yaml
 
@@ -34,6 +36,8 @@ class Cluster:
     url: str
     port: int
     processes: dict[str, subprocess.Popen[bytes]]
+    #: each instance's own address (node id -> URL), for what must reach one that is not the owner
+    instances: dict[str, str]
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +93,7 @@ def _run_cluster(
         )
         url = f"http://127.0.0.1:{port}"
         wait_until_ready(url, processes["nginx"], "nginx")
-        yield Cluster(url, port, processes)
+        yield Cluster(url, port, processes, {i.node_id: f"http://{i.address}" for i in instances})
     finally:
         for process in processes.values():
             stop(process)
@@ -144,6 +148,108 @@ def test_status_and_cancel_reach_the_owner(cluster: Cluster) -> None:
         while client.get(f"/v1/queries/{query_id}").json()["state"] != "CANCELED":
             assert time.monotonic() < deadline
             time.sleep(0.1)
+
+
+def test_superset_style_traffic(cluster: Cluster) -> None:
+    """What Superset does with a Trino database: the SQLAlchemy dialect's inspector for the
+    schema browser, a preview with a LIMIT, and a larger result fetched in pages; every statement
+    may land on any instance, and its pages follow it to its owner."""
+    engine = sqlalchemy.create_engine(f"trino://root@127.0.0.1:{cluster.port}/tpch")
+    try:
+        inspector = sqlalchemy.inspect(engine)
+        assert "tiny" in inspector.get_schema_names()
+        tables = inspector.get_table_names(schema="tiny")
+        assert {"nation", "lineitem", "orders"} <= set(tables)
+        assert inspector.get_view_names(schema="tiny") == []
+        columns = inspector.get_columns("nation", schema="tiny")
+        assert [c["name"] for c in columns] == ["n_nationkey", "n_name", "n_regionkey", "n_comment"]
+        with engine.connect() as conn:
+            preview = conn.execute(
+                sqlalchemy.text("SELECT n_name FROM tiny.nation ORDER BY n_nationkey LIMIT 5")
+            ).fetchall()
+            assert [row[0] for row in preview] == ["ALGERIA", "ARGENTINA", "BRAZIL", "CANADA", "EGYPT"]
+            result = conn.execution_options(stream_results=True).execute(
+                sqlalchemy.text("SELECT l_orderkey, l_linenumber FROM tiny.lineitem")
+            )
+            total, keys = 0, set()
+            while batch := result.fetchmany(5000):
+                total += len(batch)
+                keys.update((row[0], row[1]) for row in batch)
+            assert total == len(keys) == 60175
+    finally:
+        engine.dispose()
+
+
+def test_a_web_ui_session_works_on_every_instance_and_ends_on_all(cluster: Cluster) -> None:
+    with httpx.Client(base_url=cluster.url, timeout=30) as client:
+        signed_in = client.post("/auth/sign-in", json={"user": "ada", "password": "ada-demo-pw"})
+        assert signed_in.status_code == 200, signed_in.text
+        token = signed_in.json()["csrf_token"]
+        cookie = {"lakegate_session": str(client.cookies.get("lakegate_session"))}
+        owners = set()
+        for n in range(12):
+            answer = client.post(
+                "/v1/query",
+                json={"sql": f"SELECT {n} AS n"},
+                headers={"Accept": "application/json", "X-CSRF-Token": token},
+            )
+            assert answer.status_code == 200, answer.text
+            query_id = answer.headers["x-lakegate-query-id"]
+            owners.add(_owner(query_id))
+            # ada's query is visible to ada only: the owner knew the session
+            assert client.get(f"/v1/queries/{query_id}").json()["user"] == "ada"
+        assert len(owners) >= 2, "the balancer sent every request to one instance"
+        for url in cluster.instances.values():
+            assert httpx.get(f"{url}/auth/session", cookies=cookie).json()["user"] == "ada"
+        assert client.post("/auth/sign-out", headers={"X-CSRF-Token": token}).status_code == 204
+    # every instance forgets it within the cache bound (server.ui.session_cache_seconds: 5)
+    deadline = time.monotonic() + 5 + 2
+    for node, url in cluster.instances.items():
+        while httpx.get(f"{url}/auth/session", cookies=cookie).json()["signed_in"]:
+            assert time.monotonic() < deadline, f"instance {node} still knows the session"
+            time.sleep(0.2)
+
+
+def _drain(client: httpx.Client, document: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
+    """Follow a Trino query's nextUri to its last document."""
+    deadline = time.monotonic() + 30
+    while "nextUri" in document:
+        assert time.monotonic() < deadline
+        document = client.get(document["nextUri"], headers=headers).json()
+    return document
+
+
+def test_kill_query_sent_to_another_instance_kills_it_on_its_owner(cluster: Cluster) -> None:
+    ada = {"X-Trino-User": "ada"}
+    with httpx.Client(base_url=cluster.url, timeout=30) as client:
+        running = client.post("/v1/statement", content=ENDLESS, headers=ada).json()
+        query_id = running["id"]
+        owner = _owner(query_id)
+        other = next(url for node, url in cluster.instances.items() if node != owner)
+
+        # sam may not kill ada's query: to him it does not exist (as on one instance)
+        sam = {"X-Trino-User": "sam"}
+        call = f"CALL system.runtime.kill_query(query_id => '{query_id}', message => 'too slow')"
+        refused = _drain(client, client.post(f"{other}/v1/statement", content=call, headers=sam).json(), sam)
+        assert refused["error"]["errorName"] == "NOT_FOUND"
+
+        killed = _drain(client, client.post(f"{other}/v1/statement", content=call, headers=ada).json(), ada)
+        assert "error" not in killed, killed
+        assert _owner(killed["id"]) != owner  # answered by another instance
+        last = _drain(client, running, ada)
+        assert last["error"]["errorName"] == "ADMINISTRATIVELY_KILLED"
+        assert "too slow" in last["error"]["message"]
+        again = _drain(client, client.post(f"{other}/v1/statement", content=call, headers=ada).json(), ada)
+        assert again["error"]["errorName"] == "NOT_SUPPORTED"  # not running any more
+
+        # the native API's cancel sent to an instance directly (no balancer to route it) by an
+        # admin reaches the owner as well
+        native = client.post("/v1/statement", content=ENDLESS, headers=ada).json()
+        other = next(url for node, url in cluster.instances.items() if node != _owner(native["id"]))
+        assert client.delete(f"{other}/v1/queries/{native['id']}", headers=ROOT).status_code == 204
+        assert _drain(client, native, ada)["error"]["errorName"] == "USER_CANCELED"
+        unknown = f"{native['id'][:-2]}n9"
+        assert client.delete(f"{other}/v1/queries/{unknown}", headers=ROOT).status_code == 404
 
 
 def test_killing_an_instance_fails_only_its_queries(cluster: Cluster) -> None:

@@ -133,6 +133,32 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             updated_at DOUBLE PRECISION NOT NULL
         )""",
     ),
+    # 3: state every gateway instance shares (gateway.ui.sessions, gateway.kill_requests): the web
+    # UI's sign-in sessions, keyed by the SHA-256 of the cookie's session id (never the id
+    # itself), and kill requests for a query that another instance runs
+    (
+        """CREATE TABLE lakegate_ui_sessions (
+            session_hash TEXT PRIMARY KEY,
+            user_name TEXT NOT NULL,
+            groups TEXT NOT NULL,
+            authenticated_by TEXT NOT NULL,
+            method TEXT NOT NULL,
+            created_at DOUBLE PRECISION NOT NULL,
+            last_seen DOUBLE PRECISION NOT NULL
+        )""",
+        "CREATE INDEX lakegate_ui_sessions_seen ON lakegate_ui_sessions (last_seen)",
+        """CREATE TABLE lakegate_kill_requests (
+            request_id TEXT PRIMARY KEY,
+            query_id TEXT NOT NULL,
+            node_id TEXT NOT NULL,
+            requested_by TEXT NOT NULL,
+            admin INTEGER NOT NULL,
+            message TEXT NOT NULL,
+            requested_at DOUBLE PRECISION NOT NULL,
+            outcome TEXT
+        )""",
+        "CREATE INDEX lakegate_kill_requests_node ON lakegate_kill_requests (node_id, outcome)",
+    ),
 )
 
 LATEST = len(MIGRATIONS)

@@ -14,6 +14,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from auth.identity import Identity
+from catalog.store.backends import StoreError
 from gateway.api.identity import identify
 from gateway.api.problems import StreamAborted, problem_response
 from gateway.errors import ErrorCode, LakegateError
@@ -382,6 +383,23 @@ async def query_status(
 async def cancel_query(
     query_id: str, request: Request, identity: Annotated[Identity, Depends(identify)]
 ) -> Response:
+    """The query's owner or an administrator cancels it. With several gateway instances, an
+    instance that does not run the query forwards the cancel to the one that does."""
+    # (through the state store: gateway/kill_requests.py)
+    gateway = _gateway(request)
+    kills = gateway.kill_requests
+    if kills is not None and kills.owner_elsewhere(query_id) is not None:
+        admin = _may_see(gateway, identity, "")
+        try:
+            reason = "canceled by the user"
+            outcome = await asyncio.to_thread(kills.request, query_id, identity.user, admin, reason)
+        except StoreError as exc:
+            raise LakegateError(
+                ErrorCode.ENGINE_UNAVAILABLE, f"the cancel cannot reach the query's instance: {exc}"
+            ) from None
+        if outcome == "not_found":
+            raise LakegateError(ErrorCode.QUERY_NOT_FOUND, f"query {query_id} does not exist")
+        return Response(status_code=204)
     record = _owned_query(request, query_id, identity)
-    _gateway(request).cancel(record)
+    gateway.cancel(record)
     return Response(status_code=204)

@@ -14,6 +14,7 @@ from starlette.staticfiles import StaticFiles
 
 from auth.authn import messages
 from auth.identity import AuthenticationFailed, Identity
+from catalog.store.backends import Backend, StoreError
 from gateway.api.identity import authenticator_of
 from gateway.config import LakegateConfig
 from gateway.errors import ErrorCode, LakegateError
@@ -71,6 +72,26 @@ def _store(request: Request) -> SessionStore:
     if store is None:  # an app assembled without install_ui
         raise LakegateError(ErrorCode.NOT_SUPPORTED, "this server has no web sign-in")
     return store
+
+
+def unavailable(exc: StoreError) -> LakegateError:
+    return LakegateError(ErrorCode.ENGINE_UNAVAILABLE, f"the web UI's session store is unavailable: {exc}")
+
+
+async def new_session(
+    request: Request, store: SessionStore, identity: Identity, method: str
+) -> tuple[str, Session]:
+    """End the request's old session (a new id at every sign-in: no session fixation) and
+    create one (in a worker thread: the state store may be a database over the network)."""
+
+    def replace() -> tuple[str, Session]:
+        store.end(session_id_of(request))
+        return store.create(identity, method)
+
+    try:
+        return await run_in_threadpool(replace)
+    except StoreError as exc:
+        raise unavailable(exc) from None
 
 
 def _methods(request: Request) -> list[str]:
@@ -152,8 +173,7 @@ async def sign_in(request: Request, response: Response, body: Annotated[SignIn, 
         error = LakegateError(ErrorCode.UNAUTHENTICATED, str(exc))
         await _audit_sign_in(request, None, error)
         raise error from None
-    store.end(session_id_of(request))  # a new id at every sign-in: no session fixation
-    session_id, session = store.create(identity, "password")
+    session_id, session = await new_session(request, store, identity, "password")
     _set_cookie(request, response, session_id, store)
     await _audit_sign_in(request, identity, None)
     return _session_out(request, store, session)
@@ -169,7 +189,7 @@ async def sign_in(request: Request, response: Response, body: Annotated[SignIn, 
 async def current_session(request: Request) -> SessionOut:
     """``signed_in: false`` (not a 401) without a live session: the page asks before it knows."""
     store = _store(request)
-    session = session_of(request)
+    session = await run_in_threadpool(session_of, request)
     if session is None:
         return SessionOut(
             signed_in=False,
@@ -189,10 +209,13 @@ async def current_session(request: Request) -> SessionOut:
 )
 async def sign_out(request: Request) -> Response:
     store = _store(request)
-    session = session_of(request)
+    session = await run_in_threadpool(session_of, request)
     if session is not None:
         check_csrf(request, session)
-        store.end(session_id_of(request))
+        try:
+            await run_in_threadpool(store.end, session_id_of(request))
+        except StoreError as exc:
+            raise unavailable(exc) from None
     response = Response(status_code=204)
     _clear_cookie(request, response)
     return response
@@ -264,8 +287,7 @@ async def oidc_callback(
         await _audit_sign_in(request, None, LakegateError(ErrorCode.UNAUTHENTICATED, str(exc)))
         return _oidc_failed(str(exc))
     store = _store(request)
-    store.end(session_id_of(request))
-    session_id, _ = store.create(identity, "oidc")
+    session_id, _ = await new_session(request, store, identity, "oidc")
     response = RedirectResponse(next_path, status_code=303)
     _set_cookie(request, response, session_id, store)
     response.delete_cookie(OIDC_STATE_COOKIE, path="/auth/oidc", secure=is_tls(request), httponly=True)
@@ -296,13 +318,16 @@ async def docs() -> HTMLResponse:
     return _page(assets.DOCS_PAGE if assets.built() else None)
 
 
-def install_ui(app: FastAPI, config: LakegateConfig) -> None:
-    """Add the sign-in routes, the pages and their assets to ``app``."""
+def install_ui(app: FastAPI, config: LakegateConfig, state: Backend) -> None:
+    """Add the sign-in routes, the pages and their assets to ``app``; sessions live in the
+    ``state`` store (a connection of their own to the catalog's database)."""
     ui = config.server.ui
     app.state.ui_sessions = SessionStore(
+        state,
         idle_seconds=ui.session_idle_minutes * 60,
         absolute_seconds=ui.session_absolute_hours * 3600,
         max_sessions=ui.max_sessions,
+        cache_seconds=ui.session_cache_seconds,
     )
     jwt = authenticator_of(app).jwt
     app.state.ui_oidc = build_oidc(config, jwt.keys if jwt is not None else None)

@@ -16,8 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from auth.identity import AuthenticationFailed
 from gateway.api.identity import audit_refused_sign_in, authenticator_of
 from gateway.errors import ErrorCode, LakegateError
-from gateway.ui.routes import _set_cookie, _store
-from gateway.ui.session_auth import session_id_of
+from gateway.ui.routes import _set_cookie, _store, new_session
 
 router = APIRouter(tags=["ui"])
 
@@ -41,8 +40,7 @@ async def token_sign_in(
         await run_in_threadpool(audit_refused_sign_in, request, error, "ui")
         raise error from None
     store = _store(request)
-    store.end(session_id_of(request))  # a new id at every sign-in: no session fixation
-    session_id, _ = store.create(identity, "token")
+    session_id, _ = await new_session(request, store, identity, "token")
     response = RedirectResponse("/ui/sql", status_code=303)
     _set_cookie(request, response, session_id, store)
     return response

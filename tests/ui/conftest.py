@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
+from catalog.store.backends import Backend
+from catalog.store.store import CatalogStore
 from gateway.app import create_app
 from gateway.config import LakegateConfig, parse_config
 from tests.conftest import server_missing
@@ -27,6 +29,11 @@ def ui_config(demo_dir: Path, state_dir: Path | None = None, **ui: float) -> Lak
         raw["audit"] = {"store": "sqlite", "path": str(state_dir / "audit.sqlite")}
         raw["catalog"] = {**raw.get("catalog", {}), "path": str(state_dir / "catalog.sqlite")}
     return parse_config(raw, path)
+
+
+def state_store(folder: Path) -> Backend:
+    """A state store of its own (SQLite), its schema migrated as a server's is."""
+    return CatalogStore.sqlite(folder / "state.sqlite").backend
 
 
 @pytest.fixture(scope="session")

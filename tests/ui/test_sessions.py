@@ -14,7 +14,7 @@ from gateway.app import create_app
 from gateway.ui.sessions import SessionStore
 from tests.server import LiveServer
 from tests.tls import self_signed
-from tests.ui.conftest import ui_config
+from tests.ui.conftest import state_store, ui_config
 
 
 def sign_in(client: httpx.Client, user: str = "ada", password: str = "ada-demo-pw") -> dict[str, str]:
@@ -142,9 +142,9 @@ def test_cross_site_sign_in_and_form_posts_are_refused(ui_server: LiveServer) ->
     assert "set-cookie" not in form.headers
 
 
-def test_idle_and_absolute_timeouts() -> None:
+def test_idle_and_absolute_timeouts(tmp_path: Path) -> None:
     now = [1000.0]
-    store = SessionStore(idle_seconds=60, absolute_seconds=300, clock=lambda: now[0])
+    store = SessionStore(state_store(tmp_path), idle_seconds=60, absolute_seconds=300, clock=lambda: now[0])
     ada = Identity("ada", ("analysts",), "basic")
     sid, _ = store.create(ada)
     now[0] += 59
@@ -186,8 +186,8 @@ def test_over_tls_the_cookie_is_secure_and_host_only(demo_dir: Path, tmp_path: P
         assert client.get("/auth/session").json()["user"] == "ada"
 
 
-def test_the_oldest_sessions_go_past_the_limit() -> None:
-    store = SessionStore(idle_seconds=60, absolute_seconds=300, max_sessions=2)
+def test_the_oldest_sessions_go_past_the_limit(tmp_path: Path) -> None:
+    store = SessionStore(state_store(tmp_path), idle_seconds=60, absolute_seconds=300, max_sessions=2)
     ids = [store.create(Identity(f"u{i}"))[0] for i in range(3)]
     assert store.get(ids[0]) is None
     assert store.get(ids[2]) is not None

@@ -19,6 +19,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from auth.identity import Identity
+from catalog.store.backends import StoreError
 from connectors.base import RoutingHints
 from gateway.errors import ErrorCode, LakegateError
 from gateway.execution import RunningQuery
@@ -34,6 +35,7 @@ from gateway.frontdoors.trino.settings import TrinoSettings
 from gateway.frontdoors.trino.sources import EngineSource, ResultSource, TableSource
 from gateway.frontdoors.trino.system_tables import SystemContext
 from gateway.frontdoors.trino.types import column, trino_type
+from gateway.kill_requests import Outcome
 from gateway.planner.context import QueryRequest
 from gateway.queries import TERMINAL, QueryRecord
 from gateway.service import Gateway
@@ -139,7 +141,7 @@ class TrinoDoor:
         try:
             outcome = statements.answer(kind, match, request.session, listing)
             if outcome.kill is not None:
-                self._kill(request.identity, *outcome.kill)
+                await self._kill(request.identity, *outcome.kill)
             if outcome.describe is not None:
                 outcome.table = await self._describe_output(request, outcome.describe)
         except LakegateError as error:
@@ -299,18 +301,39 @@ class TrinoDoor:
             }
         )
 
-    def _kill(self, identity: Identity, query_id: str, message: str) -> None:
-        record = self.gateway.queries.get(query_id)
-        if record is None or not self.may_cancel(identity, record):
-            raise door_error(NOT_FOUND, f"Target query not found: {query_id}")
-        if record.state in TERMINAL:
-            raise door_error(NOT_SUPPORTED, f"Target query is not running: {query_id}")
+    async def _kill(self, identity: Identity, query_id: str, message: str) -> None:
+        """Kill a query here, or on the instance that owns it (gateway/kill_requests.py)."""
         reason = KILLED_PREFIX + (message or "killed by its owner")
+        authorizer = self.gateway.authorizer
+        admin = authorizer is not None and authorizer.is_admin(identity)
+        kills = self.gateway.kill_requests
+        if kills is not None and kills.owner_elsewhere(query_id) is not None:
+            try:
+                outcome = await asyncio.to_thread(kills.request, query_id, identity.user, admin, reason)
+            except StoreError as exc:
+                raise LakegateError(
+                    ErrorCode.ENGINE_UNAVAILABLE, f"the kill request cannot reach the query's instance: {exc}"
+                ) from None
+        else:
+            outcome = self.kill_here(query_id, identity.user, admin, reason)
+        if outcome == "not_found":
+            raise door_error(NOT_FOUND, f"Target query not found: {query_id}")
+        if outcome == "not_running":
+            raise door_error(NOT_SUPPORTED, f"Target query is not running: {query_id}")
+
+    def kill_here(self, query_id: str, user: str, admin: bool, reason: str) -> Outcome:
+        """Kill a query this instance runs, for its owner or an admin."""
+        record = self.gateway.queries.get(query_id)
+        if record is None or not (record.user == user or admin):
+            return "not_found"  # another user's query is as unknown as none
+        if record.state in TERMINAL:
+            return "not_running"
         paged = self.store.get(query_id)
         if paged is not None:
             paged.cancel(reason)
         else:
             self.gateway.cancel(record, reason)
+        return "killed"
 
     # -- paging -------------------------------------------------------------------------------
     def find(self, identity: Identity, query_id: str, slug: str) -> PagedQuery | None:
