@@ -5,7 +5,8 @@ when the user may see that resource, exactly as listings and ``SHOW`` decide it
 (:meth:`Authorizer.can_see`). Glossary terms are visible to every signed-in user (they describe
 words, not data). Sources (connectors) are visible to admins; a process (a view's SQL, a registered
 query) to anyone who may see every one of its inputs and outputs, since its SQL names them all.
-Storage location and format are for admins only. Without policies, everything is visible.
+Storage location and format are for admins only; a view's SQL is shown to those who may see every
+relation it names. Without policies, everything is visible.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import replace
 
 from auth.authorizer import Authorizer
 from auth.identity import Identity
+from auth.sql_visibility import sql_is_visible
 from catalog.model import Entity, EntityType
 
 #: a process's inputs and outputs, by the process's guid
@@ -48,7 +50,13 @@ class CatalogVisibility:
         return self.authorizer.can_see(self.identity, path.catalog, path.schema, path.table, path.column)
 
     def redact(self, entity: Entity) -> Entity:
-        """The entity as this user may read it: storage location and format only for admins."""
+        """The entity as this user may read it: storage location and format only for admins; a
+        view's SQL only when the user may see every relation it names."""
         if self.is_admin:
             return entity
-        return replace(entity, location=None, storage_format=None)
+        view_sql = entity.view_sql
+        if view_sql is not None and not sql_is_visible(
+            self.authorizer, self.identity, view_sql, entity.path.catalog, entity.path.schema
+        ):
+            view_sql = None
+        return replace(entity, location=None, storage_format=None, view_sql=view_sql)

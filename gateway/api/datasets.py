@@ -16,6 +16,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from auth.identity import Identity
+from auth.sql_visibility import sql_is_visible
 from gateway.api.identity import identify
 from gateway.datasets.model import Dataset, Kind, Security
 from gateway.datasets.service import DatasetService, Outcome
@@ -72,14 +73,16 @@ def _iso(ts: float | None) -> str | None:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts)) if ts else None
 
 
-def describe(dataset: Dataset) -> dict[str, Any]:
+def describe(dataset: Dataset, sql_shown: bool = True) -> dict[str, Any]:
+    """The dataset's description; its SQL only when ``sql_shown`` (the reader may see every
+    relation it names, see auth/sql_visibility.py), else null."""
     body: dict[str, Any] = {
         "name": dataset.qualified,
         "catalog": dataset.catalog,
         "schema": dataset.schema,
         "table": dataset.name,
         "kind": dataset.kind.value.lower(),
-        "sql": dataset.sql,
+        "sql": dataset.sql if sql_shown else None,
         "owner": dataset.owner,
         "description": dataset.comment,
         "columns": [
@@ -121,6 +124,10 @@ def _client(request: Request) -> str | None:
 def _visible(gateway: Gateway, identity: Identity, dataset: Dataset) -> bool:
     authorizer = gateway.authorizer
     return authorizer is None or authorizer.can_see(identity, dataset.catalog, dataset.schema, dataset.name)
+
+
+def _sql_shown(gateway: Gateway, identity: Identity, dataset: Dataset) -> bool:
+    return sql_is_visible(gateway.authorizer, identity, dataset.sql, dataset.catalog, dataset.schema)
 
 
 def _find(gateway: Gateway, service: DatasetService, identity: Identity, name: str) -> Dataset:
@@ -182,7 +189,7 @@ async def list_datasets(
     gateway, service = _service(request)
     return {
         "datasets": [
-            describe(d)
+            describe(d, _sql_shown(gateway, identity, d))
             for d in service.store.all()
             if (catalog is None or d.catalog == catalog.lower()) and _visible(gateway, identity, d)
         ]
@@ -192,7 +199,8 @@ async def list_datasets(
 @router.get("/{name}", summary="One dataset", responses=_ERRORS)
 async def get_dataset(request: Request, identity: Annotated[Identity, Depends(identify)], name: str) -> Any:
     gateway, service = _service(request)
-    return describe(_find(gateway, service, identity, name))
+    dataset = _find(gateway, service, identity, name)
+    return describe(dataset, _sql_shown(gateway, identity, dataset))
 
 
 @router.post("/{name}/refresh", summary="Refresh a materialised table now", responses=_ERRORS)

@@ -27,6 +27,7 @@ from sqlglot.optimizer.qualify_tables import qualify_tables
 
 from auth.authorizer import Authorizer, Decision
 from auth.identity import Identity
+from auth.sql_visibility import sql_is_visible
 from connectors.base import Cancellation, ColumnInfo, ConnectorError, RoutingHints
 from connectors.duckdb.sources import FilesSource, FileTable, ListedView, Source
 from gateway.config import LakegateConfig, QueryLimits, WorkspaceSettings
@@ -514,6 +515,15 @@ class DatasetService:
             )
         dataset = self._existing(name, None)
         assert dataset is not None
+        if not sql_is_visible(self.authorizer, identity, dataset.sql, dataset.catalog, dataset.schema):
+            # its text names relations this user may not see (no names in the message either)
+            raise LakegateError(
+                ErrorCode.ACCESS_DENIED,
+                f"Access denied: user {identity.user} cannot show the definition of {name}: "
+                "it reads relations you may not see",
+                resource=str(name),
+                access_type="show",
+            )
         if dataset.kind is not statement.kind:
             actual = "view" if dataset.kind is Kind.VIEW else "table"
             raise LakegateError(

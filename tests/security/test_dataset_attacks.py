@@ -182,6 +182,34 @@ def test_a_view_over_another_users_view(sql: Sql, truth: Truth) -> None:
     assert exists["detail"].replace("cards", "X") == missing["detail"].replace("no_such_view", "X")
 
 
+# -- a view's text names its sources: shown only to those who may see them all -----------------
+
+
+def test_a_views_sql_is_not_shown_to_a_reader_who_may_not_see_its_sources(sql: Sql) -> None:
+    """sam may read ``workspace.shared`` but not ``crm.main.contracts``: the view is his to find
+    and query (definer rights), its text, which names the hidden table, is not."""
+    sql.ok(
+        "ada",
+        "CREATE VIEW workspace.shared.owed_values AS SELECT value_eur FROM crm.main.contracts",
+    )
+    assert sql.ok("sam", "SELECT count(*) FROM workspace.shared.owed_values")[0][0] > 0
+
+    def as_user(user: str, path: str) -> httpx.Response:
+        return sql.client.get(path, headers={"X-Lakegate-User": user})
+
+    hits = as_user("sam", "/v1/search?q=owed_values").json()["hits"]
+    guid = next(h["guid"] for h in hits if h["name"] == "owed_values")
+    for path in ("/v1/datasets/workspace.shared.owed_values", f"/v1/entities/{guid}"):
+        seen = as_user("sam", path)
+        assert seen.status_code == 200, seen.text
+        assert "contracts" not in seen.text
+        owner_view = as_user("ada", path).json()
+        assert "crm.main.contracts" in (owner_view.get("sql") or owner_view.get("view_sql") or "")
+    problem = sql.refused("sam", "SHOW CREATE VIEW workspace.shared.owed_values", "ACCESS_DENIED", 403)
+    assert "contracts" not in json.dumps(problem)
+    assert "crm.main.contracts" in sql.ok("ada", "SHOW CREATE VIEW workspace.shared.owed_values")[0][0]
+
+
 # -- recursion ------------------------------------------------------------------------------------
 
 
