@@ -1,7 +1,7 @@
 """Run a plan on a worker thread and hand its Arrow batches to the event loop.
 
-The engine executes on its own thread (a DuckDB cursor per query), so a long query never stalls
-the event loop; batches cross to the loop through a small bounded buffer, so memory stays flat
+The engine executes on a worker thread (reused across queries, gateway/workers.py; a DuckDB cursor
+per query), so a long query never stalls the event loop; batches cross to the loop through a small bounded buffer, so memory stays flat
 whatever the result size, and execution overlaps with sending. Limits (time, rows, bytes) and
 cancellation are enforced here, for every front door alike.
 """
@@ -22,6 +22,7 @@ from gateway.config import QueryLimits
 from gateway.errors import ErrorCode, LakegateError
 from gateway.planner.context import Plan
 from gateway.queries import QueryRecord, QueryState
+from gateway.workers import WorkerPool
 
 if TYPE_CHECKING:
     from gateway.admission import Ticket
@@ -148,7 +149,7 @@ class Executor:
         header_wait_seconds: float = 0.5,
     ) -> None:
         self.header_wait_seconds = header_wait_seconds
-        self._workers: set[threading.Thread] = set()
+        self.workers = WorkerPool("query")
         self.limits = limits
         self.batch_rows = batch_rows
         self.buffered_batches = buffered_batches
@@ -172,14 +173,7 @@ class Executor:
             loop.call_soon_threadsafe(queue.put_nowait, item)
             return True
 
-        worker = threading.Thread(
-            target=self._run,
-            args=(plan, record, put, encode, timer.cancel, loop),
-            name=f"query-{record.id}",
-            daemon=True,
-        )
-        self._workers.add(worker)
-        worker.start()
+        self.workers.submit(lambda: self._run(plan, record, put, encode, timer.cancel, loop))
         first: asyncio.Future[Item] = asyncio.ensure_future(self._first_item(queue, slots))
         # Wait a moment for the schema, so that most failures still get a proper error status;
         # a query still computing after that gets its response (and id) at once, body later.
@@ -197,8 +191,8 @@ class Executor:
 
     def join(self, timeout: float) -> None:
         """Wait for worker threads (already told to stop) to leave the engine."""
-        for worker in list(self._workers):
-            worker.join(timeout)
+        self.workers.join(timeout)
+        self.workers.close()
 
     def _timeout(self, record: QueryRecord) -> None:
         record.cancellation.cancel(f"timeout: the query ran longer than {self.limits.timeout_seconds:g} s")
@@ -245,7 +239,6 @@ class Executor:
                 except Exception:
                     log.debug("closing the result of %s failed", record.id)
             loop.call_soon_threadsafe(stop_timer)
-            self._workers.discard(threading.current_thread())
 
     def _send_batches(
         self, batches: Any, record: QueryRecord, put: Callable[[Item], bool], encode: Encoder
