@@ -17,19 +17,18 @@ from __future__ import annotations
 
 import argparse
 import re
-import statistics
 import shutil
+import statistics
 import subprocess
 import tempfile
 import threading
 import time
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
 import yaml
-
-from contextlib import ExitStack
-from dataclasses import dataclass, field
 
 from benchmarks.__main__ import ROOT, lakegate_server
 
@@ -185,7 +184,10 @@ def _rows(variant: _Variant, clients: int, seconds: int, kind: str) -> list[tupl
         first = max(r for _, r in samples[:quarter]) / 2**20
         last = max(r for _, r in samples[-quarter:]) / 2**20
         rows.append(
-            (f"(l) {variant.label}: server RSS, first vs last quarter (max)", f"{first:,.0f} MiB -> {last:,.0f} MiB")
+            (
+                f"(l) {variant.label}: server RSS, first vs last quarter (max)",
+                f"{first:,.0f} MiB -> {last:,.0f} MiB",
+            )
         )
     return rows
 
@@ -217,7 +219,7 @@ def main() -> None:
     script = _MIXED_SCRIPT if args.mixed else _SMALL_SCRIPT
     with ExitStack() as servers:
         running = [(v, *servers.enter_context(lakegate_server(v.config, v.root))) for v in variants]
-        for variant, url, _ in running:
+        for _variant, url, _ in running:
             _wrk(url, "/v1/query", _SMALL_SCRIPT, 8, 2)  # warm the plan cache and the engine
         for _ in range(max(args.rounds, 1)):
             for variant, url, pid in running:

@@ -1,9 +1,9 @@
 """Run a plan on a worker thread and hand its Arrow batches to the event loop.
 
 The engine executes on a worker thread (reused across queries, gateway/workers.py; a DuckDB cursor
-per query), so a long query never stalls the event loop; batches cross to the loop through a small bounded buffer, so memory stays flat
-whatever the result size, and execution overlaps with sending. Limits (time, rows, bytes) and
-cancellation are enforced here, for every front door alike.
+per query), so a long query never stalls the event loop; batches cross to the loop through a
+small bounded buffer, so memory stays flat whatever the result size, and execution overlaps with
+sending. Limits (time, rows, bytes) and cancellation are enforced here, for every front door alike.
 """
 
 from __future__ import annotations

@@ -45,7 +45,9 @@ class WorkerPool:
                 spawn = True
                 number = self._started
         if spawn:
-            worker = threading.Thread(target=self._work, args=(task,), name=f"{self.name}-{number}", daemon=True)
+            worker = threading.Thread(
+                target=self._work, args=(task,), name=f"{self.name}-{number}", daemon=True
+            )
             with self._lock:
                 self._workers.add(worker)
             worker.start()

@@ -24,8 +24,8 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from dataclasses import astuple
 from collections.abc import Callable, Mapping
+from dataclasses import astuple
 
 from cachetools import LRUCache
 from sqlglot import exp
