@@ -2,8 +2,8 @@
 planner pass under it: parse, authorize, ...), the wait in the resource-group queue, the engine's
 start (``lakegate.execute``) and sending the result (``lakegate.stream``).
 
-Without ``server.tracing.otlp_endpoint`` the OpenTelemetry API's no-op tracer is used and a span
-costs a function call. With it, spans are batched and exported by OTLP over HTTP
+Without ``server.tracing.otlp_endpoint`` nothing is recorded and a query opens no spans at all
+(a small query would pay for every context switch). With it, spans are batched and exported by OTLP over HTTP
 (``http://collector:4318/v1/traces``). The SQL text is not put on spans (it may hold personal
 data); its SHA-256 is.
 """
