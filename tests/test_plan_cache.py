@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
+import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,13 +14,17 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
+from catalog.metadata import MetadataSnapshot
+from connectors.registry import ConnectorRegistry
 from gateway.app import create_app
 from gateway.config import parse_config
+from gateway.connector_factory import build_connectors
 from gateway.errors import ErrorCode, LakegateError
 from gateway.planner.context import QueryContext, QueryRequest
 from gateway.planner.pipeline import PASSES, Planner
 from gateway.reload import reload
-from gateway.service import Gateway
+from gateway.service import Gateway, build_authorizer
+from tests.conftest import demo_config
 
 POLICIES = """
 service_name: lakegate
@@ -184,3 +190,40 @@ def test_a_plan_made_while_the_policies_changed_is_not_kept(app: FastAPI) -> Non
     assert racing.lookup(ada) is None
     authorizer.set_catalog_tags({}, "before")
     assert racing.lookup(ada) is None  # not stored under the key it was started with either
+
+
+def test_plans_made_at_once_on_many_threads_do_not_disturb_each_other(demo_dir: Path) -> None:
+    """Uncached planning on many threads at once (a cache miss storm: a dashboard's first load,
+    the cache off): sqlglot's schema caches a query's own table nodes, which its planning goes
+    on to rewrite, so a schema shared between threads refused valid queries now and then."""
+    config = demo_config(demo_dir)
+    registry = ConnectorRegistry(build_connectors(config))
+    planner = Planner(
+        registry,
+        MetadataSnapshot(registry.catalogs()),
+        max_sql_bytes=100_000,
+        authorizer=build_authorizer(config),
+        cache_size=0,
+    )
+    failures: list[str] = []
+
+    def plan_many(offset: int) -> None:
+        for n in range(60):
+            sql = f"SELECT n_name, n_regionkey FROM tpch.tiny.nation WHERE n_nationkey = {offset + n}"
+            try:
+                planner.plan(QueryRequest(sql, user="ada"))
+            except LakegateError as exc:
+                failures.append(exc.detail)
+
+    switching = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)  # threads take turns often, as on a busy server
+    try:
+        threads = [threading.Thread(target=plan_many, args=(i * 1000,)) for i in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(switching)
+        registry.close()
+    assert failures == []
