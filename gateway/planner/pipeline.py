@@ -25,7 +25,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import astuple
+from dataclasses import fields
 
 from cachetools import LRUCache
 from sqlglot import exp
@@ -95,6 +95,10 @@ PASSES: tuple[Pass, ...] = (
     transpile,
 )
 
+#: the key of a cached plan holds each of these (every field of QueryRequest)
+_REQUEST_FIELDS = tuple(field.name for field in fields(QueryRequest))
+CacheKey = tuple[object, ...]
+
 _EXPLAIN = re.compile(
     r"^\s*EXPLAIN(?:\s+ANALYZE)?(?:\s*\((?P<options>[^)]*)\))?\s+(?P<query>.+)$", re.I | re.S
 )
@@ -116,7 +120,7 @@ class Planner:
         self.max_sql_bytes = max_sql_bytes
         self.authorizer = authorizer
         self.passes = passes
-        self._cache: LRUCache[tuple[str, ...], Plan] = LRUCache(maxsize=max(cache_size, 1))
+        self._cache: LRUCache[CacheKey, Plan] = LRUCache(maxsize=max(cache_size, 1))
         self._cache_enabled = cache_size > 0
         self._lock = threading.Lock()
         #: the workspace views expand_views expands (replaced with the metadata by :meth:`swap`)
@@ -146,10 +150,10 @@ class Planner:
 
     def cache_key(
         self, request: QueryRequest, metadata: tuple[ConnectorRegistry, MetadataSnapshot, int] | None = None
-    ) -> tuple[str, ...]:
+    ) -> CacheKey:
         _, snapshot, generation = metadata or self._metadata
         # every field of the request, by construction (closed world: none can be forgotten)
-        fields = tuple(repr(value) for value in astuple(request))
+        fields = tuple(getattr(request, name) for name in _REQUEST_FIELDS)
         policies = self.authorizer.version if self.authorizer is not None else ""
         # new engines (generation): plans naming the old ones are stale
         return (*fields, snapshot.version, str(generation), policies)
