@@ -64,11 +64,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def lakegate_server(config: Path) -> Iterator[tuple[str, int]]:
+def lakegate_server(config: Path, root: Path = ROOT) -> Iterator[tuple[str, int]]:
+    """``lakegate serve`` on a free port; ``root``: the checkout whose code runs (another one
+    than this, e.g. ``main``, to compare two versions side by side)."""
     port = free_port()
     command = [sys.executable, "-m", "gateway.cli", "serve", "--config", str(config), "--port", str(port)]
     command += ["--log-level", "warning"]
-    process = subprocess.Popen(command, cwd=ROOT)
+    # ``-m`` puts the working directory first on the path: the code of ``root`` runs
+    process = subprocess.Popen(command, cwd=root)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60

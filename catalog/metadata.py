@@ -7,6 +7,7 @@ snapshot's ``version`` changes whenever the metadata does, and keys every plan c
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -37,12 +38,25 @@ class MetadataSnapshot:
                     digest.update(f"{key}.{schema}.{name}:".encode())
                     digest.update(",".join(f"{c.name} {c.type}" for c in info.columns).encode())
         self.version = digest.hexdigest()[:16]
-        self._sqlglot_schema: MappingSchema | None = None
+        self._sqlglot_mapping: dict[str, object] | None = None
+        self._sqlglot_schemas = threading.local()
 
     def sqlglot_schema(self) -> MappingSchema:
-        """Every table's columns and types, for sqlglot's column qualification (built once)."""
-        if self._sqlglot_schema is None:
-            mapping: dict[str, object] = {}
+        """Every table's columns and types, for sqlglot's column qualification: one per thread.
+
+        sqlglot's schema caches the planned query's own table nodes and hands them to later
+        look-ups, while that query's planning goes on rewriting them (physical catalog names):
+        shared between threads planning at once, it refused valid queries now and then."""
+        schema: MappingSchema | None = getattr(self._sqlglot_schemas, "schema", None)
+        if schema is None:
+            schema = MappingSchema(self._sqlglot_columns(), dialect="trino", normalize=False)
+            self._sqlglot_schemas.schema = schema
+        return schema
+
+    def _sqlglot_columns(self) -> dict[str, object]:
+        mapping = self._sqlglot_mapping
+        if mapping is None:
+            mapping = {}
             for catalog in self._catalogs.values():
                 for schema, tables in catalog.schemas.items():
                     for name, info in tables.items():
@@ -50,8 +64,8 @@ class MetadataSnapshot:
                         schemas = mapping.setdefault(catalog.name, {})
                         assert isinstance(schemas, dict)
                         schemas.setdefault(schema, {})[name] = columns
-            self._sqlglot_schema = MappingSchema(mapping, dialect="trino", normalize=False)
-        return self._sqlglot_schema
+            self._sqlglot_mapping = mapping
+        return mapping
 
     def catalogs(self) -> list[CatalogInfo]:
         return [self._catalogs[k] for k in sorted(self._catalogs)]

@@ -1,9 +1,9 @@
 """Run a plan on a worker thread and hand its Arrow batches to the event loop.
 
-The engine executes on its own thread (a DuckDB cursor per query), so a long query never stalls
-the event loop; batches cross to the loop through a small bounded buffer, so memory stays flat
-whatever the result size, and execution overlaps with sending. Limits (time, rows, bytes) and
-cancellation are enforced here, for every front door alike.
+The engine executes on a worker thread (reused across queries, gateway/workers.py; a DuckDB cursor
+per query), so a long query never stalls the event loop; batches cross to the loop through a
+small bounded buffer, so memory stays flat whatever the result size, and execution overlaps with
+sending. Limits (time, rows, bytes) and cancellation are enforced here, for every front door alike.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from gateway.config import QueryLimits
 from gateway.errors import ErrorCode, LakegateError
 from gateway.planner.context import Plan
 from gateway.queries import QueryRecord, QueryState
+from gateway.workers import WorkerPool
 
 if TYPE_CHECKING:
     from gateway.admission import Ticket
@@ -148,18 +149,39 @@ class Executor:
         header_wait_seconds: float = 0.5,
     ) -> None:
         self.header_wait_seconds = header_wait_seconds
-        self._workers: set[threading.Thread] = set()
+        self.workers = WorkerPool("query")
         self.limits = limits
         self.batch_rows = batch_rows
         self.buffered_batches = buffered_batches
 
-    async def start(self, plan: Plan, record: QueryRecord, encode: Encoder = _identity) -> RunningQuery:
-        """Start the plan; return once its schema is known, or raise its error."""
+    async def start(
+        self,
+        plan: Plan,
+        record: QueryRecord,
+        encode: Encoder = _identity,
+        engine_done: Callable[[], None] | None = None,
+    ) -> RunningQuery:
+        """Start the plan; return once its schema is known, or raise its error.
+
+        ``engine_done`` is called on the worker thread once the engine is done with the query
+        (its last batch handed over, or its error): it gives the engine slot back while the
+        answer still travels to the client."""
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[Item] = asyncio.Queue()
         slots = threading.Semaphore(self.buffered_batches)
         record.start()
         timer = loop.call_later(self.limits.timeout_seconds, self._timeout, record)
+        # Items the loop has not taken yet: one wake-up of the loop hands over all of them (a
+        # small query's schema, batch and end usually cross together).
+        handed: list[Item] = []
+        handed_lock = threading.Lock()
+
+        def take() -> None:
+            with handed_lock:
+                items = handed[:]
+                handed.clear()
+            for item in items:
+                queue.put_nowait(item)
 
         def put(item: Item) -> bool:
             # Block the worker while the buffer is full, but wake up if the query is canceled.
@@ -169,17 +191,14 @@ class Executor:
             while not terminal and not slots.acquire(timeout=0.05):
                 if record.cancellation.canceled:
                     return False
-            loop.call_soon_threadsafe(queue.put_nowait, item)
+            with handed_lock:
+                handed.append(item)
+                wake = len(handed) == 1
+            if wake:
+                loop.call_soon_threadsafe(take)
             return True
 
-        worker = threading.Thread(
-            target=self._run,
-            args=(plan, record, put, encode, timer.cancel, loop),
-            name=f"query-{record.id}",
-            daemon=True,
-        )
-        self._workers.add(worker)
-        worker.start()
+        self.workers.submit(lambda: self._run(plan, record, put, encode, timer.cancel, loop, engine_done))
         first: asyncio.Future[Item] = asyncio.ensure_future(self._first_item(queue, slots))
         # Wait a moment for the schema, so that most failures still get a proper error status;
         # a query still computing after that gets its response (and id) at once, body later.
@@ -197,8 +216,8 @@ class Executor:
 
     def join(self, timeout: float) -> None:
         """Wait for worker threads (already told to stop) to leave the engine."""
-        for worker in list(self._workers):
-            worker.join(timeout)
+        self.workers.join(timeout)
+        self.workers.close()
 
     def _timeout(self, record: QueryRecord) -> None:
         record.cancellation.cancel(f"timeout: the query ran longer than {self.limits.timeout_seconds:g} s")
@@ -211,6 +230,7 @@ class Executor:
         encode: Encoder,
         stop_timer: Callable[[], Any],
         loop: asyncio.AbstractEventLoop,
+        engine_done: Callable[[], None] | None = None,
     ) -> None:
         batches: Any = None
         try:
@@ -244,8 +264,12 @@ class Executor:
                     close()
                 except Exception:
                     log.debug("closing the result of %s failed", record.id)
+            if engine_done is not None:
+                try:
+                    engine_done()
+                except Exception:
+                    log.exception("giving back the engine slot of %s failed", record.id)
             loop.call_soon_threadsafe(stop_timer)
-            self._workers.discard(threading.current_thread())
 
     def _send_batches(
         self, batches: Any, record: QueryRecord, put: Callable[[Item], bool], encode: Encoder

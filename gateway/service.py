@@ -315,7 +315,10 @@ class Gateway:
             try:
                 self._refuse_if_draining()  # it may have waited in the queue past SIGTERM
                 with trace.span("lakegate.execute"):
-                    running = await self.executor.start(plan, record, encode)
+                    # the slot is the engine's: given back as soon as the engine is done
+                    running = await self.executor.start(
+                        plan, record, encode, lambda: self.admission.release(ticket)
+                    )
             except BaseException:
                 self.admission.release(ticket)
                 raise

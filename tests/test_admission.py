@@ -330,3 +330,35 @@ def test_a_queued_trino_query_canceled_by_delete_frees_nothing_it_did_not_take(t
             time.sleep(0.05)
         assert gateway.admission.queued == 0
         assert gateway.admission.tree.engine.running == 2  # the two held queries, nothing else
+
+
+def test_the_engine_slot_is_given_back_once_the_engine_is_done(two_slots: LiveServer) -> None:
+    """Two answers nobody reads hold no slot: the engine is done with them (their batches wait
+    in the answer's buffer, more than the socket takes), so a third query runs at once; endless
+    ones do hold theirs."""
+    gateway = two_slots.app.state.gateway
+    unread = "SELECT * FROM tpch.tiny.lineitem l JOIN tpch.tiny.orders o ON l_orderkey = o_orderkey"
+    with _client(two_slots) as client:
+        streams = [client.stream("POST", "/v1/query", json={"sql": unread}) for _ in range(2)]
+        responses = [stream.__enter__() for stream in streams]
+        try:
+            assert all(r.status_code == 200 for r in responses)
+            assert _until_true(lambda: gateway.admission.tree.engine.running == 0)
+            third = client.post("/v1/query", json={"sql": "SELECT 3"}, timeout=10)
+            assert third.status_code == 200
+            for response in responses:
+                response.read()
+        finally:
+            for stream in streams:
+                stream.__exit__(None, None, None)
+        with Held(client):
+            assert gateway.admission.tree.engine.running == 2
+
+
+def _until_true(condition: Any, timeout: float = 10) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True

@@ -71,6 +71,27 @@ class Authenticator:
             case _:
                 raise AuthenticationFailed(messages.UNSUPPORTED_SCHEME)
 
+    def authenticate_at_once(self, authorization: str | None, dev_user: str | None = None) -> Identity | None:
+        """The identity when deciding it blocks on nothing (development mode's user header, Basic
+        credentials verified moments ago), for the event loop; None when :meth:`authenticate`
+        must decide (off the loop), including every refusal."""
+        try:
+            if authorization is None:
+                return development_identity(dev_user) if self.dev_mode else None
+            if self.basic is None or len(authorization) > MAX_HEADER_BYTES:
+                return None
+            scheme, _, credentials = authorization.strip().partition(" ")
+            if scheme.lower() != "basic":
+                return None
+            user, colon, password = (
+                base64.b64decode(credentials.strip(), validate=True).decode().partition(":")
+            )
+        except (AuthenticationFailed, binascii.Error, UnicodeDecodeError):
+            return None
+        if not colon or not user:
+            return None
+        return self.basic.cached(user, password)
+
     def _basic(self, credentials: str) -> Identity:
         if self.basic is None:
             raise AuthenticationFailed(messages.BASIC_DISABLED)

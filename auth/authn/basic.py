@@ -99,10 +99,22 @@ class BasicAuthenticator:
         record = self._users.get(user)
         return record.groups if record is not None else None
 
-    def authenticate(self, user: str, password: str) -> Identity:
+    def _digest(self, user: str, password: str) -> bytes:
         name = user.encode("utf-8")
         secret = len(name).to_bytes(4, "big") + name + password.encode("utf-8")
-        digest = hmac.new(self._cache_key, secret, hashlib.sha256).digest()
+        return hmac.new(self._cache_key, secret, hashlib.sha256).digest()
+
+    def cached(self, user: str, password: str) -> Identity | None:
+        """The identity of credentials verified moments ago (no hashing: cheap enough for the
+        event loop); None when they must be verified (:meth:`authenticate`)."""
+        if self._cache is None:
+            return None
+        digest = self._digest(user, password)
+        with self._lock:
+            return self._cache.get(digest)
+
+    def authenticate(self, user: str, password: str) -> Identity:
+        digest = self._digest(user, password)
         if self._cache is not None:
             with self._lock:
                 cached = self._cache.get(digest)

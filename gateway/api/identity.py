@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 from fastapi import Request
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 
 from auth.authn import (
@@ -26,25 +27,44 @@ from auth.authn import (
     load_tokens,
     load_users,
 )
+from auth.authn.authenticator import AUTHORIZATION
 from auth.authn.jwks import JwksSource, parse_jwks
 from auth.identity import DEV_USER_HEADER, AuthenticationFailed, Identity
 from gateway.config import ApiTokensAuth, ConfigError, JwtAuth, LakegateConfig
 from gateway.errors import ErrorCode, LakegateError
-from gateway.ui.session_auth import session_identity
+from gateway.ui.session_auth import session_id_of, session_identity
 
 
-def identify(request: Request) -> Identity:
-    """The FastAPI dependency every endpoint uses (sync: FastAPI runs it in a worker thread,
-    so a slow password hash or a key fetch never blocks the event loop). A refused sign-in is
-    audited (as user "unknown": what was typed as a user name may be a password). Without an
-    Authorization header, the web UI's session cookie identifies the caller (CSRF-checked)."""
+async def identify(request: Request) -> Identity:
+    """The FastAPI dependency every endpoint uses. What blocks on nothing (development mode's
+    user header, Basic credentials verified moments ago) is decided on the event loop; anything
+    else (a password hash, a key fetch, a session, every refusal) in a worker thread, so it never
+    blocks the loop. A refused sign-in is audited (as user "unknown": what was typed as a user
+    name may be a password). Without an Authorization header, the web UI's session cookie
+    identifies the caller (CSRF-checked)."""
+    identity = _identify_at_once(request)
+    if identity is None:
+        identity = await run_in_threadpool(_identify, request)
+    request.state.user = identity.user  # for the request's log line
+    return identity
+
+
+def _identify_at_once(request: Request) -> Identity | None:
+    authorization = request.headers.get(AUTHORIZATION)
+    if authorization is None and session_id_of(request) is not None:
+        return None  # a browser session: looked up and CSRF-checked by _identify
+    return authenticator_of(request.app).authenticate_at_once(
+        authorization, request.headers.get(DEV_USER_HEADER)
+    )
+
+
+def _identify(request: Request) -> Identity:
+    """Blocking: call it from a worker thread."""
     try:
-        identity = session_identity(request) or authenticate_headers(request.headers, request.app)
+        return session_identity(request) or authenticate_headers(request.headers, request.app)
     except LakegateError as exc:
         audit_refused_sign_in(request, exc, "native")
         raise
-    request.state.user = identity.user  # for the request's log line
-    return identity
 
 
 def audit_refused_sign_in(request: HTTPConnection, error: LakegateError, front_door: str) -> None:

@@ -133,17 +133,16 @@ async def run_query(
     client = request.client.host if request.client else None
     record = gateway.new_record(query, "native", client)
     encoder = _encoder(media)
+    headers = {QUERY_ID_HEADER: record.id}
     try:
         # The query may wait its turn in its resource group: a client that leaves meanwhile
-        # takes it out of the queue.
+        # takes it out of the queue (and a JSON answer, built whole, is watched alike).
         async with _canceled_on_disconnect(request, gateway, record):
             record, running = await gateway.start_query(query, "native", encoder, client, record=record)
+            if media == JSON:
+                return await _json_answer(gateway, running, headers)
     except LakegateError as exc:
         return problem_response(exc, exc.query_id)
-    headers = {QUERY_ID_HEADER: record.id}
-    if media == JSON:
-        async with _canceled_on_disconnect(request, gateway, record):
-            return await _json_answer(gateway, running, headers)
     if media == CSV:
         async with _canceled_on_disconnect(request, gateway, record):
             refused = await _refuse_for_csv(gateway, running)

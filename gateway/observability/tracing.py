@@ -2,8 +2,8 @@
 planner pass under it: parse, authorize, ...), the wait in the resource-group queue, the engine's
 start (``lakegate.execute``) and sending the result (``lakegate.stream``).
 
-Without ``server.tracing.otlp_endpoint`` the OpenTelemetry API's no-op tracer is used and a span
-costs a function call. With it, spans are batched and exported by OTLP over HTTP
+Without ``server.tracing.otlp_endpoint`` nothing is recorded and a query opens no spans at all
+(a small query would pay for every context switch). With it, spans are batched and exported by OTLP over HTTP
 (``http://collector:4318/v1/traces``). The SQL text is not put on spans (it may hold personal
 data); its SHA-256 is.
 """
@@ -63,10 +63,17 @@ def flush() -> None:
 class QueryTrace:
     """One query's spans: the root, and the ones open across calls (stream)."""
 
-    __slots__ = ("_open", "root")
+    __slots__ = ("_open", "_recording", "root")
 
     def __init__(self, record: QueryRecord) -> None:
-        self.root: Span = tracer.start_span(
+        self._open: dict[str, Span] = {}
+        #: without a tracer provider nothing is recorded: spans are skipped (small queries pay
+        #: for every context switch and hash)
+        self._recording = tracing_enabled()
+        if not self._recording:
+            self.root: Span = trace.INVALID_SPAN
+            return
+        self.root = tracer.start_span(
             "lakegate.query",
             attributes={
                 "lakegate.query_id": record.id,
@@ -75,11 +82,13 @@ class QueryTrace:
                 "lakegate.sql_sha256": hashlib.sha256(record.sql.encode("utf-8", "replace")).hexdigest(),
             },
         )
-        self._open: dict[str, Span] = {}
 
     @contextmanager
     def span(self, name: str) -> Iterator[Span]:
         """A child of the query's span, current while the block runs (planner passes nest)."""
+        if not self._recording:
+            yield trace.INVALID_SPAN
+            return
         token = context.attach(trace.set_span_in_context(self.root))
         try:
             with tracer.start_as_current_span(name) as span:
@@ -88,6 +97,8 @@ class QueryTrace:
             context.detach(token)
 
     def open(self, name: str) -> None:
+        if not self._recording:
+            return
         self._open[name] = tracer.start_span(name, context=trace.set_span_in_context(self.root))
 
     def close(self, name: str) -> None:
@@ -96,6 +107,8 @@ class QueryTrace:
             span.end()
 
     def finish(self, record: QueryRecord, error: LakegateError | None) -> None:
+        if not self._recording:
+            return
         for name in list(self._open):
             self.close(name)
         self.root.set_attribute("lakegate.state", record.state.value)

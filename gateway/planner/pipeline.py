@@ -10,9 +10,13 @@ The trino_* passes (after route: they apply only when a Trino-dialect query runs
 that is not Trino) rewrite by type so the engine gives Trino's answers, or refuse with
 NOT_SUPPORTED what has no faithful translation (gateway/planner/semantics/).
 
-Plans are cached (cachetools LRU) under a key holding everything that changes the outcome: the
-SQL, its dialect, the session catalog and schema, the metadata version, and (with policies) the
-user, their groups and the policy version.
+Plans are cached (cachetools LRU) under a key holding everything that changes the outcome: every
+field of the request (the exact SQL text, its dialect, the session's catalog, schema and time
+zone, the user and their groups; a field added to QueryRequest joins the key by itself), the
+metadata version and the engines' generation (a refresh that changed them clears the cache), and
+the policy version (the policies' content and the catalog tags they read). A plan is stored only
+if that state did not move while it was being made, so a reload racing a query never leaves a
+plan under a key it was not made for.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import fields
 
 from cachetools import LRUCache
 from sqlglot import exp
@@ -90,6 +95,10 @@ PASSES: tuple[Pass, ...] = (
     transpile,
 )
 
+#: the key of a cached plan holds each of these (every field of QueryRequest)
+_REQUEST_FIELDS = tuple(field.name for field in fields(QueryRequest))
+CacheKey = tuple[object, ...]
+
 _EXPLAIN = re.compile(
     r"^\s*EXPLAIN(?:\s+ANALYZE)?(?:\s*\((?P<options>[^)]*)\))?\s+(?P<query>.+)$", re.I | re.S
 )
@@ -111,7 +120,7 @@ class Planner:
         self.max_sql_bytes = max_sql_bytes
         self.authorizer = authorizer
         self.passes = passes
-        self._cache: LRUCache[tuple[str, ...], Plan] = LRUCache(maxsize=max(cache_size, 1))
+        self._cache: LRUCache[CacheKey, Plan] = LRUCache(maxsize=max(cache_size, 1))
         self._cache_enabled = cache_size > 0
         self._lock = threading.Lock()
         #: the workspace views expand_views expands (replaced with the metadata by :meth:`swap`)
@@ -141,21 +150,13 @@ class Planner:
 
     def cache_key(
         self, request: QueryRequest, metadata: tuple[ConnectorRegistry, MetadataSnapshot, int] | None = None
-    ) -> tuple[str, ...]:
+    ) -> CacheKey:
         _, snapshot, generation = metadata or self._metadata
-        key = (
-            request.sql,
-            request.dialect,
-            request.catalog or "",
-            request.schema or "",
-            snapshot.version,
-            str(generation),  # new engines: plans naming the old ones are stale
-            request.user,  # current_user is bound into the plan
-            request.time_zone,  # zone conversions are bound into the plan
-        )
-        if self.authorizer is None:
-            return key
-        return (*key, ",".join(sorted(request.groups)), self.authorizer.version)
+        # every field of the request, by construction (closed world: none can be forgotten)
+        fields = tuple(getattr(request, name) for name in _REQUEST_FIELDS)
+        policies = self.authorizer.version if self.authorizer is not None else ""
+        # new engines (generation): plans naming the old ones are stale
+        return (*fields, snapshot.version, str(generation), policies)
 
     def lookup(self, request: QueryRequest) -> Plan | None:
         """The cached plan, if there is one (cheap enough for the event loop)."""
@@ -180,7 +181,9 @@ class Planner:
         plan = self.plan_uncached(request, metadata=metadata)
         if self._cache_enabled:
             with self._lock:
-                self._cache[key] = plan
+                # stored only if policies and metadata stayed as the key says while planning
+                if self._metadata is metadata and self.cache_key(request, metadata) == key:
+                    self._cache[key] = plan
         return plan
 
     def plan_uncached(

@@ -86,3 +86,23 @@ def test_development_mode(full: Authenticator, mint: Mint) -> None:
     # credentials, when sent, must be valid even in development mode
     assert refused(dev, basic_header("ada", "wrong"), dev_user="ada") == messages.INVALID_CREDENTIALS
     assert dev.authenticate(basic_header("ada", PASSWORDS["ada"]), "root").user == "ada"
+
+
+def test_only_what_blocks_on_nothing_is_decided_at_once(
+    full: Authenticator, api_tokens: IssuedTokens
+) -> None:
+    """authenticate_at_once (the event loop's fast path) answers only with an identity that
+    authenticate would give without a hash or a fetch; everything else, refusals included, is None."""
+    ada = basic_header("ada", PASSWORDS["ada"])
+    assert full.authenticate_at_once(ada) is None  # not verified yet: hashing blocks
+    verified = full.authenticate(ada)
+    assert full.authenticate_at_once(ada) == verified  # verified moments ago
+    assert full.authenticate_at_once(basic_header("ada", "wrong")) is None
+    assert full.authenticate_at_once(basic_header("ada", PASSWORDS["ada"] + " ")) is None
+    assert full.authenticate_at_once(f"Bearer {api_tokens.good}") is None
+    assert full.authenticate_at_once("Basic !!!not-base64") is None
+    assert full.authenticate_at_once(None, "root") is None  # no development mode
+    development = Authenticator(dev_mode=True)
+    assert development.authenticate_at_once(None, "root") == Identity("root")
+    assert development.authenticate_at_once(None, "not a name!") is None  # refused by authenticate
+    assert development.authenticate_at_once(ada) is None  # credentials are checked, even here

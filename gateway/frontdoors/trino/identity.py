@@ -12,7 +12,7 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from auth.identity import Identity
-from gateway.api.identity import audit_refused_sign_in, authenticate_headers
+from gateway.api.identity import audit_refused_sign_in, authenticate_headers, authenticator_of
 from gateway.errors import LakegateError
 from gateway.frontdoors.trino.headers import USER, Protocol
 
@@ -33,9 +33,13 @@ async def identify(request: Request, protocol: Protocol) -> Identity:
         raise Unauthenticated(f"Basic authentication or {header} must be sent")
     try:
         if has_credentials:  # password hashing and key fetching block: off the event loop
-            identity = await run_in_threadpool(
-                authenticate_headers, request.headers, request.app, dev_user_header=header
-            )
+            at_once = authenticator_of(request.app).authenticate_at_once(request.headers["authorization"])
+            if at_once is not None:  # credentials verified moments ago
+                identity = at_once
+            else:
+                identity = await run_in_threadpool(
+                    authenticate_headers, request.headers, request.app, dev_user_header=header
+                )
         else:
             identity = authenticate_headers(request.headers, request.app, dev_user_header=header)
     except LakegateError as exc:
