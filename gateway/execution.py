@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from connectors.base import ConnectorError, RoutingHints
 from gateway.config import QueryLimits
+from gateway.conform import conform
 from gateway.errors import ErrorCode, LakegateError
 from gateway.planner.context import Plan
 from gateway.queries import QueryRecord, QueryState
@@ -228,7 +229,10 @@ class Executor:
                 )
                 result = plan.connector.execute(plan.engine_sql, record.cancellation, self.batch_rows, hints)
                 schema, batches = result.schema, result.batches
-            if put(plain_schema(schema)) and self._send_batches(batches, record, put, encode):
+            sent = batches
+            if plan.result_types:
+                schema, sent = conform(schema, batches, plan.result_types)
+            if put(plain_schema(schema)) and self._send_batches(sent, record, put, encode):
                 put(None)
         except BaseException as exc:
             error = lakegate_error(exc, record)
