@@ -9,7 +9,8 @@
   ``decimal % decimal`` keeps Trino's type.
 * ``+``, ``-``, ``*`` with a decimal give Trino's decimal type (exact either way; the engine's
   type differs, e.g. ``decimal + NULL integer``); ``date ± interval`` of days, weeks, months,
-  quarters or years stays a ``date`` (the engine: a timestamp).
+  quarters or years stays a ``date`` (the engine: a timestamp); ``date - date`` is an
+  ``interval day to second`` (the engine: a number of days).
 * A ``/`` or ``%`` operand whose type cannot be told is refused: the answer could differ from Trino's.
 """
 
@@ -53,6 +54,10 @@ _DATE_UNITS = frozenset({"DAY", "WEEK", "MONTH", "QUARTER", "YEAR"})
 def _sum_or_product(node: exp.Add | exp.Sub | exp.Mul) -> exp.Expr:
     """``date ± interval`` of days or more stays a date; decimal results get Trino's type."""
     left, right = trino_type(node.left), trino_type(node.right)
+    if isinstance(node, exp.Sub) and _is_date(left) and _is_date(right):
+        # DATE - DATE is an interval day to second in Trino (the engine: a count of days)
+        days = cast_to(exp.Sub(this=node.left.copy(), expression=node.right.copy()), T.INT)
+        return exp.Anonymous(this="to_days", expressions=[days])
     if isinstance(node, exp.Add | exp.Sub):
         for side, other in ((left, node.right), (right, node.left)):
             if side is not None and side.this == T.DATE and isinstance(other, exp.Interval):
@@ -66,6 +71,10 @@ def _sum_or_product(node: exp.Add | exp.Sub | exp.Mul) -> exp.Expr:
         if kind is not None and is_decimal(kind):
             return wrap_in_place(node, lambda n: cast_to(n, kind))
     return node
+
+
+def _is_date(kind: exp.DataType | None) -> bool:
+    return kind is not None and kind.this == T.DATE
 
 
 def _rewrite(node: exp.Expr) -> exp.Expr:

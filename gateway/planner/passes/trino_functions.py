@@ -16,6 +16,8 @@ Each rewrite follows Trino's documentation (``docs/src/main/sphinx/functions``):
 * ``map_agg(k, v)``: a map of the pairs with non-NULL keys (a repeated key fails, where Trino keeps
   one of the values: an error, never a different answer).
 * ``current_timezone()``: the session zone.
+* ``CAST(x AS varchar)``: as Trino prints ``x`` (``semantics/to_text.py``).
+* ``date_trunc`` of a date is a date.
 """
 
 from __future__ import annotations
@@ -30,12 +32,11 @@ from gateway.planner.semantics.arithmetic import rewrite_bottom_up, trino_type
 from gateway.planner.semantics.engine_functions import DIFFERENT, LACKING
 from gateway.planner.semantics.java_format import to_printf
 from gateway.planner.semantics.joda import to_strftime
+from gateway.planner.semantics.to_text import cast_to_text
 from gateway.planner.semantics.types import (
     T,
     applies,
     cast_to,
-    decimal_shape,
-    decimal_type,
     deterministic,
     raise_error,
     refuse,
@@ -54,6 +55,8 @@ _REWRITTEN = (
     exp.CurrentTimezone,
     exp.Anonymous,
     exp.Cast,
+    exp.DateTrunc,
+    exp.TimestampTrunc,
 )
 
 
@@ -70,7 +73,9 @@ def trino_functions(ctx: QueryContext) -> QueryContext:
 
 def _rewrite(node: exp.Expr, session_zone: str) -> exp.Expr:
     if type(node) is exp.Cast:
-        return _decimal_to_text(node)
+        return cast_to_text(node) if node.to.is_type(*exp.DataType.TEXT_TYPES) else node
+    if isinstance(node, exp.DateTrunc | exp.TimestampTrunc):
+        return _date_trunc(node)
     if isinstance(node, exp.ArraySlice):
         return _slice(node)
     if isinstance(node, exp.DateAdd):
@@ -98,16 +103,12 @@ def _rewrite(node: exp.Expr, session_zone: str) -> exp.Expr:
     return node
 
 
-def _decimal_to_text(node: exp.Cast) -> exp.Expr:
-    """The engine prints a decimal(p, p) without its leading zero ('.05'); Trino prints '0.05'."""
-    if not node.to.is_type(*exp.DataType.TEXT_TYPES):
-        return node
+def _date_trunc(node: exp.DateTrunc | exp.TimestampTrunc) -> exp.Expr:
+    """``date_trunc`` of a date is a date (the engine: a timestamp)."""
     kind = trino_type(node.this)
-    shape = decimal_shape(kind) if kind is not None and kind.this == T.DECIMAL else None
-    if shape is None or shape[0] != shape[1] or shape[0] >= 38:
+    if kind is None or kind.this != T.DATE:
         return node
-    node.set("this", cast_to(node.this.copy(), decimal_type(shape[0] + 1, shape[1])))
-    return node
+    return cast_to(node.copy(), T.DATE)
 
 
 def _string_literal(node: exp.Expr | None, what: str) -> str:
