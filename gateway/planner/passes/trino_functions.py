@@ -29,6 +29,7 @@ from sqlglot import exp
 from gateway.errors import ErrorCode, LakegateError
 from gateway.planner.context import QueryContext
 from gateway.planner.semantics.arithmetic import rewrite_bottom_up, trino_type
+from gateway.planner.semantics.char import check_char_query, is_char, padded
 from gateway.planner.semantics.engine_functions import DIFFERENT, LACKING
 from gateway.planner.semantics.java_format import to_printf
 from gateway.planner.semantics.joda import to_strftime
@@ -67,11 +68,15 @@ def trino_functions(ctx: QueryContext) -> QueryContext:
     if ctx.tree.find(*_REWRITTEN) is None:
         return ctx
     zone = ctx.request.time_zone
+    if any(is_char(cast.to) for cast in ctx.tree.find_all(exp.Cast)):
+        check_char_query(ctx.tree)
     rewrite_bottom_up(ctx.tree, _REWRITTEN, lambda node: _rewrite(node, zone))
     return ctx
 
 
 def _rewrite(node: exp.Expr, session_zone: str) -> exp.Expr:
+    if type(node) is exp.Cast and is_char(node.to):
+        return padded(node)
     if type(node) is exp.Cast:
         return cast_to_text(node) if node.to.is_type(*exp.DataType.TEXT_TYPES) else node
     if isinstance(node, exp.DateTrunc | exp.TimestampTrunc):
