@@ -17,7 +17,7 @@ Each rewrite follows Trino's documentation (``docs/src/main/sphinx/functions``):
   one of the values: an error, never a different answer).
 * ``current_timezone()``: the session zone.
 * ``CAST(x AS varchar)``: as Trino prints ``x`` (``semantics/to_text.py``).
-* ``date_trunc`` of a date is a date.
+* ``date_trunc`` of a date is a date; ``typeof`` gives Trino's type name.
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ from gateway.planner.semantics.char import check_char_query, is_char, padded
 from gateway.planner.semantics.engine_functions import DIFFERENT, LACKING
 from gateway.planner.semantics.java_format import to_printf
 from gateway.planner.semantics.joda import to_strftime
-from gateway.planner.semantics.to_text import cast_to_text
+from gateway.planner.semantics.to_text import cast_to_text, source_type
+from gateway.planner.semantics.type_names import type_name
 from gateway.planner.semantics.types import (
     T,
     applies,
@@ -58,6 +59,7 @@ _REWRITTEN = (
     exp.Cast,
     exp.DateTrunc,
     exp.TimestampTrunc,
+    exp.Typeof,
 )
 
 
@@ -81,6 +83,8 @@ def _rewrite(node: exp.Expr, session_zone: str) -> exp.Expr:
         return cast_to_text(node) if node.to.is_type(*exp.DataType.TEXT_TYPES) else node
     if isinstance(node, exp.DateTrunc | exp.TimestampTrunc):
         return _date_trunc(node)
+    if isinstance(node, exp.Typeof):
+        return _typeof(node)
     if isinstance(node, exp.ArraySlice):
         return _slice(node)
     if isinstance(node, exp.DateAdd):
@@ -106,6 +110,24 @@ def _rewrite(node: exp.Expr, session_zone: str) -> exp.Expr:
         if name in LACKING or name in DIFFERENT:
             raise refuse(f"function {name}()")
     return node
+
+
+#: functions whose type sqlglot gives as Trino does (always double)
+_TYPEOF_BY_SQLGLOT = (exp.Pow, exp.Sqrt, exp.Ln, exp.Exp, exp.Log, exp.Cbrt)
+
+
+def _typeof(node: exp.Typeof) -> exp.Expr:
+    """Trino's name of the argument's type; the argument is still evaluated (its errors stay)."""
+    value = node.this
+    known = trino_type(value) is not None or isinstance(value, _TYPEOF_BY_SQLGLOT)
+    if isinstance(value, exp.Array):
+        known = all(isinstance(i, exp.Literal) for i in value.expressions)
+    name = type_name(source_type(value), value) if known else None
+    if name is None:
+        raise refuse(f"typeof() of {node.this.sql('trino')} (its Trino type is not known to Lakegate)")
+    text = exp.Literal.string(name)
+    evaluated = exp.Is(this=exp.paren(node.this.copy()), expression=exp.Null())
+    return exp.Case(ifs=[exp.If(this=evaluated, true=text)], default=text.copy())
 
 
 def _date_trunc(node: exp.DateTrunc | exp.TimestampTrunc) -> exp.Expr:
