@@ -64,6 +64,9 @@ def _sum_or_product(node: exp.Add | exp.Sub | exp.Mul) -> exp.Expr:
                 unit = other.text("unit").upper()
                 if unit in _DATE_UNITS:
                     return wrap_in_place(node, lambda n: cast_to(n, T.DATE))
+    if is_integer(left) and is_integer(right) and left != right:
+        _pin_integer_literals(node)
+        return node
     if (is_decimal(left) and (is_decimal(right) or is_integer(right))) or (
         is_integer(left) and is_decimal(right)
     ):
@@ -71,6 +74,16 @@ def _sum_or_product(node: exp.Add | exp.Sub | exp.Mul) -> exp.Expr:
         if kind is not None and is_decimal(kind):
             return wrap_in_place(node, lambda n: cast_to(n, kind))
     return node
+
+
+def _pin_integer_literals(node: exp.Binary) -> None:
+    """The engine types a number literal as the smallest integer type that holds it, so
+    ``0 + SMALLINT '1'`` would be a smallint; in Trino the literal is an integer."""
+    for side in (node.left, node.right):
+        if isinstance(side, exp.Literal) and not side.is_string:
+            kind = trino_type(side)
+            if kind is not None:
+                wrap_in_place(side, lambda n, k=kind: cast_to(n, k))
 
 
 def _is_date(kind: exp.DataType | None) -> bool:
@@ -91,6 +104,8 @@ def _rewrite(node: exp.Expr) -> exp.Expr:
     if left is None or right is None:
         raise refuse(f"'{op}' on an operand whose type Lakegate cannot determine ({node.sql('trino')})")
     if is_integer(left) and is_integer(right):
+        if left != right:
+            _pin_integer_literals(node)
         if isinstance(node, exp.Div):
             result: exp.Expr = exp.IntDiv(this=node.left.copy(), expression=node.right.copy())
         else:
