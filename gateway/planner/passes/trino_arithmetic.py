@@ -160,7 +160,10 @@ def _decimal(node: exp.Div | exp.Mod) -> exp.Expr:
     if not deterministic(node):
         raise refuse(f"decimal division of nondeterministic values ({node.sql('trino')})")
     if isinstance(node, exp.Mod):
-        remainder = exp.Mod(this=_unscaled(node.left, s1, scale), expression=_unscaled(node.right, s2, scale))
+        remainder = exp.Mod(
+            this=exp.paren(_unscaled(node.left, s1, scale)),
+            expression=exp.paren(_unscaled(node.right, s2, scale)),
+        )
         return _guard_zero(node.right, _scaled(remainder, precision, scale))
     # round half up: (2n + sign(n) * d) / 2d, truncating, on n = a * 10^(scale - s1 + s2), d = b
     n = _unscaled(node.left, s1, scale + s2)

@@ -17,6 +17,7 @@ Each rewrite follows Trino's documentation (``docs/src/main/sphinx/functions``):
   one of the values: an error, never a different answer).
 * ``current_timezone()``: the session zone.
 * ``CAST(x AS varchar)``: as Trino prints ``x`` (``semantics/to_text.py``).
+* numeric and string functions with another type or edge case (``semantics/numeric_functions.py``).
 * ``date_trunc`` of a date is a date; ``typeof`` gives Trino's type name.
 """
 
@@ -28,6 +29,7 @@ from sqlglot import exp
 
 from gateway.errors import ErrorCode, LakegateError
 from gateway.planner.context import QueryContext
+from gateway.planner.semantics import numeric_functions
 from gateway.planner.semantics.arithmetic import rewrite_bottom_up, trino_type
 from gateway.planner.semantics.char import check_char_query, is_char, padded
 from gateway.planner.semantics.engine_functions import DIFFERENT, LACKING
@@ -60,6 +62,19 @@ _REWRITTEN = (
     exp.DateTrunc,
     exp.TimestampTrunc,
     exp.Typeof,
+    exp.Ceil,
+    exp.Floor,
+    exp.Round,
+    exp.Trunc,
+    exp.Sign,
+    exp.BitwiseAnd,
+    exp.BitwiseOr,
+    exp.BitwiseXor,
+    exp.BitwiseNot,
+    exp.ArrayPosition,
+    exp.SplitPart,
+    exp.RegexpExtract,
+    exp.Extract,
 )
 
 
@@ -85,6 +100,20 @@ def _rewrite(node: exp.Expr, session_zone: str) -> exp.Expr:
         return _date_trunc(node)
     if isinstance(node, exp.Typeof):
         return _typeof(node)
+    if isinstance(node, exp.Ceil | exp.Floor | exp.Round | exp.Trunc):
+        return numeric_functions.rounding(node)
+    if isinstance(node, exp.Sign):
+        return numeric_functions.sign(node)
+    if isinstance(node, exp.BitwiseAnd | exp.BitwiseOr | exp.BitwiseXor | exp.BitwiseNot):
+        return numeric_functions.to_bigint(node)
+    if isinstance(node, exp.ArrayPosition):
+        return numeric_functions.array_position(node)
+    if isinstance(node, exp.SplitPart):
+        return numeric_functions.split_part(node)
+    if isinstance(node, exp.RegexpExtract):
+        return numeric_functions.regexp_extract(node)
+    if isinstance(node, exp.Extract):
+        return numeric_functions.extract(node)
     if isinstance(node, exp.ArraySlice):
         return _slice(node)
     if isinstance(node, exp.DateAdd):
@@ -388,4 +417,6 @@ _BY_NAME: dict[str, Callable[[exp.Anonymous], exp.Expr]] = {
     "with_timezone": _with_timezone,
     "format_datetime": _format_datetime,
     "map_agg": _map_agg,
+    "timezone_hour": numeric_functions.timezone_part,
+    "timezone_minute": numeric_functions.timezone_part,
 }

@@ -1,0 +1,161 @@
+"""Scalar functions whose engine namesakes differ from Trino in type or in an edge case.
+
+* ``ceiling``/``floor``/``round(x)`` of a ``decimal(p, s)`` is ``decimal(p - s + 1, 0)`` (of an
+  integer: that integer type); ``round(x, d)`` of a decimal keeps ``decimal(p + 1, s)``;
+  ``truncate(x)`` is ``decimal(max(p - s, 1), 0)``, ``truncate(x, d)`` keeps ``decimal(p, s)``.
+* ``sign`` has its argument's type (a decimal's is ``decimal(1,0)``); the engine: tinyint.
+* ``bitwise_and/or/xor/not`` are ``bigint``.
+* ``array_position`` is ``bigint`` and 0 when the element is missing (the engine: NULL).
+* ``split_part`` beyond the last field is NULL (the engine: ''); an index below 1 fails.
+* ``regexp_extract`` without a match is NULL (the engine: '').
+* ``extract(DOW ...)`` is ISO (Monday 1 … Sunday 7; the engine: Sunday 0).
+* ``timezone_hour``/``timezone_minute`` of a literal are its offset's; of any other value they
+  are refused (the engine keeps the instant, not the zone).
+"""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from datetime import datetime
+
+from sqlglot import exp
+
+from gateway.planner.semantics.arithmetic import trino_type
+from gateway.planner.semantics.types import (
+    INTEGER_PRECISION,
+    T,
+    cast_to,
+    decimal_shape,
+    decimal_type,
+    deterministic,
+    raise_error,
+    refuse,
+    simple_type,
+)
+
+
+def _call(name: str, *args: exp.Expr) -> exp.Expr:
+    return exp.Anonymous(this=name, expressions=list(args))
+
+
+def _decimal(kind: exp.DataType | None) -> tuple[int, int] | None:
+    return decimal_shape(kind) if kind is not None and kind.this == T.DECIMAL else None
+
+
+def rounding(node: exp.Ceil | exp.Floor | exp.Round | exp.Trunc) -> exp.Expr:
+    kind = trino_type(node.this)
+    if kind is None:
+        return node
+    if kind.this in INTEGER_PRECISION:
+        digits = node.args.get("decimals")
+        return node if digits is not None else cast_to(node.copy(), kind)
+    shape = _decimal(kind)
+    if shape is None:
+        return node
+    precision, scale = shape
+    digits = node.args.get("decimals")
+    if digits is None:
+        if isinstance(node, exp.Trunc):
+            return cast_to(node.copy(), decimal_type(max(precision - scale, 1), 0))
+        if scale == 0:
+            return cast_to(node.copy(), kind)
+        return cast_to(node.copy(), decimal_type(min(precision - scale + 1, 38), 0))
+    if not (isinstance(digits, exp.Literal | exp.Neg) and digits.find(exp.Column) is None):
+        return node
+    if isinstance(node, exp.Trunc):
+        return cast_to(node.copy(), decimal_type(precision, scale))
+    return cast_to(node.copy(), decimal_type(min(precision + 1, 38), scale))
+
+
+def sign(node: exp.Sign) -> exp.Expr:
+    kind = trino_type(node.this)
+    if kind is None:
+        return node
+    if kind.this in INTEGER_PRECISION or kind.this in (T.DOUBLE, T.FLOAT):
+        return cast_to(node.copy(), kind)
+    if kind.this == T.DECIMAL:
+        return cast_to(node.copy(), decimal_type(1, 0))
+    return node
+
+
+def to_bigint(node: exp.Expr) -> exp.Expr:
+    return cast_to(node.copy(), T.BIGINT)
+
+
+def array_position(node: exp.ArrayPosition) -> exp.Expr:
+    array, element = node.this, node.expression
+    if not (deterministic(array) and deterministic(element)):
+        raise refuse("array_position() of nondeterministic arguments")
+    found = _call("coalesce", node.copy(), exp.Literal.number(0))
+    missing = exp.or_(
+        exp.Is(this=exp.paren(array.copy()), expression=exp.Null()),
+        exp.Is(this=exp.paren(element.copy()), expression=exp.Null()),
+    )
+    return cast_to(exp.Case(ifs=[exp.If(this=missing, true=exp.Null())], default=found), T.BIGINT)
+
+
+def split_part(node: exp.SplitPart) -> exp.Expr:
+    text, delimiter, index = node.this, node.args.get("delimiter"), node.args.get("part_index")
+    if not (isinstance(delimiter, exp.Literal) and delimiter.is_string and delimiter.name):
+        return node
+    if index is None or not (deterministic(text) and deterministic(index)):
+        raise refuse("split_part() of nondeterministic arguments")
+    fields = _call("len", _call("string_split", text.copy(), delimiter.copy()))
+    return exp.Case(
+        ifs=[
+            exp.If(
+                this=exp.LT(this=index.copy(), expression=exp.Literal.number(1)),
+                true=raise_error("Index must be greater than zero"),
+            ),
+            exp.If(this=exp.GT(this=index.copy(), expression=fields), true=exp.Null()),
+        ],
+        default=node.copy(),
+    )
+
+
+def regexp_extract(node: exp.RegexpExtract) -> exp.Expr:
+    text, pattern = node.this, node.expression
+    if not deterministic(text):
+        raise refuse("regexp_extract() of a nondeterministic value")
+    matches = exp.RegexpLike(this=text.copy(), expression=pattern.copy())
+    return exp.Case(ifs=[exp.If(this=matches, true=node.copy())], default=exp.Null())
+
+
+def extract(node: exp.Extract) -> exp.Expr:
+    unit = node.this
+    if isinstance(unit, exp.Var) and unit.name.upper() in ("DOW", "DAY_OF_WEEK", "DAYOFWEEK"):
+        node.set("this", exp.var("ISODOW"))
+    return node
+
+
+_OFFSET = re.compile(r"([+-])(\d{1,2}):(\d{2})$")
+
+
+def timezone_part(node: exp.Anonymous) -> exp.Expr:
+    name = node.name.lower()
+    value = node.expressions[0] if len(node.expressions) == 1 else None
+    literal = value.this if isinstance(value, exp.Cast) and value.to.this == T.TIMESTAMPTZ else None
+    if not (isinstance(literal, exp.Literal) and literal.is_string):
+        raise refuse(
+            f"{name}() of a value that is not a literal (the engine keeps the instant, not the zone)"
+        )
+    text = literal.name.strip()
+    match = _OFFSET.search(text)
+    if match:
+        sign = -1 if match.group(1) == "-" else 1
+        minutes = sign * (int(match.group(2)) * 60 + int(match.group(3)))
+    else:
+        local_text, _, zone = text.rpartition(" ")
+        if zone.upper() in ("UTC", "Z"):
+            minutes = 0
+        else:
+            try:
+                local = datetime.fromisoformat(local_text)
+                offset = local.replace(tzinfo=zoneinfo.ZoneInfo(zone)).utcoffset()
+            except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+                raise refuse(f"{name}() of '{text}'") from None
+            minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    sign = -1 if minutes < 0 else 1
+    part = abs(minutes) // 60 if name == "timezone_hour" else abs(minutes) % 60
+    return cast_to(exp.Literal.number(sign * part), simple_type(T.BIGINT))
