@@ -22,6 +22,7 @@ from gateway.config import QueryLimits
 from gateway.conform import conform
 from gateway.errors import ErrorCode, LakegateError
 from gateway.planner.context import Plan
+from gateway.planner.semantics.types import NOT_SUPPORTED_PREFIX
 from gateway.queries import QueryRecord, QueryState
 
 if TYPE_CHECKING:
@@ -58,6 +59,8 @@ def lakegate_error(exc: BaseException, record: QueryRecord) -> LakegateError:
             return LakegateError(ErrorCode.COLUMN_NOT_FOUND, exc.message)
         if exc.kind == "data" and exc.message == "Division by zero":  # raised by the trino_* rewrites
             return LakegateError(ErrorCode.DIVISION_BY_ZERO, exc.message)
+        if exc.kind == "data" and exc.message.startswith(NOT_SUPPORTED_PREFIX):  # trino_* rewrites
+            return LakegateError(ErrorCode.NOT_SUPPORTED, exc.message.removeprefix(NOT_SUPPORTED_PREFIX))
         return LakegateError(CONNECTOR_ERRORS.get(exc.kind, ErrorCode.ENGINE_ERROR), exc.message)
     log.exception("query %s failed unexpectedly", record.id, exc_info=exc)
     return LakegateError(ErrorCode.INTERNAL_ERROR, f"query {record.id} failed; the server log has details")

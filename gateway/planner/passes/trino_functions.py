@@ -13,8 +13,8 @@ Each rewrite follows Trino's documentation (``docs/src/main/sphinx/functions``):
 * ``format_datetime``/``parse_datetime``: Joda patterns, translated letter by letter
   (``semantics/joda.py``); ``parse_datetime`` gives a ``timestamp with time zone``.
 * ``width_bucket(x, bound1, bound2, n)``: Trino's formula and errors; the array form is refused.
-* ``map_agg(k, v)``: a map of the pairs with non-NULL keys (a repeated key fails, where Trino keeps
-  one of the values: an error, never a different answer).
+* ``map_agg(k, v)``: a map of the pairs with non-NULL keys (a repeated key is refused with
+  NOT_SUPPORTED when met: Trino keeps one of the values, which one is not defined).
 * ``current_timezone()``: the session zone.
 * ``CAST(x AS varchar)``: as Trino prints ``x`` (``semantics/to_text.py``).
 * numeric and string functions with another type or edge case (``semantics/numeric_functions.py``).
@@ -44,6 +44,7 @@ from gateway.planner.semantics.types import (
     deterministic,
     raise_error,
     refuse,
+    refuse_at_run_time,
     type_of,
 )
 from gateway.planner.semantics.zones import valid_zone
@@ -391,7 +392,16 @@ def _map_agg(node: exp.Anonymous) -> exp.Expr:
         ),
         expression=exp.Where(this=exp.Not(this=exp.Is(this=key.copy(), expression=exp.Null()))),
     )
-    return _call("map_from_entries", entries)
+    built = _call("map_from_entries", entries)
+    if isinstance(node.parent, exp.Filter | exp.Window) or not deterministic(key):
+        return built  # a repeated key fails with the engine's words
+    # Trino keeps one of a repeated key's values (which one is not defined): refused by name
+    keys = exp.Count(this=key.copy())
+    distinct = exp.Count(this=exp.Distinct(expressions=[key.copy()]))
+    repeated = exp.GT(this=keys, expression=distinct)
+    return exp.Case(
+        ifs=[exp.If(this=repeated, true=refuse_at_run_time("map_agg() of a repeated key"))], default=built
+    )
 
 
 def _constant(value: str) -> Callable[[exp.Anonymous], exp.Expr]:

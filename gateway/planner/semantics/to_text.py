@@ -1,7 +1,7 @@
 """``CAST(x AS varchar)`` as Trino prints ``x``, by the type of ``x``.
 
-* ``double``/``real``: Java's scientific form with the shortest digits (``1.5E0``, ``0E0``,
-  ``-1.0E-5`` is ``-1E-5``, ``NaN``, ``Infinity``); the engine prints ``1.5``. The digits are the
+* ``double``/``real``: Java's scientific form with the shortest digits (``1.5E0``, ``1.0E2``, ``0E0``,
+  ``-1.0E-5``, ``NaN``, ``Infinity``); the engine prints ``1.5``. The digits are the
   engine's shortest round trip, which Java's agree with for normal numbers; a subnormal number
   (where Java may print two digits where one is shortest) fails the query by name.
 * ``decimal(p, p)``: the leading zero (``0.05``; the engine prints ``.05``).
@@ -23,7 +23,15 @@ from sqlglot.optimizer.annotate_types import annotate_types as _annotate_types
 from gateway.errors import ErrorCode, LakegateError
 from gateway.planner.semantics.arithmetic import trino_type
 from gateway.planner.semantics.result_types import is_interval, is_year_month, precision_of, temporal_type
-from gateway.planner.semantics.types import T, cast_to, decimal_shape, decimal_type, raise_error, refuse
+from gateway.planner.semantics.types import (
+    T,
+    cast_to,
+    decimal_shape,
+    decimal_type,
+    raise_error,
+    refuse,
+    refuse_at_run_time,
+)
 
 _NO_CAST = {
     T.ARRAY: "array",
@@ -122,7 +130,7 @@ def _scientific(value: exp.Expr, kind: T) -> exp.Expr:
                     true=exp.DPipe(this=exp.Literal.string("."), expression=rest.copy()),
                 )
             ],
-            default=exp.Literal.string(""),
+            default=exp.Literal.string(".0"),
         ),
     )
     sign = exp.Case(
@@ -151,7 +159,7 @@ def _scientific(value: exp.Expr, kind: T) -> exp.Expr:
             exp.If(this=zero, true=exp.DPipe(this=sign.copy(), expression=exp.Literal.string("0E0"))),
             exp.If(
                 this=exp.LT(this=_call("abs", cast_to(x.copy(), T.DOUBLE)), expression=smallest),
-                true=raise_error("a cast of a subnormal floating-point number to varchar is not supported"),
+                true=refuse_at_run_time("a cast of a subnormal floating-point number to varchar"),
             ),
         ],
         default=scientific,
@@ -249,5 +257,5 @@ def _json_text(value: exp.Expr) -> exp.Expr:
             ),
             exp.If(this=exp.EQ(this=kind.copy(), expression=exp.Literal.string("NULL")), true=exp.Null()),
         ],
-        default=raise_error("a cast of a JSON number or boolean to varchar is not supported"),
+        default=refuse_at_run_time("a cast of a JSON number or boolean to varchar"),
     )
