@@ -185,11 +185,16 @@ def same_value(expected: Any, actual: Any, tolerance: float = 0.0) -> bool:
     return bool(expected == actual)
 
 
+def _sort_key(row: list[Any]) -> str:
+    """Rows in a stable order; a zoned timestamp by its instant (it compares by instant)."""
+    return repr([v.astimezone(dt.UTC) if isinstance(v, dt.datetime) and v.tzinfo else v for v in row])
+
+
 def _rows_equal(expected: list[list[Any]], actual: list[list[Any]], tolerance: float, ordered: bool) -> bool:
     if len(expected) != len(actual):
         return False
     if not ordered:
-        expected, actual = sorted(expected, key=repr), sorted(actual, key=repr)
+        expected, actual = sorted(expected, key=_sort_key), sorted(actual, key=_sort_key)
     return all(same_value(e, a, tolerance) for e, a in zip(expected, actual, strict=True))
 
 
