@@ -76,6 +76,9 @@ _REWRITTEN = (
     exp.SplitPart,
     exp.RegexpExtract,
     exp.Extract,
+    exp.Normalize,
+    exp.StrToMap,
+    exp.FromBase,
 )
 
 
@@ -101,6 +104,8 @@ def _rewrite(node: exp.Expr, session_zone: str) -> exp.Expr:
         return _date_trunc(node)
     if isinstance(node, exp.Typeof):
         return _typeof(node)
+    if isinstance(node, _ENGINE_LACKS):
+        raise refuse(f"function {_ENGINE_LACKS_NAMES[type(node)]}()")
     if isinstance(node, exp.Ceil | exp.Floor | exp.Round | exp.Trunc):
         return numeric_functions.rounding(node)
     if isinstance(node, exp.Sign):
@@ -141,6 +146,14 @@ def _rewrite(node: exp.Expr, session_zone: str) -> exp.Expr:
             raise refuse(f"function {name}()")
     return node
 
+
+#: Trino functions sqlglot parses into nodes the engine has no function for
+_ENGINE_LACKS_NAMES: dict[type[exp.Expr], str] = {
+    exp.Normalize: "normalize",
+    exp.StrToMap: "split_to_map",
+    exp.FromBase: "from_base",
+}
+_ENGINE_LACKS = tuple(_ENGINE_LACKS_NAMES)
 
 #: functions whose type sqlglot gives as Trino does (always double)
 _TYPEOF_BY_SQLGLOT = (exp.Pow, exp.Sqrt, exp.Ln, exp.Exp, exp.Log, exp.Cbrt)
