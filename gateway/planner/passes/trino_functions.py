@@ -17,7 +17,7 @@ Each rewrite follows Trino's documentation (``docs/src/main/sphinx/functions``):
   NOT_SUPPORTED when met: Trino keeps one of the values, which one is not defined).
 * ``current_timezone()``: the session zone.
 * ``CAST(x AS varchar)``: as Trino prints ``x`` (``semantics/to_text.py``).
-* numeric and string functions with another type or edge case (``semantics/numeric_functions.py``).
+* numeric and string functions with another type or edge case (``semantics/scalar_functions.py``).
 * ``date_trunc`` of a date is a date; ``typeof`` gives Trino's type name.
 """
 
@@ -29,7 +29,7 @@ from sqlglot import exp
 
 from gateway.errors import ErrorCode, LakegateError
 from gateway.planner.context import QueryContext
-from gateway.planner.semantics import numeric_functions
+from gateway.planner.semantics import scalar_functions
 from gateway.planner.semantics.arithmetic import rewrite_bottom_up, trino_type
 from gateway.planner.semantics.char import check_char_query, is_char, padded
 from gateway.planner.semantics.engine_functions import DIFFERENT, LACKING
@@ -79,6 +79,12 @@ _REWRITTEN = (
     exp.Normalize,
     exp.StrToMap,
     exp.FromBase,
+    exp.Substring,
+    exp.ArrayContains,
+    exp.ArrayRemove,
+    exp.JSONExtractScalar,
+    exp.JSONValue,
+    exp.JSONExtract,
 )
 
 
@@ -107,19 +113,31 @@ def _rewrite(node: exp.Expr, session_zone: str) -> exp.Expr:
     if isinstance(node, _ENGINE_LACKS):
         raise refuse(f"function {_ENGINE_LACKS_NAMES[type(node)]}()")
     if isinstance(node, exp.Ceil | exp.Floor | exp.Round | exp.Trunc):
-        return numeric_functions.rounding(node)
+        return scalar_functions.rounding(node)
     if isinstance(node, exp.Sign):
-        return numeric_functions.sign(node)
+        return scalar_functions.sign(node)
     if isinstance(node, exp.BitwiseAnd | exp.BitwiseOr | exp.BitwiseXor | exp.BitwiseNot):
-        return numeric_functions.to_bigint(node)
+        return scalar_functions.to_bigint(node)
     if isinstance(node, exp.ArrayPosition):
-        return numeric_functions.array_position(node)
+        return scalar_functions.array_position(node)
     if isinstance(node, exp.SplitPart):
-        return numeric_functions.split_part(node)
+        return scalar_functions.split_part(node)
     if isinstance(node, exp.RegexpExtract):
-        return numeric_functions.regexp_extract(node)
+        return scalar_functions.regexp_extract(node)
     if isinstance(node, exp.Extract):
-        return numeric_functions.extract(node)
+        return scalar_functions.extract(node)
+    if isinstance(node, exp.Substring):
+        return scalar_functions.substring(node)
+    if isinstance(node, exp.ArrayContains):
+        return scalar_functions.array_contains(node)
+    if isinstance(node, exp.ArrayRemove):
+        return scalar_functions.array_remove(node)
+    if isinstance(node, exp.JSONExtractScalar):
+        return scalar_functions.json_extract_scalar(node)
+    if isinstance(node, exp.JSONValue):
+        return scalar_functions.sql_json_path(node, "path", "json_value")
+    if isinstance(node, exp.JSONExtract) and node.args.get("json_query"):
+        return scalar_functions.sql_json_path(node, "expression", "json_query")
     if isinstance(node, exp.ArraySlice):
         return _slice(node)
     if isinstance(node, exp.DateAdd):
@@ -440,6 +458,7 @@ _BY_NAME: dict[str, Callable[[exp.Anonymous], exp.Expr]] = {
     "with_timezone": _with_timezone,
     "format_datetime": _format_datetime,
     "map_agg": _map_agg,
-    "timezone_hour": numeric_functions.timezone_part,
-    "timezone_minute": numeric_functions.timezone_part,
+    "timezone_hour": scalar_functions.timezone_part,
+    "json_exists": scalar_functions.json_exists,
+    "timezone_minute": scalar_functions.timezone_part,
 }

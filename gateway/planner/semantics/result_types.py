@@ -119,7 +119,9 @@ def temporal_type(node: exp.Expr) -> exp.DataType | None:
     if isinstance(node, exp.Column):
         kind = node.type
         return kind if isinstance(kind, exp.DataType) and kind.this not in (T.UNKNOWN, T.NULL) else None
-    if isinstance(node, exp.ParseJSON | exp.JSONExtract):
+    if isinstance(node, exp.ParseJSON) or (
+        isinstance(node, exp.JSONExtract) and not node.args.get("json_query")
+    ):
         return simple_type(T.JSON)
     return None
 

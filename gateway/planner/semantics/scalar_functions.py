@@ -159,3 +159,82 @@ def timezone_part(node: exp.Anonymous) -> exp.Expr:
     sign = -1 if minutes < 0 else 1
     part = abs(minutes) // 60 if name == "timezone_hour" else abs(minutes) % 60
     return cast_to(exp.Literal.number(sign * part), simple_type(T.BIGINT))
+
+
+def substring(node: exp.Substring) -> exp.Expr:
+    """``substr`` from position 0, or from before the start, is '' in Trino (the engine: the
+    whole string)."""
+    text, start = node.this, node.args.get("start")
+    if start is None:
+        return node
+    if isinstance(start, exp.Literal) and not start.is_string and int(start.name) > 0:
+        return node
+    if not (deterministic(text) and deterministic(start)):
+        raise refuse("substr() of nondeterministic arguments")
+    before = exp.LT(
+        this=exp.Add(this=_call("length", text.copy()), expression=start.copy()),
+        expression=exp.Literal.number(0),
+    )
+    empty = exp.or_(exp.EQ(this=start.copy(), expression=exp.Literal.number(0)), before)
+    return exp.Case(ifs=[exp.If(this=empty, true=exp.Literal.string(""))], default=node.copy())
+
+
+def array_contains(node: exp.ArrayContains) -> exp.Expr:
+    """``contains(array, x)``: NULL when not found and the array holds a NULL (the engine: false)."""
+    array, element = node.this, node.expression
+    if not (deterministic(array) and deterministic(element)):
+        raise refuse("contains() of nondeterministic arguments")
+    has_null = exp.LT(this=_call("list_count", array.copy()), expression=_call("len", array.copy()))
+    unknown = exp.or_(
+        exp.Is(this=exp.paren(element.copy()), expression=exp.Null()),
+        exp.Is(this=exp.paren(array.copy()), expression=exp.Null()),
+    )
+    return exp.Case(
+        ifs=[
+            exp.If(this=unknown, true=exp.Null()),
+            exp.If(this=node.copy(), true=exp.true()),
+            exp.If(this=has_null, true=exp.Null()),
+        ],
+        default=exp.false(),
+    )
+
+
+def array_remove(node: exp.ArrayRemove) -> exp.Expr:
+    """``array_remove(array, NULL)`` is NULL in Trino."""
+    element = node.expression
+    if isinstance(element, exp.Null):  # NULL, of the array's type
+        return exp.Case(ifs=[exp.If(this=exp.true(), true=exp.Null())], default=node.copy())
+    return node
+
+
+def json_extract_scalar(node: exp.JSONExtractScalar) -> exp.Expr:
+    """An object or array at the path gives NULL in Trino (the engine: its JSON text)."""
+    document, path = node.this, node.expression
+    if not (deterministic(document) and deterministic(path)):
+        raise refuse("json_extract_scalar() of nondeterministic arguments")
+    found = _call("json_type", _call("json_extract", document.copy(), path.copy()))
+    structured = exp.In(this=found, expressions=[exp.Literal.string("OBJECT"), exp.Literal.string("ARRAY")])
+    return exp.Case(ifs=[exp.If(this=structured, true=exp.Null())], default=node.copy())
+
+
+_SIMPLE_PATH = re.compile(r"^\$(\.[A-Za-z_][A-Za-z0-9_]*|\[\d+\])*$")
+
+
+def json_exists(node: exp.Anonymous) -> exp.Expr:
+    if len(node.expressions) != 2:
+        raise refuse("json_exists() with these arguments")
+    return sql_json_path(node, 1, "json_exists")
+
+
+def sql_json_path(node: exp.Expr, key: str | int, function: str) -> exp.Expr:
+    """SQL/JSON paths (``json_value``, ``json_query``, ``json_exists``): ``lax`` with member and
+    index steps is what the engine's paths mean; any other path is refused."""
+    path = node.expressions[key] if isinstance(key, int) else node.args.get(key)
+    if not (isinstance(path, exp.Literal) and path.is_string):
+        raise refuse(f"{function}() with a path that is not a string literal")
+    text = path.name.strip()
+    mode, _, rest = text.partition(" ")
+    if mode.lower() != "lax" or not _SIMPLE_PATH.match(rest.strip()):
+        raise refuse(f"{function}() with the path '{text}'")
+    path.replace(exp.Literal.string(rest.strip()))
+    return node
