@@ -105,6 +105,8 @@ def _rewrite(node: exp.Expr, session_zone: str) -> exp.Expr:
     if type(node) is exp.Cast and is_char(node.to):
         return padded(node)
     if type(node) is exp.Cast:
+        if node.to.is_type(*exp.DataType.INTEGER_TYPES):
+            return scalar_functions.floating_to_integer(node)
         return cast_to_text(node) if node.to.is_type(*exp.DataType.TEXT_TYPES) else node
     if isinstance(node, exp.DateTrunc | exp.TimestampTrunc):
         return _date_trunc(node)

@@ -98,9 +98,9 @@ def temporal_type(node: exp.Expr) -> exp.DataType | None:
             and left.this == right.this
         ):
             return interval_type(year_month=False)
-        for side in (left, right):
+        for side, other in ((left, right), (right, left)):
             if side is not None and side.this in _TEMPORAL | {T.DATE}:
-                return side
+                return _plus_interval(side, other)
         if is_interval(left) and is_interval(right) and is_year_month(left) == is_year_month(right):
             return left
         return None
@@ -124,6 +124,15 @@ def temporal_type(node: exp.Expr) -> exp.DataType | None:
     ):
         return simple_type(T.JSON)
     return None
+
+
+def _plus_interval(kind: exp.DataType, interval: exp.DataType | None) -> exp.DataType:
+    """A timestamp or time plus an ``interval day to second`` (milliseconds) has at least
+    millisecond precision."""
+    precision = precision_of(kind)
+    if kind.this == T.DATE or precision is None or not is_interval(interval) or is_year_month(interval):
+        return kind
+    return with_precision(kind.this, max(precision, DEFAULT_PRECISION))
 
 
 def _zoned(inner: exp.DataType | None) -> exp.DataType | None:

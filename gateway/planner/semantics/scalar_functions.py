@@ -8,6 +8,7 @@
 * ``array_position`` is ``bigint`` and 0 when the element is missing (the engine: NULL).
 * ``split_part`` beyond the last field is NULL (the engine: ''); an index below 1 fails.
 * ``regexp_extract`` without a match is NULL (the engine: '').
+* ``CAST(double AS integer)`` rounds half away from zero.
 * ``extract(DOW ...)`` is ISO (Monday 1 … Sunday 7; the engine: Sunday 0).
 * ``timezone_hour``/``timezone_minute`` of a literal are its offset's; of any other value they
   are refused (the engine keeps the instant, not the zone).
@@ -237,4 +238,14 @@ def sql_json_path(node: exp.Expr, key: str | int, function: str) -> exp.Expr:
     if mode.lower() != "lax" or not _SIMPLE_PATH.match(rest.strip()):
         raise refuse(f"{function}() with the path '{text}'")
     path.replace(exp.Literal.string(rest.strip()))
+    return node
+
+
+def floating_to_integer(node: exp.Cast) -> exp.Expr:
+    """``CAST(double AS integer)`` rounds half away from zero in Trino (2.5 is 3); the engine
+    rounds half to even."""
+    kind = trino_type(node.this)
+    if kind is None or kind.this not in (T.DOUBLE, T.FLOAT):
+        return node
+    node.set("this", _call("round", node.this.copy()))
     return node
