@@ -52,7 +52,7 @@ def conform_schema(schema: pa.Schema, types: Sequence[str | None]) -> pa.Schema:
 
 
 def _interval_ms(column: pa.Array) -> pa.Array:
-    values = []
+    values: list[int | None] = []
     for value in column.to_pylist():
         if value is None:
             values.append(None)
@@ -74,7 +74,7 @@ def year_month_text(months: int) -> str:
 def _year_month(column: pa.Array) -> pa.Array:
     if pa.types.is_string(column.type):
         return column
-    values = []
+    values: list[str | None] = []
     for value in column.to_pylist():
         if value is None:
             values.append(None)

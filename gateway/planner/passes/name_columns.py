@@ -47,7 +47,9 @@ def name_values_columns(tree: exp.Expr) -> None:
     Trino ``_col0`` (what ``SELECT *`` over them returns)."""
     for values in tree.find_all(exp.Values):
         alias = values.args.get("alias")
-        columns = alias.columns if isinstance(alias, exp.TableAlias) else []
+        if not isinstance(alias, exp.TableAlias):
+            continue
+        columns = alias.columns
         matches = [_GENERATED.match(c.name) if not c.quoted else None for c in columns]
         if columns and all(m is not None and int(m.group(1)) == i for i, m in enumerate(matches)):
             alias.set("columns", [exp.to_identifier(f"_col{i}") for i in range(len(columns))])

@@ -83,7 +83,7 @@ def _pin_integer_literals(node: exp.Binary) -> None:
         if isinstance(side, exp.Literal) and not side.is_string:
             kind = trino_type(side)
             if kind is not None:
-                wrap_in_place(side, lambda n, k=kind: cast_to(n, k))
+                side.replace(cast_to(side.copy(), kind))
 
 
 def _is_date(kind: exp.DataType | None) -> bool:
