@@ -4,6 +4,7 @@
   fails, as in Trino.
 * ``count_if`` and ``bitwise_and_agg``/``bitwise_or_agg``/``bitwise_xor_agg`` are ``bigint``
   (the engine: ``HUGEINT``, the argument's type); ``grouping()`` is ``integer``.
+* ``sum``/``avg`` of ``real`` are ``real`` (the engine: double; Trino sums in double too).
 * ``avg`` of ``decimal(p,s)`` is ``decimal(p,s)``, rounded half up (the engine: a double).
 * ``approx_distinct`` is counted exactly: Trino's standard error is 2.3%; the engine's
   HyperLogLog is coarser (12% off on 5,000 values), an exact count is within any bound.
@@ -69,11 +70,17 @@ def _rewrite(node: exp.Expr) -> None:
         node.replace(exp.Count(this=exp.Distinct(expressions=[node.this])))
     elif isinstance(node, exp.Sum) and is_integer(trino_type(_argument(node))):
         wrap_in_place(_unit(node), lambda u: cast_to(u, T.BIGINT))
+    elif isinstance(node, exp.Sum | exp.Avg) and _is_real(trino_type(_argument(node))):
+        wrap_in_place(_unit(node), lambda u: cast_to(u, T.FLOAT))
     elif isinstance(node, exp.Avg):
         kind = trino_type(_argument(node))
         shape = decimal_shape(kind) if kind is not None and is_decimal(kind) else None
         if shape is not None:
             _decimal_avg(node, *shape)
+
+
+def _is_real(kind: exp.DataType | None) -> bool:
+    return kind is not None and kind.this == T.FLOAT
 
 
 def _argument(node: exp.Expr) -> exp.Expr:

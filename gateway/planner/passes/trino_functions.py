@@ -80,6 +80,15 @@ _REWRITTEN = (
     exp.StrToMap,
     exp.FromBase,
     exp.Substring,
+    exp.Split,
+    exp.RegexpReplace,
+    exp.Skewness,
+    exp.Corr,
+    exp.CovarSamp,
+    exp.CovarPop,
+    exp.RegrSlope,
+    exp.RegrIntercept,
+    exp.Bracket,
     exp.ArrayContains,
     exp.ArrayRemove,
     exp.JSONExtractScalar,
@@ -128,6 +137,16 @@ def _rewrite(node: exp.Expr, session_zone: str) -> exp.Expr:
         return scalar_functions.regexp_extract(node)
     if isinstance(node, exp.Extract):
         return scalar_functions.extract(node)
+    if isinstance(node, exp.Split):
+        return scalar_functions.split(node)
+    if isinstance(node, exp.RegexpReplace):
+        return scalar_functions.java_replacement(node)
+    if isinstance(node, exp.Skewness):
+        return scalar_functions.skewness(node)
+    if isinstance(node, exp.Corr | exp.CovarSamp | exp.CovarPop | exp.RegrSlope | exp.RegrIntercept):
+        return scalar_functions.real_statistic(node)
+    if isinstance(node, exp.Bracket):
+        return scalar_functions.subscript(node, source_type(node.this))
     if isinstance(node, exp.Substring):
         return scalar_functions.substring(node)
     if isinstance(node, exp.ArrayContains):

@@ -249,3 +249,101 @@ def floating_to_integer(node: exp.Cast) -> exp.Expr:
         return node
     node.set("this", _call("round", node.this.copy()))
     return node
+
+
+def split(node: exp.Split) -> exp.Expr:
+    """``split(s, d, limit)`` keeps the rest in the last field; the engine has no limit."""
+    if node.args.get("limit") is not None:
+        raise refuse("split() with a limit")
+    return node
+
+
+def java_replacement(node: exp.RegexpReplace) -> exp.Expr:
+    """Java's replacement (``$1`` a group, ``\\$`` a dollar) as the engine's (``\\1``)."""
+    replacement = node.args.get("replacement")
+    if replacement is None:
+        return node
+    if not (isinstance(replacement, exp.Literal) and replacement.is_string):
+        raise refuse("regexp_replace() with a replacement that is not a string literal")
+    text, out, i = replacement.name, [], 0
+    while i < len(text):
+        char = text[i]
+        if char == "\\" and i + 1 < len(text):
+            following = text[i + 1]
+            out.append("\\\\" if following == "\\" else following)
+            i += 2
+        elif char == "$":
+            match = re.match(r"\$(\d)", text[i:])
+            if match is None:
+                raise refuse(f"regexp_replace() with the replacement '{text}'")
+            out.append("\\" + match.group(1))
+            i += 2
+        else:
+            out.append(char)
+            i += 1
+    replacement.replace(exp.Literal.string("".join(out)))
+    return node
+
+
+def skewness(node: exp.Skewness) -> exp.Expr:
+    """Trino's skewness is the population one (the engine's is adjusted for a sample)."""
+    if not isinstance(node.parent, exp.Alias | exp.Paren | exp.Binary | exp.Cast | exp.Func) or isinstance(
+        node.parent, exp.Filter | exp.Window
+    ):
+        return node
+    n = cast_to(exp.Count(this=node.this.copy()), T.DOUBLE)
+    factor = exp.Div(
+        this=exp.paren(exp.Sub(this=n.copy(), expression=exp.Literal.number(2))),
+        expression=_call(
+            "sqrt",
+            exp.Mul(this=n.copy(), expression=exp.paren(exp.Sub(this=n, expression=exp.Literal.number(1)))),
+        ),
+    )
+    return exp.Mul(this=node.copy(), expression=exp.paren(factor))
+
+
+def real_statistic(node: exp.Expr) -> exp.Expr:
+    """``corr``/``covar_*``/``regr_slope``/``regr_intercept`` of integers are ``real`` in Trino
+    (its real overload is chosen)."""
+    kinds = [trino_type(node.this), trino_type(node.args["expression"])]
+    if all(k is not None and k.this in INTEGER_PRECISION for k in kinds):
+        return cast_to(node.copy(), T.FLOAT)
+    if all(k is not None and k.this == T.FLOAT for k in kinds):
+        return cast_to(node.copy(), T.FLOAT)
+    return node
+
+
+def subscript(node: exp.Bracket, base_type: exp.DataType | None) -> exp.Expr:
+    """``array[i]`` fails out of range (the engine: NULL, or counts from the end); ``element_at``
+    fails on 0; ``map[k]`` fails on a missing key."""
+    if base_type is None or len(node.expressions) != 1:
+        return node
+    base, index = node.this, node.expressions[0]
+    if base_type.this == T.ARRAY and not node.args.get("offset"):
+        # sqlglot keeps a subscript's index 0-based (the engine's SQL adds 1 back)
+        index = exp.Add(this=exp.paren(index.copy()), expression=exp.Literal.number(1))
+    if base_type.this == T.ARRAY:
+        if not (deterministic(base) and deterministic(index)):
+            raise refuse("an array subscript of nondeterministic values")
+        zero = exp.EQ(this=index.copy(), expression=exp.Literal.number(0))
+        checks = [exp.If(this=zero, true=raise_error("SQL array indices start at 1"))]
+        if not node.args.get("safe"):
+            checks += [
+                exp.If(
+                    this=exp.LT(this=index.copy(), expression=exp.Literal.number(0)),
+                    true=raise_error("Array subscript is negative"),
+                ),
+                exp.If(
+                    this=exp.GT(this=index.copy(), expression=_call("len", base.copy())),
+                    true=raise_error("Array subscript must be less than or equal to array length"),
+                ),
+            ]
+        return exp.Case(ifs=checks, default=node.copy())
+    if base_type.this == T.MAP and not node.args.get("safe"):
+        if not (deterministic(base) and deterministic(index)):
+            raise refuse("a map subscript of nondeterministic values")
+        missing = exp.Not(this=_call("map_contains", base.copy(), index.copy()))
+        return exp.Case(
+            ifs=[exp.If(this=missing, true=raise_error("Key not present in map"))], default=node.copy()
+        )
+    return node
