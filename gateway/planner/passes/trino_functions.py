@@ -81,6 +81,10 @@ _REWRITTEN = (
     exp.FromBase,
     exp.Substring,
     exp.Split,
+    exp.Ln,
+    exp.Log,
+    exp.Sqrt,
+    exp.ArraySize,
     exp.RegexpReplace,
     exp.Skewness,
     exp.Corr,
@@ -104,6 +108,7 @@ def trino_functions(ctx: QueryContext) -> QueryContext:
     if ctx.tree.find(*_REWRITTEN) is None:
         return ctx
     zone = ctx.request.time_zone
+    scalar_functions.check_types(ctx.tree)
     if any(is_char(cast.to) for cast in ctx.tree.find_all(exp.Cast)):
         check_char_query(ctx.tree)
     rewrite_bottom_up(ctx.tree, _REWRITTEN, lambda node: _rewrite(node, zone))
@@ -137,6 +142,10 @@ def _rewrite(node: exp.Expr, session_zone: str) -> exp.Expr:
         return scalar_functions.regexp_extract(node)
     if isinstance(node, exp.Extract):
         return scalar_functions.extract(node)
+    if isinstance(node, exp.Ln | exp.Log | exp.Sqrt):
+        return scalar_functions.logarithm(node)
+    if isinstance(node, exp.ArraySize):
+        return scalar_functions.cardinality(node, source_type(node.this))
     if isinstance(node, exp.Split):
         return scalar_functions.split(node)
     if isinstance(node, exp.RegexpReplace):
@@ -481,5 +490,6 @@ _BY_NAME: dict[str, Callable[[exp.Anonymous], exp.Expr]] = {
     "map_agg": _map_agg,
     "timezone_hour": scalar_functions.timezone_part,
     "json_exists": scalar_functions.json_exists,
+    "bit_count": scalar_functions.bit_count,
     "timezone_minute": scalar_functions.timezone_part,
 }

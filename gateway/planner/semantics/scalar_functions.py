@@ -347,3 +347,54 @@ def subscript(node: exp.Bracket, base_type: exp.DataType | None) -> exp.Expr:
             ifs=[exp.If(this=missing, true=raise_error("Key not present in map"))], default=node.copy()
         )
     return node
+
+
+_NAN = cast_to(exp.Literal.string("NaN"), T.DOUBLE)
+_MINUS_INFINITY = cast_to(exp.Literal.string("-Infinity"), T.DOUBLE)
+
+
+def logarithm(node: exp.Ln | exp.Log | exp.Sqrt) -> exp.Expr:
+    """``ln(0)`` is -Infinity, the log or square root of a negative number NaN (the engine fails)."""
+    value = node.expression if isinstance(node, exp.Log) and node.expression is not None else node.this
+    if not deterministic(value):
+        raise refuse(f"{node.key}() of a nondeterministic value")
+    kind = trino_type(value)
+    if kind is not None and kind.this not in (*INTEGER_PRECISION, T.DECIMAL, T.DOUBLE, T.FLOAT):
+        return node
+    checks = [exp.If(this=exp.LT(this=value.copy(), expression=exp.Literal.number(0)), true=_NAN.copy())]
+    if not isinstance(node, exp.Sqrt):
+        zero = exp.EQ(this=value.copy(), expression=exp.Literal.number(0))
+        checks.append(exp.If(this=zero, true=_MINUS_INFINITY.copy()))
+    return exp.Case(ifs=checks, default=cast_to(node.copy(), T.DOUBLE))
+
+
+def cardinality(node: exp.ArraySize, kind: exp.DataType | None) -> exp.Expr:
+    """``cardinality`` of a map counts its entries (the engine's array_length takes no map)."""
+    if kind is not None and kind.this == T.MAP:
+        return cast_to(_call("cardinality", node.this.copy()), T.BIGINT)
+    return node
+
+
+_BIT_WIDTHS = {8: T.TINYINT, 16: T.SMALLINT, 32: T.INT, 64: T.BIGINT}
+
+
+def bit_count(node: exp.Anonymous) -> exp.Expr:
+    """``bit_count(x, bits)``: the set bits of ``x`` in two's complement of ``bits`` bits."""
+    if len(node.expressions) != 2:
+        return node
+    value, bits = node.expressions
+    width = int(bits.name) if isinstance(bits, exp.Literal) and not bits.is_string else None
+    if width not in _BIT_WIDTHS:
+        raise refuse("bit_count() with a width other than 8, 16, 32 or 64")
+    return cast_to(_call("bit_count", cast_to(value.copy(), _BIT_WIDTHS[width])), T.BIGINT)
+
+
+_NO_TYPES = {T.IPADDRESS: "ipaddress", T.IPPREFIX: "ipprefix"}
+
+
+def check_types(tree: exp.Expr) -> None:
+    """Types the engine has no faithful form of are refused by name."""
+    for kind in tree.find_all(exp.DataType):
+        name = _NO_TYPES.get(kind.this)  # type: ignore[call-overload]
+        if name is not None:
+            raise refuse(f"the type {name}")
