@@ -395,6 +395,6 @@ _NO_TYPES = {T.IPADDRESS: "ipaddress", T.IPPREFIX: "ipprefix"}
 def check_types(tree: exp.Expr) -> None:
     """Types the engine has no faithful form of are refused by name."""
     for kind in tree.find_all(exp.DataType):
-        name = _NO_TYPES.get(kind.this)  # type: ignore[call-overload]
+        name = _NO_TYPES.get(kind.this)
         if name is not None:
             raise refuse(f"the type {name}")
