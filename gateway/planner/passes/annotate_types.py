@@ -32,6 +32,7 @@ from gateway.planner.semantics.types import STRICT_TYPES, TypeNotKnown, applies,
 TYPE_SENSITIVE: tuple[type[exp.Expr], ...] = (
     exp.Div,
     exp.Mod,
+    exp.Mul,
     exp.Sum,
     exp.Avg,
     exp.DateAdd,
