@@ -5,9 +5,9 @@ one is labelled ``Etc/UTC``, intervals are month-day-nano, and JSON, UUID, IPADD
 ``interval year to month`` have no Arrow type of their own. Where a result column's Trino type
 differs, its batches are converted here, on the worker thread, so every door sends Trino's type:
 
-* ``timestamp(p)``, ``timestamp(p) with time zone``, ``time(p)``: Arrow's unit of that precision
-  (the values have no more digits: the planner refuses a precision the engine cannot hold), a
-  zone-aware one labelled ``UTC`` as Lakegate's Trino connector labels it;
+* ``timestamp(p)``, ``timestamp(p) with time zone``, ``time(p)``: Arrow's unit of that precision,
+  values rounded half up to it as Trino rounds (the planner refuses a precision the engine cannot
+  hold), a zone-aware one labelled ``UTC`` as Lakegate's Trino connector labels it;
 * ``interval day to second``: a ``duration[ms]``; ``interval year to month``: Trino's text
   (``1-2``);
 * text types with no Arrow match (``json``, ``uuid``, ``ipaddress``, ``char(n)``,
@@ -111,10 +111,27 @@ def _convert(column: pa.Array, trino: str, target: pa.DataType) -> pa.Array:
         return _interval_ms(column)
     if trino == "interval year to month":
         return _year_month(column)
+    column = _rounded(column, target)
     if pa.types.is_timestamp(source) and pa.types.is_timestamp(target) and source.tz and target.tz:
         # the same instants; only the unit and the zone's label change
         return pc.cast(column.cast(pa.timestamp(source.unit, tz="UTC")), target, safe=False)
     return pc.cast(column, target, safe=False)
+
+
+_UNIT_NAMES = {"s": "second", "ms": "millisecond", "us": "microsecond", "ns": "nanosecond"}
+_UNIT_ORDER = ("s", "ms", "us", "ns")
+
+
+def _rounded(column: pa.Array, target: pa.DataType) -> pa.Array:
+    """Times and timestamps rounded half up to the target's precision, as Trino rounds them
+    (a plain cast would truncate)."""
+    source = column.type
+    temporal = (pa.types.is_timestamp(source) and pa.types.is_timestamp(target)) or (
+        pa.types.is_time(source) and pa.types.is_time(target)
+    )
+    if not temporal or _UNIT_ORDER.index(target.unit) >= _UNIT_ORDER.index(source.unit):
+        return column
+    return pc.round_temporal(column, multiple=1, unit=_UNIT_NAMES[target.unit])
 
 
 def conform_batch(batch: pa.RecordBatch, schema: pa.Schema, types: Sequence[str | None]) -> pa.RecordBatch:

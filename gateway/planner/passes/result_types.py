@@ -3,7 +3,8 @@ timestamps and times, intervals, json, uuid, char, real aggregates): ``ctx.resul
 the executor applies to the engine's batches (``gateway/conform.py``).
 
 Runs before the rewrites, on the query as written. A column read from ``VALUES`` or a derived
-table in the outer ``FROM`` takes the type of what it names there.
+table in the outer ``FROM`` takes the type of what it names there; a set operation's column the
+widest precision of its branches.
 """
 
 from __future__ import annotations
@@ -11,8 +12,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from gateway.planner.context import QueryContext
-from gateway.planner.passes.name_columns import output_select
-from gateway.planner.semantics.result_types import temporal_type, trino_name, values_column_type
+from gateway.planner.semantics.result_types import merge_names, temporal_type, trino_name, values_column_type
 from gateway.planner.semantics.types import applies
 
 
@@ -20,9 +20,31 @@ def result_types(ctx: QueryContext) -> QueryContext:
     if not applies(ctx):
         return ctx
     assert ctx.tree is not None
-    select = output_select(ctx.tree)
-    if select is None or any(isinstance(p, exp.Star) for p in select.expressions):
+    branches = _branches(ctx.tree)
+    if not branches:
         return ctx
+    typed = [_select_types(select) for select in branches]
+    widths = {len(t) if t is not None else -1 for t in typed}
+    if len(widths) != 1 or -1 in widths:
+        return ctx  # a SELECT * or branches of different widths: the engine's types stand
+    merged = [merge_names([t[i] for t in typed if t is not None]) for i in range(widths.pop())]
+    if any(name is not None for name in merged):
+        ctx.result_types = tuple(merged)
+    return ctx
+
+
+def _branches(tree: exp.Expr) -> list[exp.Select]:
+    """The SELECTs whose rows make the result (every branch of a set operation)."""
+    node = tree.this if isinstance(tree, exp.Subquery) else tree
+    if isinstance(node, exp.SetOperation):
+        left, right = _branches(node.left), _branches(node.right)
+        return left + right if left and right else []
+    return [node] if isinstance(node, exp.Select) else []
+
+
+def _select_types(select: exp.Select) -> tuple[str | None, ...] | None:
+    if any(isinstance(p, exp.Star) for p in select.expressions):
+        return None
     derived = _derived_columns(select)
     typed: list[exp.Column] = []
     try:
@@ -39,9 +61,7 @@ def result_types(ctx: QueryContext) -> QueryContext:
     finally:
         for column in typed:
             column.type = None
-    if any(name is not None for name in names):
-        ctx.result_types = tuple(names)
-    return ctx
+    return tuple(names)
 
 
 def _derived_columns(select: exp.Select) -> dict[str, exp.DataType]:

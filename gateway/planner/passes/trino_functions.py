@@ -23,6 +23,7 @@ Each rewrite follows Trino's documentation (``docs/src/main/sphinx/functions``):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from sqlglot import exp
@@ -35,6 +36,7 @@ from gateway.planner.semantics.char import check_char_query, is_char, padded
 from gateway.planner.semantics.engine_functions import DIFFERENT, LACKING
 from gateway.planner.semantics.java_format import to_printf
 from gateway.planner.semantics.joda import to_strftime
+from gateway.planner.semantics.result_types import precision_of
 from gateway.planner.semantics.to_text import cast_to_text, source_type
 from gateway.planner.semantics.type_names import type_name
 from gateway.planner.semantics.types import (
@@ -118,6 +120,8 @@ def trino_functions(ctx: QueryContext) -> QueryContext:
 def _rewrite(node: exp.Expr, session_zone: str) -> exp.Expr:
     if type(node) is exp.Cast and is_char(node.to):
         return padded(node)
+    if type(node) is exp.Cast and node.to.this in (T.TIMESTAMP, T.TIMESTAMPTZ, T.TIME):
+        return _temporal_cast(node)
     if type(node) is exp.Cast:
         if node.to.is_type(*exp.DataType.INTEGER_TYPES):
             return scalar_functions.floating_to_integer(node)
@@ -219,6 +223,20 @@ def _typeof(node: exp.Typeof) -> exp.Expr:
     text = exp.Literal.string(name)
     evaluated = exp.Is(this=exp.paren(node.this.copy()), expression=exp.Null())
     return exp.Case(ifs=[exp.If(this=evaluated, true=text)], default=text.copy())
+
+
+def _temporal_cast(node: exp.Cast) -> exp.Expr:
+    """A cast of a computed value to a precision below microseconds: Trino rounds it there, the
+    engine truncates (or cannot convert between its precisions): refused. A literal keeps its
+    own digits, so it is cast as written."""
+    precision = precision_of(node.to)
+    literal = isinstance(node.this, exp.Literal) and node.this.is_string
+    if literal and precision is not None:
+        fraction = re.search(r":\d{2}\.(\d+)", node.this.name)
+        literal = fraction is None or len(fraction.group(1)) <= precision
+    if precision is not None and precision < 6 and not literal:
+        raise refuse(f"a cast of a computed value to {node.to.sql('trino').lower()} (Trino rounds it)")
+    return node
 
 
 def _date_trunc(node: exp.DateTrunc | exp.TimestampTrunc) -> exp.Expr:

@@ -11,6 +11,8 @@ keeps the engine's type.
 
 from __future__ import annotations
 
+import re
+
 from sqlglot import exp
 
 from gateway.planner.semantics.arithmetic import common_type, trino_type
@@ -194,4 +196,26 @@ def trino_name(kind: exp.DataType) -> str | None:
         return "uuid"
     if this == T.CHAR and precision is not None:
         return f"char({precision})"
+    return None
+
+
+_PRECISION = re.compile(r"^(timestamp|time)\((\d+)\)(.*)$")
+
+
+def merge_names(names: list[str | None]) -> str | None:
+    """The type of a column of a set operation: its branches' (temporal: the widest precision);
+    None where they differ otherwise (the engine's common type)."""
+    if not names or any(n is None for n in names):
+        return None
+    first = names[0]
+    assert first is not None
+    if all(n == first for n in names):
+        return first
+    shapes = [_PRECISION.match(n) for n in names if n is not None]
+    if all(m is not None for m in shapes):
+        kinds = {(m.group(1), m.group(3)) for m in shapes if m is not None}
+        if len(kinds) == 1:
+            base, suffix = kinds.pop()
+            widest = max(int(m.group(2)) for m in shapes if m is not None)
+            return None if widest == _MAX_ENGINE_PRECISION and not suffix else f"{base}({widest}){suffix}"
     return None
