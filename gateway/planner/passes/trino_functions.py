@@ -36,7 +36,7 @@ from gateway.planner.semantics.char import check_char_query, is_char, padded
 from gateway.planner.semantics.engine_functions import DIFFERENT, LACKING
 from gateway.planner.semantics.java_format import to_printf
 from gateway.planner.semantics.joda import to_strftime
-from gateway.planner.semantics.result_types import precision_of
+from gateway.planner.semantics.result_types import precision_of, temporal_type
 from gateway.planner.semantics.to_text import cast_to_text, source_type
 from gateway.planner.semantics.type_names import type_name
 from gateway.planner.semantics.types import (
@@ -234,6 +234,13 @@ def _temporal_cast(node: exp.Cast) -> exp.Expr:
     if literal and precision is not None:
         fraction = re.search(r":\d{2}\.(\d+)", node.this.name)
         literal = fraction is None or len(fraction.group(1)) <= precision
+    if not literal and precision is not None:
+        operand = temporal_type(node.this)
+        operand_precision = precision_of(operand) if operand is not None else None
+        exact = operand is not None and (
+            operand.this == T.DATE or (operand_precision is not None and operand_precision <= precision)
+        )
+        literal = exact  # no digits to round away
     if precision is not None and precision < 6 and not literal:
         raise refuse(f"a cast of a computed value to {node.to.sql('trino').lower()} (Trino rounds it)")
     return node
