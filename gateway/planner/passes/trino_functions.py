@@ -107,14 +107,31 @@ def trino_functions(ctx: QueryContext) -> QueryContext:
     if not applies(ctx):
         return ctx
     assert ctx.tree is not None
-    if ctx.tree.find(*_REWRITTEN) is None:
+    # one walk, matching exact classes (a set lookup, not isinstance against every kind)
+    nodes = [node for node in ctx.tree.walk(bfs=False) if type(node) in _REWRITTEN_CLASSES]
+    if not nodes:
         return ctx
     zone = ctx.request.time_zone
-    scalar_functions.check_types(ctx.tree)
-    if any(is_char(cast.to) for cast in ctx.tree.find_all(exp.Cast)):
+    casts = [node for node in nodes if isinstance(node, exp.Cast)]
+    scalar_functions.check_types(casts)
+    if any(is_char(cast.to) for cast in casts):
         check_char_query(ctx.tree)
-    rewrite_bottom_up(ctx.tree, _REWRITTEN, lambda node: _rewrite(node, zone))
+    rewrite_bottom_up(ctx.tree, _REWRITTEN, lambda node: _rewrite(node, zone), nodes)
     return ctx
+
+
+def _with_subclasses(kinds: tuple[type[exp.Expr], ...]) -> frozenset[type[exp.Expr]]:
+    out: set[type[exp.Expr]] = set()
+    pending = list(kinds)
+    while pending:
+        kind = pending.pop()
+        if kind not in out:
+            out.add(kind)
+            pending.extend(kind.__subclasses__())
+    return frozenset(out)
+
+
+_REWRITTEN_CLASSES = _with_subclasses(_REWRITTEN)
 
 
 def _rewrite(node: exp.Expr, session_zone: str) -> exp.Expr:

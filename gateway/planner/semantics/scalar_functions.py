@@ -392,9 +392,10 @@ def bit_count(node: exp.Anonymous) -> exp.Expr:
 _NO_TYPES = {T.IPADDRESS: "ipaddress", T.IPPREFIX: "ipprefix"}
 
 
-def check_types(tree: exp.Expr) -> None:
-    """Types the engine has no faithful form of are refused by name."""
-    for kind in tree.find_all(exp.DataType):
+def check_types(casts: list[exp.Cast]) -> None:
+    """Types the engine has no faithful form of (in the query's casts and typed literals) are
+    refused by name."""
+    for kind in (k for cast in casts for k in cast.to.find_all(exp.DataType)):
         name = _NO_TYPES.get(kind.this)
         if name is not None:
             raise refuse(f"the type {name}")
