@@ -19,8 +19,10 @@ import pyarrow as pa
 
 from connectors.base import ConnectorError, RoutingHints
 from gateway.config import QueryLimits
+from gateway.conform import conform
 from gateway.errors import ErrorCode, LakegateError
 from gateway.planner.context import Plan
+from gateway.planner.semantics.types import NOT_SUPPORTED_PREFIX
 from gateway.queries import QueryRecord, QueryState
 from gateway.workers import WorkerPool
 
@@ -58,6 +60,8 @@ def lakegate_error(exc: BaseException, record: QueryRecord) -> LakegateError:
             return LakegateError(ErrorCode.COLUMN_NOT_FOUND, exc.message)
         if exc.kind == "data" and exc.message == "Division by zero":  # raised by the trino_* rewrites
             return LakegateError(ErrorCode.DIVISION_BY_ZERO, exc.message)
+        if exc.kind == "data" and exc.message.startswith(NOT_SUPPORTED_PREFIX):  # trino_* rewrites
+            return LakegateError(ErrorCode.NOT_SUPPORTED, exc.message.removeprefix(NOT_SUPPORTED_PREFIX))
         return LakegateError(CONNECTOR_ERRORS.get(exc.kind, ErrorCode.ENGINE_ERROR), exc.message)
     log.exception("query %s failed unexpectedly", record.id, exc_info=exc)
     return LakegateError(ErrorCode.INTERNAL_ERROR, f"query {record.id} failed; the server log has details")
@@ -248,7 +252,10 @@ class Executor:
                 )
                 result = plan.connector.execute(plan.engine_sql, record.cancellation, self.batch_rows, hints)
                 schema, batches = result.schema, result.batches
-            if put(plain_schema(schema)) and self._send_batches(batches, record, put, encode):
+            sent = batches
+            if plan.result_types:
+                schema, sent = conform(schema, batches, plan.result_types)
+            if put(plain_schema(schema)) and self._send_batches(sent, record, put, encode):
                 put(None)
         except BaseException as exc:
             error = lakegate_error(exc, record)

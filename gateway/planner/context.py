@@ -61,6 +61,8 @@ class QueryContext:
     #: the workspace views (expand_views), and the views being expanded around this query
     views: Mapping[ViewKey, ViewDefinition] = field(default_factory=dict)
     view_path: tuple[ViewKey, ...] = ()
+    #: the Trino type of each result column whose engine type differs (None: as the engine gives)
+    result_types: tuple[str | None, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,3 +76,5 @@ class Plan:
     tables: tuple[tuple[str, str, str], ...]
     local_result: pa.Table | None = None
     decisions: tuple[Decision, ...] = ()
+    #: Trino types the engine's result columns are converted to (``gateway/conform.py``)
+    result_types: tuple[str | None, ...] = ()

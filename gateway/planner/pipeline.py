@@ -2,7 +2,7 @@
 
     parse -> read_only -> metadata_statements -> wrap_values -> qualify_tables -> check_relations
           -> resolve_tables -> allow_functions -> name_columns -> qualify_columns -> authorize
-          -> route -> trino_literals -> annotate_types -> trino_arithmetic -> trino_aggregates
+          -> route -> trino_literals -> result_types -> annotate_types -> trino_arithmetic -> trino_aggregates
           -> trino_functions -> trino_unnest -> clear_types -> secure_views -> expand_views
           -> bind_session -> map_catalogs -> verify_relations -> transpile
 
@@ -51,6 +51,7 @@ from gateway.planner.passes.qualify_columns import qualify_columns
 from gateway.planner.passes.qualify_tables import qualify_tables
 from gateway.planner.passes.read_only import read_only
 from gateway.planner.passes.resolve_tables import resolve_tables
+from gateway.planner.passes.result_types import result_types
 from gateway.planner.passes.route import route
 from gateway.planner.passes.secure_views import secure_views
 from gateway.planner.passes.transpile import transpile
@@ -81,6 +82,7 @@ PASSES: tuple[Pass, ...] = (
     authorize,
     route,
     trino_literals,
+    result_types,
     annotate_types,
     trino_arithmetic,
     trino_aggregates,
@@ -226,7 +228,15 @@ class Planner:
         decisions = tuple(ctx.decisions)
         if ctx.local_result is not None:
             return Plan("local", None, None, None, tables, ctx.local_result, decisions)
-        return Plan("engine", ctx.connector, ctx.engine_sql, ctx.logical_sql, tables, decisions=decisions)
+        return Plan(
+            "engine",
+            ctx.connector,
+            ctx.engine_sql,
+            ctx.logical_sql,
+            tables,
+            decisions=decisions,
+            result_types=ctx.result_types,
+        )
 
     def _explain(
         self, request: QueryRequest, metadata: tuple[ConnectorRegistry, MetadataSnapshot, int]

@@ -137,6 +137,40 @@ CASES: list[tuple[str, list[Any], list[str], list[pa.DataType]]] = [
         ["boolean"] * 3,
         [pa.bool_()] * 3,
     ),
+    # result columns converted to Trino's types (gateway/conform.py)
+    (
+        "SELECT TIMESTAMP '2024-02-29 12:34:56.789 UTC', TIME '23:59:59.999', INTERVAL '-90' MINUTE, "
+        "DATE '2024-03-01' - DATE '2024-01-31', date_trunc('month', DATE '2024-05-17')",
+        [
+            dt.datetime(2024, 2, 29, 12, 34, 56, 789000, tzinfo=UTC),
+            dt.time(23, 59, 59, 999000),
+            dt.timedelta(minutes=-90),
+            dt.timedelta(days=30),
+            dt.date(2024, 5, 1),
+        ],
+        [
+            "timestamp(3) with time zone",
+            "time(3)",
+            "interval day to second",
+            "interval day to second",
+            "date",
+        ],
+        [pa.timestamp("ms", tz="UTC"), pa.time32("ms"), pa.duration("ms"), pa.duration("ms"), pa.date32()],
+    ),
+    (
+        "SELECT sum(x), avg(x), typeof(avg(x)) FROM (VALUES REAL '7', REAL '2') t(x)",
+        [9.0, 4.5, "real"],
+        ["real", "real", "varchar"],
+        [pa.float32(), pa.float32(), pa.string()],
+    ),
+    # casts to varchar print as Trino; char(n) pads
+    (
+        "SELECT CAST(1.5E0 AS varchar), CAST(0E0 AS varchar), CAST(REAL '1.5' AS varchar), "
+        "CAST(INTERVAL '2' DAY AS varchar), CAST(INTERVAL '14' MONTH AS varchar), CAST('ab' AS char(3))",
+        ["1.5E0", "0E0", "1.5E0", "2 00:00:00.000", "1-2", "ab "],
+        ["varchar"] * 5 + ["char(3)"],
+        [pa.string()] * 6,
+    ),
 ]
 
 # (sql, error code natively, Trino error name at the door)
@@ -149,6 +183,9 @@ REFUSALS: list[tuple[str, str, str]] = [
     ("SELECT zip_with(ARRAY[1], ARRAY[2], (x, y) -> x + y)", "NOT_SUPPORTED", "NOT_SUPPORTED"),
     ("SELECT millisecond(TIMESTAMP '2020-01-01 00:00:01.5')", "NOT_SUPPORTED", "NOT_SUPPORTED"),
     ("SELECT DECIMAL '123456789012345678901234567890123456789'", "SQL_SYNTAX_ERROR", "SYNTAX_ERROR"),
+    ("SELECT CAST('ab' AS char(3)) = 'ab'", "NOT_SUPPORTED", "NOT_SUPPORTED"),
+    ("SELECT TIMESTAMP '2024-01-01 00:00:00.123456789'", "NOT_SUPPORTED", "NOT_SUPPORTED"),
+    ("SELECT CAST(ARRAY[1] AS varchar)", "ENGINE_USER_ERROR", "INVALID_CAST_ARGUMENT"),
 ]
 
 

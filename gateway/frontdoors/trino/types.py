@@ -14,6 +14,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.types as pat
 
+from gateway.conform import TRINO_TYPE_KEY
+
 UNBOUNDED_LENGTH = 2147483647
 _SIMPLE_FIELD = re.compile(r"^[a-z_][a-z0-9_]*$")
 
@@ -132,17 +134,37 @@ def trino_type(dtype: pa.DataType) -> TrinoType:
     return VARCHAR
 
 
-def column(name: str, dtype: pa.DataType, parametric_datetime: bool = True) -> dict[str, Any]:
+def column(
+    name: str, dtype: pa.DataType, parametric_datetime: bool = True, declared: str | None = None
+) -> dict[str, Any]:
     """One entry of QueryResults.columns. Clients without the PARAMETRIC_DATETIME capability
-    get times and timestamps without a precision (their values then have milliseconds)."""
-    ttype = trino_type(dtype)
+    get times and timestamps without a precision (their values then have milliseconds).
+    ``declared``: the Trino type of a text column the planner typed (``gateway/conform.py``)."""
+    ttype = _declared(declared) if declared else trino_type(dtype)
     if not parametric_datetime and ttype.raw in _DATETIMES:
         ttype = TrinoType(ttype.raw)
     return {"name": name, "type": ttype.display, "typeSignature": ttype.signature()}
 
 
 def columns(schema: pa.Schema, parametric_datetime: bool = True) -> list[dict[str, Any]]:
-    return [column(f.name, f.type, parametric_datetime) for f in schema]
+    return [column(f.name, f.type, parametric_datetime, _declared_name(f)) for f in schema]
+
+
+_CHAR = re.compile(r"^char\((\d+)\)$")
+
+
+def _declared_name(field: pa.Field) -> str | None:
+    metadata = field.metadata
+    if not metadata or TRINO_TYPE_KEY not in metadata:
+        return None
+    return bytes(metadata[TRINO_TYPE_KEY]).decode()
+
+
+def _declared(name: str) -> TrinoType:
+    match = _CHAR.match(name)
+    if match:
+        return TrinoType("char", (int(match.group(1)),))
+    return TrinoType(name)
 
 
 _DATETIMES = ("time", "time with time zone", "timestamp", "timestamp with time zone")

@@ -32,6 +32,7 @@ from gateway.planner.semantics.types import STRICT_TYPES, TypeNotKnown, applies,
 TYPE_SENSITIVE: tuple[type[exp.Expr], ...] = (
     exp.Div,
     exp.Mod,
+    exp.Mul,
     exp.Sum,
     exp.Avg,
     exp.DateAdd,
@@ -40,6 +41,11 @@ TYPE_SENSITIVE: tuple[type[exp.Expr], ...] = (
     exp.Format,
     exp.Unnest,
     exp.Interval,
+    exp.Corr,
+    exp.CovarSamp,
+    exp.CovarPop,
+    exp.RegrSlope,
+    exp.RegrIntercept,
 )
 
 
@@ -82,6 +88,11 @@ _READERS = (
     exp.Format,
     exp.Unnest,
     exp.Anonymous,
+    exp.Corr,
+    exp.CovarSamp,
+    exp.CovarPop,
+    exp.RegrSlope,
+    exp.RegrIntercept,
 )
 
 
@@ -134,6 +145,9 @@ def _dry_run(node: exp.Expr) -> None:
         for argument in (node.this, *node.expressions):
             if isinstance(argument, exp.Expr):
                 trino_type(argument)
+    elif isinstance(node, exp.Corr | exp.CovarSamp | exp.CovarPop | exp.RegrSlope | exp.RegrIntercept):
+        trino_type(node.this)
+        trino_type(node.expression)
     elif isinstance(node, exp.AtTimeZone | exp.DateAdd):
         trino_type(node.this)
     elif isinstance(node, exp.Binary):  # +, -, *, /, %

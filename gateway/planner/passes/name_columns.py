@@ -8,6 +8,8 @@ Trino's names natively and at the Trino door, with or without policies.
 
 from __future__ import annotations
 
+import re
+
 from sqlglot import exp
 
 from gateway.planner.context import QueryContext
@@ -37,9 +39,27 @@ def name_trino_columns(tree: exp.Expr) -> bool:
     return changed
 
 
+_GENERATED = re.compile(r"^_col_(\d+)$")
+
+
+def name_values_columns(tree: exp.Expr) -> None:
+    """``VALUES`` without column names: sqlglot's table qualification names them ``_col_0``,
+    Trino ``_col0`` (what ``SELECT *`` over them returns)."""
+    for values in tree.find_all(exp.Values):
+        alias = values.args.get("alias")
+        if not isinstance(alias, exp.TableAlias):
+            continue
+        columns = alias.columns
+        matches = [_GENERATED.match(c.name) if not c.quoted else None for c in columns]
+        if columns and all(m is not None and int(m.group(1)) == i for i, m in enumerate(matches)):
+            alias.set("columns", [exp.to_identifier(f"_col{i}") for i in range(len(columns))])
+
+
 def name_columns(ctx: QueryContext) -> QueryContext:
     if ctx.done or ctx.request.dialect != "trino":
         return ctx
     assert ctx.tree is not None
     name_trino_columns(ctx.tree)
+    if "_col_" not in ctx.request.sql.lower():  # else the names may be the user's own
+        name_values_columns(ctx.tree)
     return ctx

@@ -20,8 +20,9 @@ def transpile(ctx: QueryContext) -> QueryContext:
             dialect=ctx.connector.dialect, unsupported_level=ErrorLevel.RAISE, copy=False
         )
     except UnsupportedError as exc:
+        # sqlglot has no faithful translation of this for the engine: refused, by name
         raise LakegateError(
-            ErrorCode.ENGINE_USER_ERROR, f"the {ctx.connector.name} engine cannot run this: {exc}"
+            ErrorCode.NOT_SUPPORTED, f"the {ctx.connector.name} engine cannot run this: {exc}"
         ) from None
     except SqlglotError as exc:
         raise LakegateError(ErrorCode.ENGINE_USER_ERROR, str(exc)) from None

@@ -2,7 +2,9 @@
 
 * ``sum`` of integers is ``bigint`` (the engine: ``HUGEINT``/``DECIMAL(38,0)``); an overflow
   fails, as in Trino.
-* ``count_if`` is ``bigint`` (the engine: ``HUGEINT``).
+* ``count_if`` and ``bitwise_and_agg``/``bitwise_or_agg``/``bitwise_xor_agg`` are ``bigint``
+  (the engine: ``HUGEINT``, the argument's type); ``grouping()`` is ``integer``.
+* ``sum``/``avg`` of ``real`` are ``real`` (the engine: double; Trino sums in double too).
 * ``avg`` of ``decimal(p,s)`` is ``decimal(p,s)``, rounded half up (the engine: a double).
 * ``approx_distinct`` is counted exactly: Trino's standard error is 2.3%; the engine's
   HyperLogLog is coarser (12% off on 5,000 values), an exact count is within any bound.
@@ -27,7 +29,16 @@ from gateway.planner.semantics.types import (
     wrap_in_place,
 )
 
-_AGGREGATES = (exp.Sum, exp.CountIf, exp.Avg, exp.ApproxDistinct)
+_AGGREGATES = (
+    exp.Sum,
+    exp.CountIf,
+    exp.Avg,
+    exp.ApproxDistinct,
+    exp.BitwiseAndAgg,
+    exp.BitwiseOrAgg,
+    exp.BitwiseXorAgg,
+    exp.Grouping,
+)
 
 
 def trino_aggregates(ctx: QueryContext) -> QueryContext:
@@ -48,8 +59,10 @@ def _unit(aggregate: exp.Expr) -> exp.Expr:
 
 
 def _rewrite(node: exp.Expr) -> None:
-    if isinstance(node, exp.CountIf):
+    if isinstance(node, exp.CountIf | exp.BitwiseAndAgg | exp.BitwiseOrAgg | exp.BitwiseXorAgg):
         wrap_in_place(_unit(node), lambda u: cast_to(u, T.BIGINT))
+    elif isinstance(node, exp.Grouping):
+        wrap_in_place(node, lambda u: cast_to(u, T.INT))
     elif isinstance(node, exp.ApproxDistinct):
         accuracy = node.args.get("accuracy")
         if accuracy is not None:
@@ -57,11 +70,17 @@ def _rewrite(node: exp.Expr) -> None:
         node.replace(exp.Count(this=exp.Distinct(expressions=[node.this])))
     elif isinstance(node, exp.Sum) and is_integer(trino_type(_argument(node))):
         wrap_in_place(_unit(node), lambda u: cast_to(u, T.BIGINT))
+    elif isinstance(node, exp.Sum | exp.Avg) and _is_real(trino_type(_argument(node))):
+        wrap_in_place(_unit(node), lambda u: cast_to(u, T.FLOAT))
     elif isinstance(node, exp.Avg):
         kind = trino_type(_argument(node))
         shape = decimal_shape(kind) if kind is not None and is_decimal(kind) else None
         if shape is not None:
             _decimal_avg(node, *shape)
+
+
+def _is_real(kind: exp.DataType | None) -> bool:
+    return kind is not None and kind.this == T.FLOAT
 
 
 def _argument(node: exp.Expr) -> exp.Expr:

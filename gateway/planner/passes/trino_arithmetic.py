@@ -9,7 +9,8 @@
   ``decimal % decimal`` keeps Trino's type.
 * ``+``, ``-``, ``*`` with a decimal give Trino's decimal type (exact either way; the engine's
   type differs, e.g. ``decimal + NULL integer``); ``date ± interval`` of days, weeks, months,
-  quarters or years stays a ``date`` (the engine: a timestamp).
+  quarters or years stays a ``date`` (the engine: a timestamp); ``date - date`` is an
+  ``interval day to second`` (the engine: a number of days).
 * A ``/`` or ``%`` operand whose type cannot be told is refused: the answer could differ from Trino's.
 """
 
@@ -53,12 +54,19 @@ _DATE_UNITS = frozenset({"DAY", "WEEK", "MONTH", "QUARTER", "YEAR"})
 def _sum_or_product(node: exp.Add | exp.Sub | exp.Mul) -> exp.Expr:
     """``date ± interval`` of days or more stays a date; decimal results get Trino's type."""
     left, right = trino_type(node.left), trino_type(node.right)
+    if isinstance(node, exp.Sub) and _is_date(left) and _is_date(right):
+        # DATE - DATE is an interval day to second in Trino (the engine: a count of days)
+        days = cast_to(exp.Sub(this=node.left.copy(), expression=node.right.copy()), T.INT)
+        return exp.Anonymous(this="to_days", expressions=[days])
     if isinstance(node, exp.Add | exp.Sub):
         for side, other in ((left, node.right), (right, node.left)):
             if side is not None and side.this == T.DATE and isinstance(other, exp.Interval):
                 unit = other.text("unit").upper()
                 if unit in _DATE_UNITS:
                     return wrap_in_place(node, lambda n: cast_to(n, T.DATE))
+    if is_integer(left) and is_integer(right) and left != right:
+        _pin_integer_literals(node)
+        return node
     if (is_decimal(left) and (is_decimal(right) or is_integer(right))) or (
         is_integer(left) and is_decimal(right)
     ):
@@ -66,6 +74,20 @@ def _sum_or_product(node: exp.Add | exp.Sub | exp.Mul) -> exp.Expr:
         if kind is not None and is_decimal(kind):
             return wrap_in_place(node, lambda n: cast_to(n, kind))
     return node
+
+
+def _pin_integer_literals(node: exp.Binary) -> None:
+    """The engine types a number literal as the smallest integer type that holds it, so
+    ``0 + SMALLINT '1'`` would be a smallint; in Trino the literal is an integer."""
+    for side in (node.left, node.right):
+        if isinstance(side, exp.Literal) and not side.is_string:
+            kind = trino_type(side)
+            if kind is not None:
+                side.replace(cast_to(side.copy(), kind))
+
+
+def _is_date(kind: exp.DataType | None) -> bool:
+    return kind is not None and kind.this == T.DATE
 
 
 def _rewrite(node: exp.Expr) -> exp.Expr:
@@ -82,6 +104,8 @@ def _rewrite(node: exp.Expr) -> exp.Expr:
     if left is None or right is None:
         raise refuse(f"'{op}' on an operand whose type Lakegate cannot determine ({node.sql('trino')})")
     if is_integer(left) and is_integer(right):
+        if left != right:
+            _pin_integer_literals(node)
         if isinstance(node, exp.Div):
             result: exp.Expr = exp.IntDiv(this=node.left.copy(), expression=node.right.copy())
         else:
@@ -136,7 +160,10 @@ def _decimal(node: exp.Div | exp.Mod) -> exp.Expr:
     if not deterministic(node):
         raise refuse(f"decimal division of nondeterministic values ({node.sql('trino')})")
     if isinstance(node, exp.Mod):
-        remainder = exp.Mod(this=_unscaled(node.left, s1, scale), expression=_unscaled(node.right, s2, scale))
+        remainder = exp.Mod(
+            this=exp.paren(_unscaled(node.left, s1, scale)),
+            expression=exp.paren(_unscaled(node.right, s2, scale)),
+        )
         return _guard_zero(node.right, _scaled(remainder, precision, scale))
     # round half up: (2n + sign(n) * d) / 2d, truncating, on n = a * 10^(scale - s1 + s2), d = b
     n = _unscaled(node.left, s1, scale + s2)

@@ -13,32 +13,40 @@ Each rewrite follows Trino's documentation (``docs/src/main/sphinx/functions``):
 * ``format_datetime``/``parse_datetime``: Joda patterns, translated letter by letter
   (``semantics/joda.py``); ``parse_datetime`` gives a ``timestamp with time zone``.
 * ``width_bucket(x, bound1, bound2, n)``: Trino's formula and errors; the array form is refused.
-* ``map_agg(k, v)``: a map of the pairs with non-NULL keys (a repeated key fails, where Trino keeps
-  one of the values: an error, never a different answer).
+* ``map_agg(k, v)``: a map of the pairs with non-NULL keys (a repeated key is refused with
+  NOT_SUPPORTED when met: Trino keeps one of the values, which one is not defined).
 * ``current_timezone()``: the session zone.
+* ``CAST(x AS varchar)``: as Trino prints ``x`` (``semantics/to_text.py``).
+* numeric and string functions with another type or edge case (``semantics/scalar_functions.py``).
+* ``date_trunc`` of a date is a date; ``typeof`` gives Trino's type name.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from sqlglot import exp
 
 from gateway.errors import ErrorCode, LakegateError
 from gateway.planner.context import QueryContext
+from gateway.planner.semantics import scalar_functions
 from gateway.planner.semantics.arithmetic import rewrite_bottom_up, trino_type
+from gateway.planner.semantics.char import check_char_query, is_char, padded
 from gateway.planner.semantics.engine_functions import DIFFERENT, LACKING
 from gateway.planner.semantics.java_format import to_printf
 from gateway.planner.semantics.joda import to_strftime
+from gateway.planner.semantics.result_types import precision_of, temporal_type
+from gateway.planner.semantics.to_text import cast_to_text, source_type
+from gateway.planner.semantics.type_names import type_name
 from gateway.planner.semantics.types import (
     T,
     applies,
     cast_to,
-    decimal_shape,
-    decimal_type,
     deterministic,
     raise_error,
     refuse,
+    refuse_at_run_time,
     type_of,
 )
 from gateway.planner.semantics.zones import valid_zone
@@ -54,6 +62,44 @@ _REWRITTEN = (
     exp.CurrentTimezone,
     exp.Anonymous,
     exp.Cast,
+    exp.DateTrunc,
+    exp.TimestampTrunc,
+    exp.Typeof,
+    exp.Ceil,
+    exp.Floor,
+    exp.Round,
+    exp.Trunc,
+    exp.Sign,
+    exp.BitwiseAnd,
+    exp.BitwiseOr,
+    exp.BitwiseXor,
+    exp.BitwiseNot,
+    exp.ArrayPosition,
+    exp.SplitPart,
+    exp.RegexpExtract,
+    exp.Extract,
+    exp.Normalize,
+    exp.StrToMap,
+    exp.FromBase,
+    exp.Substring,
+    exp.Split,
+    exp.Ln,
+    exp.Log,
+    exp.Sqrt,
+    exp.ArraySize,
+    exp.RegexpReplace,
+    exp.Skewness,
+    exp.Corr,
+    exp.CovarSamp,
+    exp.CovarPop,
+    exp.RegrSlope,
+    exp.RegrIntercept,
+    exp.Bracket,
+    exp.ArrayContains,
+    exp.ArrayRemove,
+    exp.JSONExtractScalar,
+    exp.JSONValue,
+    exp.JSONExtract,
 )
 
 
@@ -61,16 +107,88 @@ def trino_functions(ctx: QueryContext) -> QueryContext:
     if not applies(ctx):
         return ctx
     assert ctx.tree is not None
-    if ctx.tree.find(*_REWRITTEN) is None:
+    # one walk, matching exact classes (a set lookup, not isinstance against every kind)
+    nodes = [node for node in ctx.tree.walk(bfs=False) if type(node) in _REWRITTEN_CLASSES]
+    if not nodes:
         return ctx
     zone = ctx.request.time_zone
-    rewrite_bottom_up(ctx.tree, _REWRITTEN, lambda node: _rewrite(node, zone))
+    casts = [node for node in nodes if isinstance(node, exp.Cast)]
+    scalar_functions.check_types(casts)
+    if any(is_char(cast.to) for cast in casts):
+        check_char_query(ctx.tree)
+    rewrite_bottom_up(ctx.tree, _REWRITTEN, lambda node: _rewrite(node, zone), nodes)
     return ctx
 
 
+def _with_subclasses(kinds: tuple[type[exp.Expr], ...]) -> frozenset[type[exp.Expr]]:
+    out: set[type[exp.Expr]] = set()
+    pending = list(kinds)
+    while pending:
+        kind = pending.pop()
+        if kind not in out:
+            out.add(kind)
+            pending.extend(kind.__subclasses__())
+    return frozenset(out)
+
+
+_REWRITTEN_CLASSES = _with_subclasses(_REWRITTEN)
+
+
 def _rewrite(node: exp.Expr, session_zone: str) -> exp.Expr:
+    if type(node) is exp.Cast and is_char(node.to):
+        return padded(node)
+    if type(node) is exp.Cast and node.to.this in (T.TIMESTAMP, T.TIMESTAMPTZ, T.TIME):
+        return _temporal_cast(node)
     if type(node) is exp.Cast:
-        return _decimal_to_text(node)
+        if node.to.is_type(*exp.DataType.INTEGER_TYPES):
+            return scalar_functions.floating_to_integer(node)
+        return cast_to_text(node) if node.to.is_type(*exp.DataType.TEXT_TYPES) else node
+    if isinstance(node, exp.DateTrunc | exp.TimestampTrunc):
+        return _date_trunc(node)
+    if isinstance(node, exp.Typeof):
+        return _typeof(node)
+    if isinstance(node, _ENGINE_LACKS):
+        raise refuse(f"function {_ENGINE_LACKS_NAMES[type(node)]}()")
+    if isinstance(node, exp.Ceil | exp.Floor | exp.Round | exp.Trunc):
+        return scalar_functions.rounding(node)
+    if isinstance(node, exp.Sign):
+        return scalar_functions.sign(node)
+    if isinstance(node, exp.BitwiseAnd | exp.BitwiseOr | exp.BitwiseXor | exp.BitwiseNot):
+        return scalar_functions.to_bigint(node)
+    if isinstance(node, exp.ArrayPosition):
+        return scalar_functions.array_position(node)
+    if isinstance(node, exp.SplitPart):
+        return scalar_functions.split_part(node)
+    if isinstance(node, exp.RegexpExtract):
+        return scalar_functions.regexp_extract(node)
+    if isinstance(node, exp.Extract):
+        return scalar_functions.extract(node)
+    if isinstance(node, exp.Ln | exp.Log | exp.Sqrt):
+        return scalar_functions.logarithm(node)
+    if isinstance(node, exp.ArraySize):
+        return scalar_functions.cardinality(node, source_type(node.this))
+    if isinstance(node, exp.Split):
+        return scalar_functions.split(node)
+    if isinstance(node, exp.RegexpReplace):
+        return scalar_functions.java_replacement(node)
+    if isinstance(node, exp.Skewness):
+        return scalar_functions.skewness(node)
+    if isinstance(node, exp.Corr | exp.CovarSamp | exp.CovarPop | exp.RegrSlope | exp.RegrIntercept):
+        return scalar_functions.real_statistic(node)
+    if isinstance(node, exp.Bracket):
+        return scalar_functions.subscript(node, source_type(node.this))
+    if isinstance(node, exp.Substring):
+        return scalar_functions.substring(node)
+    if isinstance(node, exp.ArrayContains):
+        return scalar_functions.array_contains(node)
+    if isinstance(node, exp.ArrayRemove):
+        return scalar_functions.array_remove(node)
+    if isinstance(node, exp.JSONExtractScalar):
+        return scalar_functions.json_extract_scalar(node)
+    if isinstance(node, exp.JSONValue):
+        return scalar_functions.sql_json_path(node, "path", "json_value")
+    if isinstance(node, exp.JSONExtract) and node.args.get("json_query"):
+        return scalar_functions.sql_json_path(node, "expression", "json_query")
     if isinstance(node, exp.ArraySlice):
         return _slice(node)
     if isinstance(node, exp.DateAdd):
@@ -98,16 +216,59 @@ def _rewrite(node: exp.Expr, session_zone: str) -> exp.Expr:
     return node
 
 
-def _decimal_to_text(node: exp.Cast) -> exp.Expr:
-    """The engine prints a decimal(p, p) without its leading zero ('.05'); Trino prints '0.05'."""
-    if not node.to.is_type(*exp.DataType.TEXT_TYPES):
-        return node
-    kind = trino_type(node.this)
-    shape = decimal_shape(kind) if kind is not None and kind.this == T.DECIMAL else None
-    if shape is None or shape[0] != shape[1] or shape[0] >= 38:
-        return node
-    node.set("this", cast_to(node.this.copy(), decimal_type(shape[0] + 1, shape[1])))
+#: Trino functions sqlglot parses into nodes the engine has no function for
+_ENGINE_LACKS_NAMES: dict[type[exp.Expr], str] = {
+    exp.Normalize: "normalize",
+    exp.StrToMap: "split_to_map",
+    exp.FromBase: "from_base",
+}
+_ENGINE_LACKS = tuple(_ENGINE_LACKS_NAMES)
+
+#: functions whose type sqlglot gives as Trino does (always double)
+_TYPEOF_BY_SQLGLOT = (exp.Pow, exp.Sqrt, exp.Ln, exp.Exp, exp.Log, exp.Cbrt)
+
+
+def _typeof(node: exp.Typeof) -> exp.Expr:
+    """Trino's name of the argument's type; the argument is still evaluated (its errors stay)."""
+    value = node.this
+    known = trino_type(value) is not None or isinstance(value, _TYPEOF_BY_SQLGLOT)
+    if isinstance(value, exp.Array):
+        known = all(isinstance(i, exp.Literal) for i in value.expressions)
+    name = type_name(source_type(value), value) if known else None
+    if name is None:
+        raise refuse(f"typeof() of {node.this.sql('trino')} (its Trino type is not known to Lakegate)")
+    text = exp.Literal.string(name)
+    evaluated = exp.Is(this=exp.paren(node.this.copy()), expression=exp.Null())
+    return exp.Case(ifs=[exp.If(this=evaluated, true=text)], default=text.copy())
+
+
+def _temporal_cast(node: exp.Cast) -> exp.Expr:
+    """A cast of a computed value to a precision below microseconds: Trino rounds it there, the
+    engine truncates (or cannot convert between its precisions): refused. A literal keeps its
+    own digits, so it is cast as written."""
+    precision = precision_of(node.to)
+    literal = isinstance(node.this, exp.Literal) and node.this.is_string
+    if literal and precision is not None:
+        fraction = re.search(r":\d{2}\.(\d+)", node.this.name)
+        literal = fraction is None or len(fraction.group(1)) <= precision
+    if not literal and precision is not None:
+        operand = temporal_type(node.this)
+        operand_precision = precision_of(operand) if operand is not None else None
+        exact = operand is not None and (
+            operand.this == T.DATE or (operand_precision is not None and operand_precision <= precision)
+        )
+        literal = exact  # no digits to round away
+    if precision is not None and precision < 6 and not literal:
+        raise refuse(f"a cast of a computed value to {node.to.sql('trino').lower()} (Trino rounds it)")
     return node
+
+
+def _date_trunc(node: exp.DateTrunc | exp.TimestampTrunc) -> exp.Expr:
+    """``date_trunc`` of a date is a date (the engine: a timestamp)."""
+    kind = trino_type(node.this)
+    if kind is None or kind.this != T.DATE:
+        return node
+    return cast_to(node.copy(), T.DATE)
 
 
 def _string_literal(node: exp.Expr | None, what: str) -> str:
@@ -334,7 +495,16 @@ def _map_agg(node: exp.Anonymous) -> exp.Expr:
         ),
         expression=exp.Where(this=exp.Not(this=exp.Is(this=key.copy(), expression=exp.Null()))),
     )
-    return _call("map_from_entries", entries)
+    built = _call("map_from_entries", entries)
+    if isinstance(node.parent, exp.Filter | exp.Window) or not deterministic(key):
+        return built  # a repeated key fails with the engine's words
+    # Trino keeps one of a repeated key's values (which one is not defined): refused by name
+    keys = exp.Count(this=key.copy())
+    distinct = exp.Count(this=exp.Distinct(expressions=[key.copy()]))
+    repeated = exp.GT(this=keys, expression=distinct)
+    return exp.Case(
+        ifs=[exp.If(this=repeated, true=refuse_at_run_time("map_agg() of a repeated key"))], default=built
+    )
 
 
 def _constant(value: str) -> Callable[[exp.Anonymous], exp.Expr]:
@@ -360,4 +530,8 @@ _BY_NAME: dict[str, Callable[[exp.Anonymous], exp.Expr]] = {
     "with_timezone": _with_timezone,
     "format_datetime": _format_datetime,
     "map_agg": _map_agg,
+    "timezone_hour": scalar_functions.timezone_part,
+    "json_exists": scalar_functions.json_exists,
+    "bit_count": scalar_functions.bit_count,
+    "timezone_minute": scalar_functions.timezone_part,
 }

@@ -81,6 +81,11 @@ def trino_literals(ctx: QueryContext) -> QueryContext:
         if cast.to.this in (T.TIMESTAMPTZ, T.TIMESTAMP):
             _zoned_timestamp(cast)
     pin_decimal_literals(ctx.tree)
+    for neg in list(ctx.tree.find_all(exp.Neg)) if str(2**31) in ctx.request.sql else ():
+        # -2147483648 is an integer in Trino (the engine: a bigint, negating 2147483648)
+        literal = neg.this
+        if isinstance(literal, exp.Literal) and not literal.is_string and literal.name == str(2**31):
+            neg.replace(exp.Cast(this=exp.Literal.number(-(2**31)), to=exp.DataType.build("INT")))
     for cast in ctx.tree.find_all(exp.Cast):
         to = cast.to
         if to.this == T.DECIMAL and not to.expressions:

@@ -180,10 +180,15 @@ def rewritten(new: exp.Expr, old: exp.Expr) -> exp.Expr:
 
 
 def rewrite_bottom_up(
-    tree: exp.Expr, kinds: tuple[type[exp.Expr], ...], rewrite: Callable[[exp.Expr], exp.Expr]
+    tree: exp.Expr,
+    kinds: tuple[type[exp.Expr], ...],
+    rewrite: Callable[[exp.Expr], exp.Expr],
+    nodes: list[exp.Expr] | None = None,
 ) -> None:
-    """Apply ``rewrite`` to every node of ``kinds``, innermost first, in place."""
-    for node in reversed(list(tree.find_all(*kinds, bfs=False))):
+    """Apply ``rewrite`` to every node of ``kinds`` (or to ``nodes``, found in tree order),
+    innermost first, in place."""
+    found = nodes if nodes is not None else list(tree.find_all(*kinds, bfs=False))
+    for node in reversed(found):
         new = rewrite(node)
         if new is node:
             continue

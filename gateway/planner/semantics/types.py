@@ -124,6 +124,16 @@ def raise_error(message: str) -> exp.Expr:
     return exp.Anonymous(this="error", expressions=[exp.Literal.string(message)])
 
 
+#: a runtime refusal: the engine's error() with this prefix is reported as NOT_SUPPORTED
+NOT_SUPPORTED_PREFIX = "NOT_SUPPORTED: "
+
+
+def refuse_at_run_time(what: str) -> exp.Expr:
+    """Fails the query with NOT_SUPPORTED naming ``what`` when evaluated (a value Lakegate can
+    tell only by computing it, e.g. a repeated map key)."""
+    return raise_error(f"{NOT_SUPPORTED_PREFIX}{what} has no faithful translation for the embedded engine")
+
+
 def division_by_zero() -> exp.Expr:
     return raise_error("Division by zero")
 

@@ -1,0 +1,401 @@
+"""Scalar functions whose engine namesakes differ from Trino in type or in an edge case.
+
+* ``ceiling``/``floor``/``round(x)`` of a ``decimal(p, s)`` is ``decimal(p - s + 1, 0)`` (of an
+  integer: that integer type); ``round(x, d)`` of a decimal keeps ``decimal(p + 1, s)``;
+  ``truncate(x)`` is ``decimal(max(p - s, 1), 0)``, ``truncate(x, d)`` keeps ``decimal(p, s)``.
+* ``sign`` has its argument's type (a decimal's is ``decimal(1,0)``); the engine: tinyint.
+* ``bitwise_and/or/xor/not`` are ``bigint``.
+* ``array_position`` is ``bigint`` and 0 when the element is missing (the engine: NULL).
+* ``split_part`` beyond the last field is NULL (the engine: ''); an index below 1 fails.
+* ``regexp_extract`` without a match is NULL (the engine: '').
+* ``CAST(double AS integer)`` rounds half away from zero.
+* ``extract(DOW ...)`` is ISO (Monday 1 … Sunday 7; the engine: Sunday 0).
+* ``timezone_hour``/``timezone_minute`` of a literal are its offset's; of any other value they
+  are refused (the engine keeps the instant, not the zone).
+"""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from datetime import datetime
+
+from sqlglot import exp
+
+from gateway.planner.semantics.arithmetic import trino_type
+from gateway.planner.semantics.types import (
+    INTEGER_PRECISION,
+    T,
+    cast_to,
+    decimal_shape,
+    decimal_type,
+    deterministic,
+    raise_error,
+    refuse,
+    simple_type,
+)
+
+
+def _call(name: str, *args: exp.Expr) -> exp.Expr:
+    return exp.Anonymous(this=name, expressions=list(args))
+
+
+def _decimal(kind: exp.DataType | None) -> tuple[int, int] | None:
+    return decimal_shape(kind) if kind is not None and kind.this == T.DECIMAL else None
+
+
+def rounding(node: exp.Ceil | exp.Floor | exp.Round | exp.Trunc) -> exp.Expr:
+    kind = trino_type(node.this)
+    if kind is None:
+        return node
+    if kind.this in INTEGER_PRECISION:
+        digits = node.args.get("decimals")
+        return node if digits is not None else cast_to(node.copy(), kind)
+    shape = _decimal(kind)
+    if shape is None:
+        return node
+    precision, scale = shape
+    digits = node.args.get("decimals")
+    if digits is None:
+        if isinstance(node, exp.Trunc):
+            return cast_to(node.copy(), decimal_type(max(precision - scale, 1), 0))
+        if scale == 0:
+            return cast_to(node.copy(), kind)
+        return cast_to(node.copy(), decimal_type(min(precision - scale + 1, 38), 0))
+    if not (isinstance(digits, exp.Literal | exp.Neg) and digits.find(exp.Column) is None):
+        return node
+    if isinstance(node, exp.Trunc):
+        return cast_to(node.copy(), decimal_type(precision, scale))
+    return cast_to(node.copy(), decimal_type(min(precision + 1, 38), scale))
+
+
+def sign(node: exp.Sign) -> exp.Expr:
+    kind = trino_type(node.this)
+    if kind is None:
+        return node
+    if kind.this in INTEGER_PRECISION or kind.this in (T.DOUBLE, T.FLOAT):
+        return cast_to(node.copy(), kind)
+    if kind.this == T.DECIMAL:
+        return cast_to(node.copy(), decimal_type(1, 0))
+    return node
+
+
+def to_bigint(node: exp.Expr) -> exp.Expr:
+    return cast_to(node.copy(), T.BIGINT)
+
+
+def array_position(node: exp.ArrayPosition) -> exp.Expr:
+    array, element = node.this, node.expression
+    if not (deterministic(array) and deterministic(element)):
+        raise refuse("array_position() of nondeterministic arguments")
+    found = _call("coalesce", node.copy(), exp.Literal.number(0))
+    missing = exp.or_(
+        exp.Is(this=exp.paren(array.copy()), expression=exp.Null()),
+        exp.Is(this=exp.paren(element.copy()), expression=exp.Null()),
+    )
+    return cast_to(exp.Case(ifs=[exp.If(this=missing, true=exp.Null())], default=found), T.BIGINT)
+
+
+def split_part(node: exp.SplitPart) -> exp.Expr:
+    text, delimiter, index = node.this, node.args.get("delimiter"), node.args.get("part_index")
+    if not (isinstance(delimiter, exp.Literal) and delimiter.is_string and delimiter.name):
+        return node
+    if index is None or not (deterministic(text) and deterministic(index)):
+        raise refuse("split_part() of nondeterministic arguments")
+    fields = _call("len", _call("string_split", text.copy(), delimiter.copy()))
+    return exp.Case(
+        ifs=[
+            exp.If(
+                this=exp.LT(this=index.copy(), expression=exp.Literal.number(1)),
+                true=raise_error("Index must be greater than zero"),
+            ),
+            exp.If(this=exp.GT(this=index.copy(), expression=fields), true=exp.Null()),
+        ],
+        default=node.copy(),
+    )
+
+
+def regexp_extract(node: exp.RegexpExtract) -> exp.Expr:
+    text, pattern = node.this, node.expression
+    if not deterministic(text):
+        raise refuse("regexp_extract() of a nondeterministic value")
+    matches = exp.RegexpLike(this=text.copy(), expression=pattern.copy())
+    return exp.Case(ifs=[exp.If(this=matches, true=node.copy())], default=exp.Null())
+
+
+def extract(node: exp.Extract) -> exp.Expr:
+    unit = node.this
+    if isinstance(unit, exp.Var) and unit.name.upper() in ("DOW", "DAY_OF_WEEK", "DAYOFWEEK"):
+        node.set("this", exp.var("ISODOW"))
+    return node
+
+
+_OFFSET = re.compile(r"([+-])(\d{1,2}):(\d{2})$")
+
+
+def timezone_part(node: exp.Anonymous) -> exp.Expr:
+    name = node.name.lower()
+    value = node.expressions[0] if len(node.expressions) == 1 else None
+    literal = value.this if isinstance(value, exp.Cast) and value.to.this == T.TIMESTAMPTZ else None
+    if not (isinstance(literal, exp.Literal) and literal.is_string):
+        raise refuse(
+            f"{name}() of a value that is not a literal (the engine keeps the instant, not the zone)"
+        )
+    text = literal.name.strip()
+    match = _OFFSET.search(text)
+    if match:
+        sign = -1 if match.group(1) == "-" else 1
+        minutes = sign * (int(match.group(2)) * 60 + int(match.group(3)))
+    else:
+        local_text, _, zone = text.rpartition(" ")
+        if zone.upper() in ("UTC", "Z"):
+            minutes = 0
+        else:
+            try:
+                local = datetime.fromisoformat(local_text)
+                offset = local.replace(tzinfo=zoneinfo.ZoneInfo(zone)).utcoffset()
+            except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+                raise refuse(f"{name}() of '{text}'") from None
+            minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    sign = -1 if minutes < 0 else 1
+    part = abs(minutes) // 60 if name == "timezone_hour" else abs(minutes) % 60
+    return cast_to(exp.Literal.number(sign * part), simple_type(T.BIGINT))
+
+
+def substring(node: exp.Substring) -> exp.Expr:
+    """``substr`` from position 0, or from before the start, is '' in Trino (the engine: the
+    whole string)."""
+    text, start = node.this, node.args.get("start")
+    if start is None:
+        return node
+    if isinstance(start, exp.Literal) and not start.is_string and int(start.name) > 0:
+        return node
+    if not (deterministic(text) and deterministic(start)):
+        raise refuse("substr() of nondeterministic arguments")
+    before = exp.LT(
+        this=exp.Add(this=_call("length", text.copy()), expression=start.copy()),
+        expression=exp.Literal.number(0),
+    )
+    empty = exp.or_(exp.EQ(this=start.copy(), expression=exp.Literal.number(0)), before)
+    return exp.Case(ifs=[exp.If(this=empty, true=exp.Literal.string(""))], default=node.copy())
+
+
+def array_contains(node: exp.ArrayContains) -> exp.Expr:
+    """``contains(array, x)``: NULL when not found and the array holds a NULL (the engine: false)."""
+    array, element = node.this, node.expression
+    if not (deterministic(array) and deterministic(element)):
+        raise refuse("contains() of nondeterministic arguments")
+    has_null = exp.LT(this=_call("list_count", array.copy()), expression=_call("len", array.copy()))
+    unknown = exp.or_(
+        exp.Is(this=exp.paren(element.copy()), expression=exp.Null()),
+        exp.Is(this=exp.paren(array.copy()), expression=exp.Null()),
+    )
+    return exp.Case(
+        ifs=[
+            exp.If(this=unknown, true=exp.Null()),
+            exp.If(this=node.copy(), true=exp.true()),
+            exp.If(this=has_null, true=exp.Null()),
+        ],
+        default=exp.false(),
+    )
+
+
+def array_remove(node: exp.ArrayRemove) -> exp.Expr:
+    """``array_remove(array, NULL)`` is NULL in Trino."""
+    element = node.expression
+    if isinstance(element, exp.Null):  # NULL, of the array's type
+        return exp.Case(ifs=[exp.If(this=exp.true(), true=exp.Null())], default=node.copy())
+    return node
+
+
+def json_extract_scalar(node: exp.JSONExtractScalar) -> exp.Expr:
+    """An object or array at the path gives NULL in Trino (the engine: its JSON text)."""
+    document, path = node.this, node.expression
+    if not (deterministic(document) and deterministic(path)):
+        raise refuse("json_extract_scalar() of nondeterministic arguments")
+    found = _call("json_type", _call("json_extract", document.copy(), path.copy()))
+    structured = exp.In(this=found, expressions=[exp.Literal.string("OBJECT"), exp.Literal.string("ARRAY")])
+    return exp.Case(ifs=[exp.If(this=structured, true=exp.Null())], default=node.copy())
+
+
+_SIMPLE_PATH = re.compile(r"^\$(\.[A-Za-z_][A-Za-z0-9_]*|\[\d+\])*$")
+
+
+def json_exists(node: exp.Anonymous) -> exp.Expr:
+    if len(node.expressions) != 2:
+        raise refuse("json_exists() with these arguments")
+    return sql_json_path(node, 1, "json_exists")
+
+
+def sql_json_path(node: exp.Expr, key: str | int, function: str) -> exp.Expr:
+    """SQL/JSON paths (``json_value``, ``json_query``, ``json_exists``): ``lax`` with member and
+    index steps is what the engine's paths mean; any other path is refused."""
+    path = node.expressions[key] if isinstance(key, int) else node.args.get(key)
+    if not (isinstance(path, exp.Literal) and path.is_string):
+        raise refuse(f"{function}() with a path that is not a string literal")
+    text = path.name.strip()
+    mode, _, rest = text.partition(" ")
+    if mode.lower() != "lax" or not _SIMPLE_PATH.match(rest.strip()):
+        raise refuse(f"{function}() with the path '{text}'")
+    path.replace(exp.Literal.string(rest.strip()))
+    return node
+
+
+def floating_to_integer(node: exp.Cast) -> exp.Expr:
+    """``CAST(double AS integer)`` rounds half away from zero in Trino (2.5 is 3); the engine
+    rounds half to even."""
+    kind = trino_type(node.this)
+    if kind is None or kind.this not in (T.DOUBLE, T.FLOAT):
+        return node
+    node.set("this", _call("round", node.this.copy()))
+    return node
+
+
+def split(node: exp.Split) -> exp.Expr:
+    """``split(s, d, limit)`` keeps the rest in the last field; the engine has no limit."""
+    if node.args.get("limit") is not None:
+        raise refuse("split() with a limit")
+    return node
+
+
+def java_replacement(node: exp.RegexpReplace) -> exp.Expr:
+    """Java's replacement (``$1`` a group, ``\\$`` a dollar) as the engine's (``\\1``)."""
+    replacement = node.args.get("replacement")
+    if replacement is None:
+        return node
+    if not (isinstance(replacement, exp.Literal) and replacement.is_string):
+        raise refuse("regexp_replace() with a replacement that is not a string literal")
+    text, out, i = replacement.name, [], 0
+    while i < len(text):
+        char = text[i]
+        if char == "\\" and i + 1 < len(text):
+            following = text[i + 1]
+            out.append("\\\\" if following == "\\" else following)
+            i += 2
+        elif char == "$":
+            match = re.match(r"\$(\d)", text[i:])
+            if match is None:
+                raise refuse(f"regexp_replace() with the replacement '{text}'")
+            out.append("\\" + match.group(1))
+            i += 2
+        else:
+            out.append(char)
+            i += 1
+    replacement.replace(exp.Literal.string("".join(out)))
+    return node
+
+
+def skewness(node: exp.Skewness) -> exp.Expr:
+    """Trino's skewness is the population one (the engine's is adjusted for a sample)."""
+    if not isinstance(node.parent, exp.Alias | exp.Paren | exp.Binary | exp.Cast | exp.Func) or isinstance(
+        node.parent, exp.Filter | exp.Window
+    ):
+        return node
+    n = cast_to(exp.Count(this=node.this.copy()), T.DOUBLE)
+    factor = exp.Div(
+        this=exp.paren(exp.Sub(this=n.copy(), expression=exp.Literal.number(2))),
+        expression=_call(
+            "sqrt",
+            exp.Mul(this=n.copy(), expression=exp.paren(exp.Sub(this=n, expression=exp.Literal.number(1)))),
+        ),
+    )
+    return exp.Mul(this=node.copy(), expression=exp.paren(factor))
+
+
+def real_statistic(node: exp.Expr) -> exp.Expr:
+    """``corr``/``covar_*``/``regr_slope``/``regr_intercept`` of integers are ``real`` in Trino
+    (its real overload is chosen)."""
+    kinds = [trino_type(node.this), trino_type(node.args["expression"])]
+    if all(k is not None and k.this in INTEGER_PRECISION for k in kinds):
+        return cast_to(node.copy(), T.FLOAT)
+    if all(k is not None and k.this == T.FLOAT for k in kinds):
+        return cast_to(node.copy(), T.FLOAT)
+    return node
+
+
+def subscript(node: exp.Bracket, base_type: exp.DataType | None) -> exp.Expr:
+    """``array[i]`` fails out of range (the engine: NULL, or counts from the end); ``element_at``
+    fails on 0; ``map[k]`` fails on a missing key."""
+    if base_type is None or len(node.expressions) != 1:
+        return node
+    base, index = node.this, node.expressions[0]
+    if base_type.this == T.ARRAY and not node.args.get("offset"):
+        # sqlglot keeps a subscript's index 0-based (the engine's SQL adds 1 back)
+        index = exp.Add(this=exp.paren(index.copy()), expression=exp.Literal.number(1))
+    if base_type.this == T.ARRAY:
+        if not (deterministic(base) and deterministic(index)):
+            raise refuse("an array subscript of nondeterministic values")
+        zero = exp.EQ(this=index.copy(), expression=exp.Literal.number(0))
+        checks = [exp.If(this=zero, true=raise_error("SQL array indices start at 1"))]
+        if not node.args.get("safe"):
+            checks += [
+                exp.If(
+                    this=exp.LT(this=index.copy(), expression=exp.Literal.number(0)),
+                    true=raise_error("Array subscript is negative"),
+                ),
+                exp.If(
+                    this=exp.GT(this=index.copy(), expression=_call("len", base.copy())),
+                    true=raise_error("Array subscript must be less than or equal to array length"),
+                ),
+            ]
+        return exp.Case(ifs=checks, default=node.copy())
+    if base_type.this == T.MAP and not node.args.get("safe"):
+        if not (deterministic(base) and deterministic(index)):
+            raise refuse("a map subscript of nondeterministic values")
+        missing = exp.Not(this=_call("map_contains", base.copy(), index.copy()))
+        return exp.Case(
+            ifs=[exp.If(this=missing, true=raise_error("Key not present in map"))], default=node.copy()
+        )
+    return node
+
+
+_NAN = cast_to(exp.Literal.string("NaN"), T.DOUBLE)
+_MINUS_INFINITY = cast_to(exp.Literal.string("-Infinity"), T.DOUBLE)
+
+
+def logarithm(node: exp.Ln | exp.Log | exp.Sqrt) -> exp.Expr:
+    """``ln(0)`` is -Infinity, the log or square root of a negative number NaN (the engine fails)."""
+    value = node.expression if isinstance(node, exp.Log) and node.expression is not None else node.this
+    if not deterministic(value):
+        raise refuse(f"{node.key}() of a nondeterministic value")
+    kind = trino_type(value)
+    if kind is not None and kind.this not in (*INTEGER_PRECISION, T.DECIMAL, T.DOUBLE, T.FLOAT):
+        return node
+    checks = [exp.If(this=exp.LT(this=value.copy(), expression=exp.Literal.number(0)), true=_NAN.copy())]
+    if not isinstance(node, exp.Sqrt):
+        zero = exp.EQ(this=value.copy(), expression=exp.Literal.number(0))
+        checks.append(exp.If(this=zero, true=_MINUS_INFINITY.copy()))
+    return exp.Case(ifs=checks, default=cast_to(node.copy(), T.DOUBLE))
+
+
+def cardinality(node: exp.ArraySize, kind: exp.DataType | None) -> exp.Expr:
+    """``cardinality`` of a map counts its entries (the engine's array_length takes no map)."""
+    if kind is not None and kind.this == T.MAP:
+        return cast_to(_call("cardinality", node.this.copy()), T.BIGINT)
+    return node
+
+
+_BIT_WIDTHS = {8: T.TINYINT, 16: T.SMALLINT, 32: T.INT, 64: T.BIGINT}
+
+
+def bit_count(node: exp.Anonymous) -> exp.Expr:
+    """``bit_count(x, bits)``: the set bits of ``x`` in two's complement of ``bits`` bits."""
+    if len(node.expressions) != 2:
+        return node
+    value, bits = node.expressions
+    width = int(bits.name) if isinstance(bits, exp.Literal) and not bits.is_string else None
+    if width not in _BIT_WIDTHS:
+        raise refuse("bit_count() with a width other than 8, 16, 32 or 64")
+    return cast_to(_call("bit_count", cast_to(value.copy(), _BIT_WIDTHS[width])), T.BIGINT)
+
+
+_NO_TYPES = {T.IPADDRESS: "ipaddress", T.IPPREFIX: "ipprefix"}
+
+
+def check_types(casts: list[exp.Cast]) -> None:
+    """Types the engine has no faithful form of (in the query's casts and typed literals) are
+    refused by name."""
+    for kind in (k for cast in casts for k in cast.to.find_all(exp.DataType)):
+        name = _NO_TYPES.get(kind.this)
+        if name is not None:
+            raise refuse(f"the type {name}")
