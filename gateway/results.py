@@ -179,8 +179,8 @@ def _json_default(value: Any) -> Any:
         return interval_text(value.months, value.days, value.nanoseconds)
     if isinstance(value, bytes):
         return base64.b64encode(value).decode()
-    if isinstance(value, dt.timedelta):
-        return value.total_seconds()
+    if isinstance(value, dt.timedelta):  # a nested interval day to second
+        return interval_text(0, value.days, (value.seconds * 1_000_000 + value.microseconds) * 1000)
     if isinstance(value, dict):
         return value
     return str(value)
@@ -188,6 +188,9 @@ def _json_default(value: Any) -> Any:
 
 def _json_values(column: pa.ChunkedArray) -> list[Any]:
     dtype = column.type
+    if pat.is_duration(dtype):  # interval day to second
+        nanos = pc.cast(column, pa.duration("ns")).cast(pa.int64()).to_pylist()
+        return [None if n is None else interval_text(0, 0, n) for n in nanos]
     if pat.is_temporal(dtype) or pat.is_interval(dtype) or pat.is_decimal(dtype):
         # As text, computed by Arrow: also right for values Python's datetime cannot hold.
         try:
