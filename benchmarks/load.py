@@ -70,14 +70,31 @@ end
 _HEALTH_SCRIPT = 'wrk.method = "GET"\n'
 
 
-def _wrk(url: str, path: str, script: str, clients: int, seconds: int) -> dict[str, float]:
+#: how long wrk waits for an answer before it counts a timeout (``--timeout``; wrk's default 2 s)
+WRK_TIMEOUT = "2s"
+
+
+def _wrk(
+    url: str, path: str, script: str, clients: int, seconds: int, timeout: str = WRK_TIMEOUT
+) -> dict[str, float]:
     wrk = shutil.which("wrk")
     if wrk is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
         lua.write(script)
     out = subprocess.run(
-        [wrk, "-t2", f"-c{clients}", f"-d{seconds}s", "--latency", "-s", lua.name, url + path],
+        [
+            wrk,
+            "-t2",
+            f"-c{clients}",
+            f"-d{seconds}s",
+            "--timeout",
+            WRK_TIMEOUT,
+            "--latency",
+            "-s",
+            lua.name,
+            url + path,
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -102,7 +119,7 @@ def _parse(out: str) -> dict[str, float]:
     result["timeouts"] = 0.0
     if socket_errors:
         result["errors"] += sum(float(g) for g in socket_errors.groups())
-        result["timeouts"] = float(socket_errors.group(4))  # no answer within wrk's 2 s
+        result["timeouts"] = float(socket_errors.group(4))  # no answer within wrk's --timeout
     total = re.search(r"(\d+) requests in", out)
     result["requests"] = float(total.group(1)) if total else 0.0
     return result
@@ -208,6 +225,11 @@ def main() -> None:
         "--no-plan-cache", action="store_true", help="also this checkout with its plan cache off"
     )
     parser.add_argument("--rounds", type=int, default=1, help="alternating rounds per server")
+    parser.add_argument(
+        "--timeout",
+        default=WRK_TIMEOUT,
+        help="wrk's wait for an answer before a timeout (e.g. 30s for a soak)",
+    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="lakegate-load-"))
     print("writing the demo ...", flush=True)
@@ -224,7 +246,7 @@ def main() -> None:
         for _ in range(max(args.rounds, 1)):
             for variant, url, pid in running:
                 variant.health.append(
-                    _wrk(url, "/healthz", _HEALTH_SCRIPT, args.clients, min(args.seconds, 20))
+                    _wrk(url, "/healthz", _HEALTH_SCRIPT, args.clients, min(args.seconds, 20), args.timeout)
                 )
                 stop = threading.Event()
                 sampler = threading.Thread(
@@ -232,7 +254,9 @@ def main() -> None:
                 )
                 sampler.start()
                 cpu_before = _cpu_seconds(pid)
-                variant.queries.append(_wrk(url, "/v1/query", script, args.clients, args.seconds))
+                variant.queries.append(
+                    _wrk(url, "/v1/query", script, args.clients, args.seconds, args.timeout)
+                )
                 variant.cpu.append((_cpu_seconds(pid) - cpu_before) / max(variant.queries[-1]["requests"], 1))
                 stop.set()
                 sampler.join()
