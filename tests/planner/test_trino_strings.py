@@ -59,3 +59,24 @@ def test_a_select_alias_in_where_group_by_or_having_is_an_unknown_column(planner
 )
 def test_names_trino_resolves_still_plan(planner: Planner, sql: str) -> None:
     assert _plan(planner, sql)
+
+
+def test_try_around_a_checked_division_gives_null_where_it_fails(planner: Planner) -> None:
+    sql = _plan(planner, "SELECT try(10 / n_regionkey) FROM nation")
+    assert "ERROR(" not in sql.upper()
+    assert "TRY(CASE WHEN nation.n_regionkey = 0 THEN NULL ELSE" in sql
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT try(coalesce(1 / 0, 5))",  # Trino: NULL (the coalesce fails); a NULL there gives 5
+        "SELECT try(1 / 0 IS NULL)",
+        "SELECT try(random())",
+    ],
+)
+def test_try_where_a_null_would_not_stand_for_the_failure_is_refused(planner: Planner, sql: str) -> None:
+    with pytest.raises(LakegateError) as caught:
+        _plan(planner, sql)
+    assert caught.value.code == ErrorCode.NOT_SUPPORTED
+    assert "try()" in caught.value.detail
