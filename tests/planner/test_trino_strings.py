@@ -80,3 +80,46 @@ def test_try_where_a_null_would_not_stand_for_the_failure_is_refused(planner: Pl
         _plan(planner, sql)
     assert caught.value.code == ErrorCode.NOT_SUPPORTED
     assert "try()" in caught.value.detail
+
+
+@pytest.mark.parametrize(
+    ("sql", "fragment"),
+    [
+        ("SELECT length(X'0102')", "OCTET_LENGTH(UNHEX('0102'))"),
+        ("SELECT reverse(X'010203')", "LIST_REVERSE(REGEXP_EXTRACT_ALL(HEX(UNHEX('010203')), '..'))"),
+        ("SELECT lpad(X'01', 3, X'00')", "LPAD(HEX(UNHEX('01')), 2 * (3), HEX(UNHEX('00')))"),
+        ("SELECT concat(X'01', X'0203')", "(UNHEX('01') || UNHEX('0203'))"),
+        ("SELECT from_utf8(X'61ff62', '?')", "'a?b'"),
+        ('SELECT json_format(json_parse(\'{"b": 2, "a": 1}\'))', '\'{"a":1,"b":2}\''),
+        ("SELECT json_extract(json_parse('{\"b\": 2, \"a\": 1}'), '$.a')", 'JSON(\'{"a":1,"b":2}\')'),
+        ("SELECT concat('a', NULL)", "CAST(NULL AS TEXT[])"),
+        ("SELECT 'a' || CAST(NULL AS varchar)", "CAST('a' || CAST(NULL AS TEXT) AS TEXT)"),
+    ],
+)
+def test_binary_text_and_json_functions_take_trinos_meaning(
+    planner: Planner, sql: str, fragment: str
+) -> None:
+    assert fragment in _plan(planner, sql)
+
+
+def test_upper_maps_the_code_points_the_engine_maps_otherwise_as_java(planner: Planner) -> None:
+    sql = _plan(planner, "SELECT upper(n_name) FROM nation")
+    assert "TRANSLATE(UPPER(TRANSLATE(n_name, 'ß" in sql
+    assert "NOT_SUPPORTED" in sql  # a text holding the placeholders themselves is refused
+
+
+@pytest.mark.parametrize(
+    ("sql", "code"),
+    [
+        ("SELECT concat(X'01', NULL)", ErrorCode.ENGINE_USER_ERROR),  # Trino: AMBIGUOUS_FUNCTION_CALL
+        ("SELECT NULL || NULL", ErrorCode.ENGINE_USER_ERROR),
+        ("SELECT from_utf8(X'ff', 'ab')", ErrorCode.ENGINE_DATA_ERROR),
+        ("SELECT json_extract(json_parse('{\"a\": 1e21}'), '$.a')", ErrorCode.NOT_SUPPORTED),
+    ],
+)
+def test_what_trino_rejects_or_lakegate_cannot_match_fails_clearly(
+    planner: Planner, sql: str, code: ErrorCode
+) -> None:
+    with pytest.raises(LakegateError) as caught:
+        _plan(planner, sql)
+    assert caught.value.code == code
