@@ -19,6 +19,11 @@ Each rewrite follows Trino's documentation (``docs/src/main/sphinx/functions``):
 * ``CAST(x AS varchar)``: as Trino prints ``x`` (``semantics/to_text.py``).
 * numeric and string functions with another type or edge case (``semantics/scalar_functions.py``).
 * ``date_trunc`` of a date is a date; ``typeof`` gives Trino's type name.
+* ``length``/``substr``/``reverse``/``lpad``/``rpad``/``concat`` of ``varbinary``
+  (``semantics/varbinary.py``); ``concat``/``||`` with a NULL literal (``semantics/concat.py``).
+* ``upper``/``lower`` with Java's case mapping (``semantics/java_case.py``); ``from_utf8`` with
+  Trino's replacement of invalid UTF-8 (``semantics/from_utf8.py``).
+* JSON literals in Trino's canonical form, keys sorted (``semantics/json_canonical.py``).
 """
 
 from __future__ import annotations
