@@ -27,28 +27,32 @@ def trino_alias_refs(ctx: QueryContext) -> QueryContext:
     assert ctx.tree is not None
     known: set[str] | None = None
     for select in ctx.tree.find_all(exp.Select):
+        if not any(select.args.get(key) is not None for key in _CLAUSES):
+            continue
         aliases = {p.alias.lower() for p in select.expressions if isinstance(p, exp.Alias)}
         if not aliases:
             continue
-        for column in _clause_columns(select):
-            name = column.name.lower()
-            if column.table or name not in aliases:
-                continue
+        for column in _alias_refs(select, aliases):
             if known is None:
                 known = _column_names(ctx, select)
-            if name not in known:
+            if column.name.lower() not in known:
                 raise LakegateError(ErrorCode.COLUMN_NOT_FOUND, f"Column '{column.name}' cannot be resolved")
     return ctx
 
 
-def _clause_columns(select: exp.Select) -> list[exp.Column]:
-    """The columns of ``select``'s WHERE, GROUP BY and HAVING (not those of nested queries)."""
+def _alias_refs(select: exp.Select, aliases: set[str]) -> list[exp.Column]:
+    """The unqualified columns named as an alias in ``select``'s WHERE, GROUP BY and HAVING (not
+    those of nested queries)."""
     out: list[exp.Column] = []
     for key in _CLAUSES:
         clause = select.args.get(key)
         if clause is None:
             continue
-        out.extend(c for c in clause.find_all(exp.Column) if c.find_ancestor(exp.Select) is select)
+        for column in clause.find_all(exp.Column):
+            if column.table or column.name.lower() not in aliases:
+                continue
+            if column.find_ancestor(exp.Select) is select:
+                out.append(column)
     return out
 
 
