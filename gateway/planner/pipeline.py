@@ -1,10 +1,11 @@
 """The query planner: a tuple of small passes over the sqlglot tree, with a plan cache.
 
     parse -> read_only -> metadata_statements -> wrap_values -> qualify_tables -> check_relations
-          -> resolve_tables -> allow_functions -> name_columns -> qualify_columns -> authorize
-          -> route -> trino_literals -> result_types -> annotate_types -> trino_arithmetic -> trino_aggregates
-          -> trino_functions -> trino_unnest -> clear_types -> secure_views -> expand_views
-          -> bind_session -> map_catalogs -> verify_relations -> transpile
+          -> resolve_tables -> trino_alias_refs -> allow_functions -> name_columns -> qualify_columns
+          -> authorize -> route -> trino_literals -> result_types -> annotate_types -> trino_arithmetic
+          -> trino_aggregates -> trino_functions -> trino_unnest -> trino_try -> clear_types
+          -> secure_views -> expand_views -> bind_session
+          -> map_catalogs -> verify_relations -> transpile
 
 The trino_* passes (after route: they apply only when a Trino-dialect query runs on an engine
 that is not Trino) rewrite by type so the engine gives Trino's answers, or refuse with
@@ -56,9 +57,11 @@ from gateway.planner.passes.route import route
 from gateway.planner.passes.secure_views import secure_views
 from gateway.planner.passes.transpile import transpile
 from gateway.planner.passes.trino_aggregates import trino_aggregates
+from gateway.planner.passes.trino_alias_refs import trino_alias_refs
 from gateway.planner.passes.trino_arithmetic import trino_arithmetic
 from gateway.planner.passes.trino_functions import trino_functions
 from gateway.planner.passes.trino_literals import trino_literals
+from gateway.planner.passes.trino_try import trino_try
 from gateway.planner.passes.trino_unnest import trino_unnest
 from gateway.planner.passes.verify_relations import verify_relations
 from gateway.planner.passes.wrap_values import wrap_values
@@ -76,6 +79,7 @@ PASSES: tuple[Pass, ...] = (
     qualify_tables,
     check_relations,
     resolve_tables,
+    trino_alias_refs,
     allow_functions,
     name_columns,
     qualify_columns,
@@ -88,6 +92,7 @@ PASSES: tuple[Pass, ...] = (
     trino_aggregates,
     trino_functions,
     trino_unnest,
+    trino_try,
     clear_types,
     secure_views,
     expand_views,

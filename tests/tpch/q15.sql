@@ -1,4 +1,5 @@
--- TPC-H Q15, Trino dialect (validation parameters, as DuckDB's tpch_answers)
+-- TPC-H Q15, Trino dialect (validation parameters, as DuckDB's tpch_answers); GROUP BY names the
+-- column, not its alias: Trino resolves GROUP BY against the FROM clause only
 WITH revenue AS (
   SELECT
     l_suppkey AS supplier_no,
@@ -10,7 +11,7 @@ WITH revenue AS (
     l_shipdate >= CAST('1996-01-01' AS DATE)
     AND l_shipdate < CAST('1996-04-01' AS DATE)
   GROUP BY
-    supplier_no
+    l_suppkey
 )
 SELECT
   s_suppkey,

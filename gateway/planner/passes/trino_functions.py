@@ -19,6 +19,11 @@ Each rewrite follows Trino's documentation (``docs/src/main/sphinx/functions``):
 * ``CAST(x AS varchar)``: as Trino prints ``x`` (``semantics/to_text.py``).
 * numeric and string functions with another type or edge case (``semantics/scalar_functions.py``).
 * ``date_trunc`` of a date is a date; ``typeof`` gives Trino's type name.
+* ``length``/``substr``/``reverse``/``lpad``/``rpad``/``concat`` of ``varbinary``
+  (``semantics/varbinary.py``); ``concat``/``||`` with a NULL literal (``semantics/concat.py``).
+* ``upper``/``lower`` with Java's case mapping (``semantics/java_case.py``); ``from_utf8`` with
+  Trino's replacement of invalid UTF-8 (``semantics/from_utf8.py``).
+* JSON literals in Trino's canonical form, keys sorted (``semantics/json_canonical.py``).
 """
 
 from __future__ import annotations
@@ -30,12 +35,15 @@ from sqlglot import exp
 
 from gateway.errors import ErrorCode, LakegateError
 from gateway.planner.context import QueryContext
-from gateway.planner.semantics import scalar_functions
+from gateway.planner.semantics import concat, scalar_functions, varbinary
 from gateway.planner.semantics.arithmetic import rewrite_bottom_up, trino_type
 from gateway.planner.semantics.char import check_char_query, is_char, padded
 from gateway.planner.semantics.engine_functions import DIFFERENT, LACKING
+from gateway.planner.semantics.from_utf8 import from_utf8
+from gateway.planner.semantics.java_case import java_case
 from gateway.planner.semantics.java_format import to_printf
 from gateway.planner.semantics.joda import to_strftime
+from gateway.planner.semantics.json_canonical import canonical
 from gateway.planner.semantics.result_types import precision_of, temporal_type
 from gateway.planner.semantics.to_text import cast_to_text, source_type
 from gateway.planner.semantics.type_names import type_name
@@ -48,6 +56,7 @@ from gateway.planner.semantics.types import (
     refuse,
     refuse_at_run_time,
     type_of,
+    typed,
 )
 from gateway.planner.semantics.zones import valid_zone
 
@@ -100,6 +109,16 @@ _REWRITTEN = (
     exp.JSONExtractScalar,
     exp.JSONValue,
     exp.JSONExtract,
+    exp.Length,
+    exp.Reverse,
+    exp.Pad,
+    exp.Concat,
+    exp.DPipe,
+    exp.Upper,
+    exp.Lower,
+    exp.Decode,
+    exp.ParseJSON,
+    exp.JSONFormat,
 )
 
 
@@ -178,7 +197,19 @@ def _rewrite(node: exp.Expr, session_zone: str) -> exp.Expr:
     if isinstance(node, exp.Bracket):
         return scalar_functions.subscript(node, source_type(node.this))
     if isinstance(node, exp.Substring):
+        if varbinary.is_varbinary(node.this):
+            return varbinary.substring(node)
         return scalar_functions.substring(node)
+    if isinstance(node, exp.Length | exp.Reverse | exp.Pad | exp.Concat | exp.DPipe):
+        return _bytes_or_text(node)
+    if isinstance(node, exp.Upper | exp.Lower):
+        return java_case(node)
+    if isinstance(node, exp.Decode):
+        return from_utf8(node)
+    if isinstance(node, exp.ParseJSON):
+        return _json_literal(node)
+    if isinstance(node, exp.JSONFormat):
+        return _json_format(node)
     if isinstance(node, exp.ArrayContains):
         return scalar_functions.array_contains(node)
     if isinstance(node, exp.ArrayRemove):
@@ -213,6 +244,53 @@ def _rewrite(node: exp.Expr, session_zone: str) -> exp.Expr:
             return handler(node)
         if name in LACKING or name in DIFFERENT:
             raise refuse(f"function {name}()")
+    return node
+
+
+def _bytes_or_text(node: exp.Length | exp.Reverse | exp.Pad | exp.Concat | exp.DPipe) -> exp.Expr:
+    """Functions of text that Trino also has for ``varbinary`` (semantics/varbinary.py), and
+    concatenation with a NULL literal (semantics/concat.py)."""
+    if isinstance(node, exp.Concat | exp.DPipe):
+        parts = list(node.expressions) if isinstance(node, exp.Concat) else [node.this, node.expression]
+        if any(isinstance(p, exp.Null) for p in parts):
+            return concat.with_null(node, parts)
+        if all(varbinary.is_varbinary(p) for p in parts):
+            return varbinary.concat(parts)
+        if any(p.find(exp.Null) is not None for p in parts) and all(concat.is_text(p) for p in parts):
+            return concat.as_text(node)
+        return node
+    if not varbinary.is_varbinary(node.this):
+        return node
+    if isinstance(node, exp.Length):
+        return varbinary.length(node)
+    if isinstance(node, exp.Reverse):
+        return varbinary.reverse(node)
+    return varbinary.pad(node)
+
+
+def _json_literal(node: exp.ParseJSON) -> exp.Expr:
+    """A JSON literal in Trino's canonical form (semantics/json_canonical.py)."""
+    text = node.this
+    if not (isinstance(text, exp.Literal) and text.is_string):
+        return node
+    known = canonical(text.name)
+    if known is None:
+        return node
+    form, engine_agrees = known
+    if not engine_agrees and not isinstance(node.parent, exp.JSONFormat):
+        raise refuse(f"a JSON literal with the number(s) of {text.name!r} (Trino writes them as Java does)")
+    out = node.copy()
+    out.set("this", exp.Literal.string(form))
+    return out
+
+
+def _json_format(node: exp.JSONFormat) -> exp.Expr:
+    """``json_format`` of a literal: its canonical text, known when planning."""
+    value = node.this
+    if isinstance(value, exp.ParseJSON) and isinstance(value.this, exp.Literal) and value.this.is_string:
+        known = canonical(value.this.name)
+        if known is not None:
+            return typed(exp.Literal.string(known[0]), T.VARCHAR)
     return node
 
 
