@@ -8,6 +8,7 @@ differs, its batches are converted here, on the worker thread, so every door sen
 * ``timestamp(p)``, ``timestamp(p) with time zone``, ``time(p)``: Arrow's unit of that precision,
   values rounded half up to it as Trino rounds (the planner refuses a precision the engine cannot
   hold), a zone-aware one labelled ``UTC`` as Lakegate's Trino connector labels it;
+* ``array(unknown)`` (an array of nothing but NULLs): Arrow's list of ``null``;
 * ``interval day to second``: a ``duration[ms]``; ``interval year to month``: Trino's text
   (``1-2``);
 * text types with no Arrow match (``json``, ``uuid``, ``ipaddress``, ``char(n)``,
@@ -99,10 +100,18 @@ def _family(dtype: pa.DataType) -> str:
     return str(dtype)
 
 
+def _all_null_lists(column: pa.Array, target: pa.DataType) -> pa.Array:
+    """``array(unknown)`` (``ARRAY[]``, ``ARRAY[NULL]``): lists of NULLs, their lengths kept."""
+    values = [None if v is None else [None] * len(v) for v in column.to_pylist()]
+    return pa.array(values, type=target)
+
+
 def _convert(column: pa.Array, trino: str, target: pa.DataType) -> pa.Array:
     source = column.type
     if source == target:
         return column
+    if trino == "array(unknown)" and (pa.types.is_list(source) or pa.types.is_large_list(source)):
+        return _all_null_lists(column, target)
     if _family(source) != _family(target) and not (
         trino == "interval year to month" and pa.types.is_interval(source)
     ):

@@ -3,7 +3,7 @@
     parse -> read_only -> metadata_statements -> wrap_values -> qualify_tables -> check_relations
           -> resolve_tables -> allow_functions -> name_columns -> qualify_columns -> authorize
           -> route -> trino_literals -> result_types -> annotate_types -> trino_arithmetic -> trino_aggregates
-          -> trino_functions -> trino_unnest -> clear_types -> secure_views -> expand_views
+          -> trino_functions -> trino_unnest -> trino_arrays -> clear_types -> secure_views -> expand_views
           -> bind_session -> map_catalogs -> verify_relations -> transpile
 
 The trino_* passes (after route: they apply only when a Trino-dialect query runs on an engine
@@ -57,6 +57,7 @@ from gateway.planner.passes.secure_views import secure_views
 from gateway.planner.passes.transpile import transpile
 from gateway.planner.passes.trino_aggregates import trino_aggregates
 from gateway.planner.passes.trino_arithmetic import trino_arithmetic
+from gateway.planner.passes.trino_arrays import trino_arrays
 from gateway.planner.passes.trino_functions import trino_functions
 from gateway.planner.passes.trino_literals import trino_literals
 from gateway.planner.passes.trino_unnest import trino_unnest
@@ -88,6 +89,7 @@ PASSES: tuple[Pass, ...] = (
     trino_aggregates,
     trino_functions,
     trino_unnest,
+    trino_arrays,
     clear_types,
     secure_views,
     expand_views,

@@ -134,7 +134,9 @@ def trino_type(dtype: pa.DataType) -> TrinoType:
         if dtype.num_fields == 0:
             return VARCHAR
         elements = tuple(trino_type(f.type) for f in dtype)
-        return TrinoType("row", elements=elements, field_names=tuple(_field_name(f.name, i) for i, f in enumerate(dtype)))
+        return TrinoType(
+            "row", elements=elements, field_names=tuple(_field_name(f.name, i) for i, f in enumerate(dtype))
+        )
     if pat.is_null(dtype):
         return TrinoType("unknown")
     return VARCHAR

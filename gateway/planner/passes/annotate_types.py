@@ -46,6 +46,12 @@ TYPE_SENSITIVE: tuple[type[exp.Expr], ...] = (
     exp.CovarPop,
     exp.RegrSlope,
     exp.RegrIntercept,
+    # arrays and rows (trino_arrays): reverse and sequence read their argument's type; = and ||
+    # on arrays and rows are rewritten where an operand is typed as one
+    exp.Reverse,
+    exp.GenerateSeries,
+    exp.Array,
+    exp.Struct,
 )
 
 
@@ -93,6 +99,12 @@ _READERS = (
     exp.CovarPop,
     exp.RegrSlope,
     exp.RegrIntercept,
+    exp.Reverse,
+    exp.GenerateSeries,
+    exp.EQ,
+    exp.NEQ,
+    exp.DPipe,
+    exp.Concat,
 )
 
 
@@ -148,6 +160,18 @@ def _dry_run(node: exp.Expr) -> None:
     elif isinstance(node, exp.Corr | exp.CovarSamp | exp.CovarPop | exp.RegrSlope | exp.RegrIntercept):
         trino_type(node.this)
         trino_type(node.expression)
+    elif isinstance(node, exp.Reverse):
+        trino_type(node.this)
+    elif isinstance(node, exp.GenerateSeries):
+        for argument in (node.args.get("start"), node.args.get("end")):
+            if isinstance(argument, exp.Expr):
+                trino_type(argument)
+    elif isinstance(node, exp.EQ | exp.NEQ | exp.DPipe):
+        trino_type(node.left)
+        trino_type(node.right)
+    elif isinstance(node, exp.Concat):
+        for argument in node.expressions:
+            trino_type(argument)
     elif isinstance(node, exp.AtTimeZone | exp.DateAdd):
         trino_type(node.this)
     elif isinstance(node, exp.Binary):  # +, -, *, /, %

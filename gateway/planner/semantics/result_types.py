@@ -5,7 +5,8 @@ is ``timestamp(3)``, ``current_timestamp`` is ``timestamp(3) with time zone``, `
 timestamp)`` is ``timestamp(3)``); the engine gives every one microseconds. Intervals are
 ``interval day to second`` or ``interval year to month`` by their unit; the engine has one
 interval type. JSON, UUID, CHAR(n) have no engine type that reports them. ``sum``/``avg`` of a
-``real`` is a ``real`` (the engine: double). Only these kinds are typed here; any other column
+``real`` is a ``real`` (the engine: double). An array of nothing but NULLs is ``array(unknown)``
+(the engine: an integer array). Only these kinds are typed here; any other column
 keeps the engine's type.
 """
 
@@ -88,6 +89,8 @@ def temporal_type(node: exp.Expr) -> exp.DataType | None:
         return _zoned(temporal_type(node.expressions[0])) if node.expressions else None
     if isinstance(node, exp.Interval):
         return _literal_interval(node)
+    if _of_nulls_only(node):
+        return UNKNOWN_ARRAY
     if isinstance(node, exp.Neg):
         return temporal_type(node.this)
     if isinstance(node, exp.Add | exp.Sub):
@@ -126,6 +129,16 @@ def temporal_type(node: exp.Expr) -> exp.DataType | None:
     ):
         return simple_type(T.JSON)
     return None
+
+
+#: ``array(unknown)``: Trino's type of ``ARRAY[]``, ``ARRAY[NULL]``, ``repeat(NULL, n)``
+UNKNOWN_ARRAY = exp.DataType(this=T.ARRAY, expressions=[exp.DataType(this=T.UNKNOWN)], nested=True)
+
+
+def _of_nulls_only(node: exp.Expr) -> bool:
+    if isinstance(node, exp.Array):
+        return all(isinstance(e, exp.Null) for e in node.expressions)
+    return isinstance(node, exp.Repeat) and isinstance(node.this, exp.Null)
 
 
 def _plus_interval(kind: exp.DataType, interval: exp.DataType | None) -> exp.DataType:
@@ -188,6 +201,8 @@ def trino_name(kind: exp.DataType) -> str | None:
         return f"time({p})" if this == T.TIME else f"timestamp({p})"
     if is_interval(kind):
         return "interval year to month" if is_year_month(kind) else "interval day to second"
+    if kind == UNKNOWN_ARRAY:
+        return "array(unknown)"
     if this == T.FLOAT:
         return "real"
     if this == T.JSON:
