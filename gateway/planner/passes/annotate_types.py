@@ -105,6 +105,7 @@ _READERS = (
     exp.NEQ,
     exp.DPipe,
     exp.Concat,
+    exp.Typeof,
 )
 
 
@@ -162,6 +163,9 @@ def _dry_run(node: exp.Expr) -> None:
         trino_type(node.expression)
     elif isinstance(node, exp.Reverse):
         trino_type(node.this)
+    elif isinstance(node, exp.Typeof):
+        trino_type(node.this)
+        type_of(node.this)
     elif isinstance(node, exp.GenerateSeries):
         for argument in (node.args.get("start"), node.args.get("end")):
             if isinstance(argument, exp.Expr):
