@@ -26,6 +26,8 @@ from gateway.planner.semantics.types import T, cast_to, deterministic, raise_err
 
 #: Trino's bound on ``repeat``'s count (RepeatFunction.MAX_RESULT_ENTRIES)
 MAX_REPEAT = 100_000
+#: Trino's bound on ``sequence``'s length (SequenceFunction.MAX_RESULT_ENTRIES)
+MAX_SEQUENCE = 10_000
 _NESTED = frozenset({T.ARRAY, T.STRUCT, T.MAP})
 _DATE_STEP_UNITS = frozenset({"DAY", "WEEK", "MONTH", "QUARTER", "YEAR"})
 _X = "_lakegate_x"
@@ -135,13 +137,13 @@ def array_distinct(node: exp.ArrayDistinct) -> exp.Expr:
 def repeat(node: exp.Repeat) -> exp.Expr:
     """``repeat(x, n)``: ``n`` times ``x`` in an array, Trino's count bounds checked."""
     element, count = node.this, node.args["times"]
-    value = _call("repeat", exp.Array(expressions=[element.copy()]), count.copy())
-    if isinstance(count, exp.Literal) and count.is_int:
-        times = int(count.name)
-        if 0 <= times <= MAX_REPEAT:
-            return value
-    if not deterministic(count):
-        raise refuse("repeat() with a nondeterministic count")
+    if isinstance(count, exp.Literal) and count.is_int and 0 <= int(count.name) <= MAX_REPEAT:
+        return _call("repeat", exp.Array(expressions=[element.copy()]), count.copy())
+    if not (deterministic(count) and deterministic(element)):
+        raise refuse("repeat() with a nondeterministic argument")
+    # a NULL count gives a NULL array of the element's type (the engine's repeat: an integer)
+    each = exp.Lambda(this=element.copy(), expressions=[exp.to_identifier(_I)])
+    value = _call("list_transform", _call("range", count.copy()), each)
     return exp.Case(
         ifs=[
             exp.If(
@@ -160,37 +162,79 @@ def repeat(node: exp.Repeat) -> exp.Expr:
 
 
 def reverse(node: exp.Reverse) -> exp.Expr:
+    """``reverse`` of an array: the engine's ``list_reverse`` (its ``reverse`` takes text)."""
     return _call("list_reverse", node.this.copy()) if is_array(node.this) else node
 
 
 def date_sequence(node: exp.GenerateSeries) -> exp.Expr:
-    """``sequence`` of dates: the engine's series (timestamps) as dates."""
+    """``sequence`` of dates: the engine's series (timestamps) as dates, with Trino's default
+    step (a day towards ``stop``) and its errors (a step away from ``stop``, zero, more than
+    10000 entries). A month step adds ``i`` months to ``start`` in Trino, the engine one month
+    to the previous date: they agree when ``start`` is a literal date on a day up to the 28th."""
     start, end = node.args.get("start"), node.args.get("end")
-    kinds = [_kind(n) if n is not None else None for n in (start, end)]
+    if start is None or end is None:
+        return node
+    kinds = [_kind(start), _kind(end)]
     if not all(k is not None and k.this == T.DATE for k in kinds):
         return node
+    if not (deterministic(start) and deterministic(end)):
+        raise refuse("sequence() of nondeterministic dates")
     step = node.args.get("step")
     if step is None:
-        step = exp.Interval(this=exp.Literal.string("1"), unit=exp.var("DAY"))
-    elif not _whole_date_step(step):
-        raise refuse("sequence() of dates with a step other than a literal interval of days, months or years")
+        toward_stop = exp.GTE(this=end.copy(), expression=start.copy())
+        step = exp.Case(ifs=[exp.If(this=toward_stop, true=_days(1))], default=_days(-1))
+        sign = 0
+    else:
+        sign = _date_step_sign(step, start)
     series = node.copy()
     series.set("step", step.copy())
-    array_of_dates = exp.DataType(this=T.ARRAY, expressions=[exp.DataType(this=T.DATE)], nested=True)
-    return cast_to(series, array_of_dates)
-
-
-def _whole_date_step(step: exp.Expr) -> bool:
-    if not isinstance(step, exp.Interval):
-        return False
-    unit = step.args.get("unit")
-    value = step.this
-    return (
-        unit is not None
-        and unit.name.upper().rstrip("S") in _DATE_STEP_UNITS
-        and isinstance(value, exp.Literal)
-        and value.name.lstrip("-").isdigit()
+    dates = cast_to(series, exp.DataType(this=T.ARRAY, expressions=[exp.DataType(this=T.DATE)], nested=True))
+    if sign == 0 and node.args.get("step") is not None:
+        return raise_error("step must not be zero")
+    checks = []
+    if sign:
+        away = exp.LT if sign > 0 else exp.GT
+        checks.append(
+            exp.If(
+                this=away(this=end.copy(), expression=start.copy()),
+                true=raise_error(
+                    "sequence stop value should be greater than or equal to start value if step is "
+                    "greater than zero otherwise stop should be less than or equal to start"
+                ),
+            )
+        )
+    checks.append(
+        exp.If(
+            this=exp.GT(this=_call("len", series.copy()), expression=exp.Literal.number(MAX_SEQUENCE)),
+            true=raise_error(f"result of sequence function must not have more than {MAX_SEQUENCE} entries"),
+        )
     )
+    return exp.Case(ifs=checks, default=dates)
+
+
+def _days(count: int) -> exp.Interval:
+    return exp.Interval(this=exp.Literal.string(str(count)), unit=exp.var("DAY"))
+
+
+def _date_step_sign(step: exp.Expr, start: exp.Expr) -> int:
+    """The sign of a literal step of whole days, months or years (refused otherwise)."""
+    unit = step.args.get("unit") if isinstance(step, exp.Interval) else None
+    value = step.this if isinstance(step, exp.Interval) else None
+    name = unit.name.upper().rstrip("S") if unit is not None else ""
+    text = value.name if isinstance(value, exp.Literal) else ""
+    if name not in _DATE_STEP_UNITS or not text.lstrip("-").isdigit():
+        raise refuse("sequence() of dates with a step other than a literal interval of days, months or years")
+    if name not in ("DAY", "WEEK") and not _early_in_month(start):
+        raise refuse("sequence() of dates by months from a day after the 28th (or not a literal date)")
+    number = int(text)
+    return (number > 0) - (number < 0)
+
+
+def _early_in_month(start: exp.Expr) -> bool:
+    literal = start.this if isinstance(start, exp.Cast) else None
+    text = literal.name if isinstance(literal, exp.Literal) and literal.is_string else ""
+    day = text.strip()[8:10]
+    return day.isdigit() and int(day) <= 28
 
 
 def map_entries(node: exp.Anonymous) -> exp.Expr:

@@ -136,6 +136,8 @@ UNKNOWN_ARRAY = exp.DataType(this=T.ARRAY, expressions=[exp.DataType(this=T.UNKN
 
 
 def _of_nulls_only(node: exp.Expr) -> bool:
+    if isinstance(node, exp.ArrayDistinct | exp.Reverse | exp.ArraySort):
+        return _of_nulls_only(node.this)
     if isinstance(node, exp.Array):
         return all(isinstance(e, exp.Null) for e in node.expressions)
     return isinstance(node, exp.Repeat) and isinstance(node.this, exp.Null)
