@@ -100,17 +100,25 @@ def _family(dtype: pa.DataType) -> str:
     return str(dtype)
 
 
+def _is_unknown_array(trino: str) -> bool:
+    return trino.startswith("array(") and trino.replace("array(", "").rstrip(")") == "unknown"
+
+
+def _nulls_kept_shape(value: object) -> object:
+    return [_nulls_kept_shape(v) for v in value] if isinstance(value, list) else None
+
+
 def _all_null_lists(column: pa.Array, target: pa.DataType) -> pa.Array:
-    """``array(unknown)`` (``ARRAY[]``, ``ARRAY[NULL]``): lists of NULLs, their lengths kept."""
-    values = [None if v is None else [None] * len(v) for v in column.to_pylist()]
-    return pa.array(values, type=target)
+    """``array(unknown)``, ``array(array(unknown))`` (``ARRAY[]``, ``ARRAY[NULL]``,
+    ``ARRAY[ARRAY[]]``): lists of NULLs, their shape kept."""
+    return pa.array([_nulls_kept_shape(v) for v in column.to_pylist()], type=target)
 
 
 def _convert(column: pa.Array, trino: str, target: pa.DataType) -> pa.Array:
     source = column.type
     if source == target:
         return column
-    if trino == "array(unknown)" and (pa.types.is_list(source) or pa.types.is_large_list(source)):
+    if _is_unknown_array(trino) and (pa.types.is_list(source) or pa.types.is_large_list(source)):
         return _all_null_lists(column, target)
     if _family(source) != _family(target) and not (
         trino == "interval year to month" and pa.types.is_interval(source)

@@ -89,8 +89,9 @@ def temporal_type(node: exp.Expr) -> exp.DataType | None:
         return _zoned(temporal_type(node.expressions[0])) if node.expressions else None
     if isinstance(node, exp.Interval):
         return _literal_interval(node)
-    if _of_nulls_only(node):
-        return UNKNOWN_ARRAY
+    depth = _unknown_depth(node)
+    if depth:
+        return unknown_array(depth)
     if isinstance(node, exp.Neg):
         return temporal_type(node.this)
     if isinstance(node, exp.Add | exp.Sub):
@@ -131,16 +132,42 @@ def temporal_type(node: exp.Expr) -> exp.DataType | None:
     return None
 
 
-#: ``array(unknown)``: Trino's type of ``ARRAY[]``, ``ARRAY[NULL]``, ``repeat(NULL, n)``
-UNKNOWN_ARRAY = exp.DataType(this=T.ARRAY, expressions=[exp.DataType(this=T.UNKNOWN)], nested=True)
-
-
-def _of_nulls_only(node: exp.Expr) -> bool:
+def _unknown_depth(node: exp.Expr) -> int:
+    """How deep arrays of nothing but NULLs nest in ``node`` (``ARRAY[]``, ``ARRAY[NULL]``:
+    1, ``ARRAY[ARRAY[]]``: 2; 0: not such an array). Trino types them ``array(unknown)``,
+    ``array(array(unknown))``."""
     if isinstance(node, exp.ArrayDistinct | exp.Reverse | exp.ArraySort):
-        return _of_nulls_only(node.this)
-    if isinstance(node, exp.Array):
-        return all(isinstance(e, exp.Null) for e in node.expressions)
-    return isinstance(node, exp.Repeat) and isinstance(node.this, exp.Null)
+        return _unknown_depth(node.this)
+    if isinstance(node, exp.Repeat):
+        return (
+            1
+            if isinstance(node.this, exp.Null)
+            else (1 + _unknown_depth(node.this) if _unknown_depth(node.this) else 0)
+        )
+    if not isinstance(node, exp.Array):
+        return 0
+    depths = {_unknown_depth(e) for e in node.expressions if not isinstance(e, exp.Null)}
+    if not depths:
+        return 1
+    if len(depths) == 1 and 0 not in depths:
+        return 1 + depths.pop()
+    return 0
+
+
+def unknown_array(depth: int) -> exp.DataType:
+    kind = exp.DataType(this=T.UNKNOWN)
+    for _ in range(depth):
+        kind = exp.DataType(this=T.ARRAY, expressions=[kind], nested=True)
+    return kind
+
+
+def _unknown_array_name(kind: exp.DataType) -> str | None:
+    """``array(unknown)``, ``array(array(unknown))``... for those types, else None."""
+    depth = 0
+    while kind.this == T.ARRAY and kind.expressions and isinstance(kind.expressions[0], exp.DataType):
+        kind = kind.expressions[0]
+        depth += 1
+    return "array(" * depth + "unknown" + ")" * depth if depth and kind.this == T.UNKNOWN else None
 
 
 def _plus_interval(kind: exp.DataType, interval: exp.DataType | None) -> exp.DataType:
@@ -203,8 +230,8 @@ def trino_name(kind: exp.DataType) -> str | None:
         return f"time({p})" if this == T.TIME else f"timestamp({p})"
     if is_interval(kind):
         return "interval year to month" if is_year_month(kind) else "interval day to second"
-    if kind == UNKNOWN_ARRAY:
-        return "array(unknown)"
+    if this == T.ARRAY:
+        return _unknown_array_name(kind)
     if this == T.FLOAT:
         return "real"
     if this == T.JSON:
