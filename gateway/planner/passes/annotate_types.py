@@ -170,12 +170,13 @@ def _dry_run(node: exp.Expr) -> None:
         for argument in (node.args.get("start"), node.args.get("end")):
             if isinstance(argument, exp.Expr):
                 trino_type(argument)
-    elif isinstance(node, exp.EQ | exp.NEQ | exp.DPipe):
-        trino_type(node.left)
-        trino_type(node.right)
-    elif isinstance(node, exp.Concat):
-        for argument in node.expressions:
-            trino_type(argument)
+    elif isinstance(node, exp.EQ | exp.NEQ | exp.DPipe | exp.Concat):
+        # read where an operand is an array or row literal (columns are typed already; typing
+        # every compared function of columns would send most queries down the slow path)
+        operands = [node.left, node.right] if isinstance(node, exp.Binary) else list(node.expressions)
+        if any(isinstance(o, exp.Array | exp.Struct) for o in operands):
+            for operand in operands:
+                trino_type(operand)
     elif isinstance(node, exp.AtTimeZone | exp.DateAdd):
         trino_type(node.this)
     elif isinstance(node, exp.Binary):  # +, -, *, /, %

@@ -10,7 +10,7 @@ from sqlglot import exp
 from gateway.planner.context import QueryContext
 from gateway.planner.semantics import arrays
 from gateway.planner.semantics.arithmetic import rewrite_bottom_up
-from gateway.planner.semantics.types import applies
+from gateway.planner.semantics.types import T, applies
 
 _REWRITTEN: tuple[type[exp.Expr], ...] = (
     exp.DPipe,
@@ -37,11 +37,26 @@ def trino_arrays(ctx: QueryContext) -> QueryContext:
 
 
 _CLASSES = frozenset(_REWRITTEN)
+_STRUCTURAL_TYPES = frozenset({T.ARRAY, T.STRUCT, T.MAP})
 
 
 def _relevant(node: exp.Expr) -> bool:
-    if isinstance(node, exp.Anonymous):
+    kind = type(node)
+    if kind is exp.Anonymous:
         return node.name.lower() == "map_entries"
+    if kind is exp.EQ or kind is exp.NEQ or kind is exp.DPipe:
+        return _maybe_structural(node.this) or _maybe_structural(node.expression)
+    return True
+
+
+def _maybe_structural(operand: exp.Expr) -> bool:
+    """Cheap first look (most ``=`` compare scalar columns and literals): a column only when
+    typed as an array, row or map; anything but a column or literal goes to the full look."""
+    if isinstance(operand, exp.Literal):
+        return False
+    if isinstance(operand, exp.Column):
+        kind = operand.type
+        return kind is not None and kind.this in _STRUCTURAL_TYPES
     return True
 
 
