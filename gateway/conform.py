@@ -8,6 +8,7 @@ differs, its batches are converted here, on the worker thread, so every door sen
 * ``timestamp(p)``, ``timestamp(p) with time zone``, ``time(p)``: Arrow's unit of that precision,
   values rounded half up to it as Trino rounds (the planner refuses a precision the engine cannot
   hold), a zone-aware one labelled ``UTC`` as Lakegate's Trino connector labels it;
+* ``array(unknown)`` (an array of nothing but NULLs): Arrow's list of ``null``;
 * ``interval day to second``: a ``duration[ms]``; ``interval year to month``: Trino's text
   (``1-2``);
 * text types with no Arrow match (``json``, ``uuid``, ``ipaddress``, ``char(n)``,
@@ -99,10 +100,26 @@ def _family(dtype: pa.DataType) -> str:
     return str(dtype)
 
 
+def _is_unknown_array(trino: str) -> bool:
+    return trino.startswith("array(") and trino.replace("array(", "").rstrip(")") == "unknown"
+
+
+def _nulls_kept_shape(value: object) -> object:
+    return [_nulls_kept_shape(v) for v in value] if isinstance(value, list) else None
+
+
+def _all_null_lists(column: pa.Array, target: pa.DataType) -> pa.Array:
+    """``array(unknown)``, ``array(array(unknown))`` (``ARRAY[]``, ``ARRAY[NULL]``,
+    ``ARRAY[ARRAY[]]``): lists of NULLs, their shape kept."""
+    return pa.array([_nulls_kept_shape(v) for v in column.to_pylist()], type=target)
+
+
 def _convert(column: pa.Array, trino: str, target: pa.DataType) -> pa.Array:
     source = column.type
     if source == target:
         return column
+    if _is_unknown_array(trino) and (pa.types.is_list(source) or pa.types.is_large_list(source)):
+        return _all_null_lists(column, target)
     if _family(source) != _family(target) and not (
         trino == "interval year to month" and pa.types.is_interval(source)
     ):

@@ -97,6 +97,79 @@ NUMERIC_PAIRS: dict[str, list[tuple[str, str]]] = {
 }
 
 
+# Arrays, maps and rows over NULL, empty and nested values: (id suffix, statement, ordered).
+STRUCTURAL: list[tuple[str, str, bool]] = [
+    ("array_of_nulls", "SELECT ARRAY[NULL], ARRAY[ARRAY[1], NULL], ARRAY[ARRAY[]], ARRAY[NULL, NULL]", True),
+    (
+        "nested_values",
+        "SELECT ARRAY[ROW(1, 'a'), NULL], ROW(ROW(1, 2), ARRAY[3]), MAP(ARRAY['a'], ARRAY[ARRAY[1, NULL]])",
+        True,
+    ),
+    (
+        "array_equality_nulls",
+        "SELECT ARRAY[1, 2] = ARRAY[1, NULL], ARRAY[1] = ARRAY[1, 2], ARRAY[2, NULL] = ARRAY[1, NULL], "
+        "ARRAY[1, NULL] <> ARRAY[1, NULL], ARRAY[] = ARRAY[], CAST(NULL AS array(integer)) = ARRAY[1]",
+        True,
+    ),
+    (
+        "row_equality_nulls",
+        "SELECT ROW(1, NULL) = ROW(1, NULL), ROW(1, 2) = ROW(2, NULL), ROW(1, 'a') <> ROW(1, 'b')",
+        True,
+    ),
+    (
+        "array_distinct_nulls",
+        "SELECT array_distinct(ARRAY[NULL, 2, NULL, 1, 2]), array_distinct(ARRAY['b', 'a', 'b'])",
+        True,
+    ),
+    ("empty", "SELECT array_distinct(ARRAY[]), reverse(ARRAY[]), cardinality(map_entries(MAP()))", True),
+    (
+        "repeat_edges",
+        "SELECT repeat(1, 0), repeat(NULL, 2), repeat(ARRAY[1], 2), repeat('a', CAST(NULL AS bigint))",
+        True,
+    ),
+    ("repeat_negative", "SELECT repeat('a', -1)", True),
+    (
+        "concat_nulls",
+        "SELECT 0 || ARRAY[1, 2], concat(ARRAY['a'], ARRAY['b'], ARRAY['c']), "
+        "ARRAY[1] || CAST(NULL AS integer), CAST(NULL AS array(integer)) || ARRAY[1]",
+        True,
+    ),
+    (
+        "sequence_dates",
+        "SELECT sequence(DATE '2024-01-03', DATE '2024-01-01', INTERVAL '-1' DAY), "
+        "sequence(DATE '2024-01-01', DATE '2024-01-02'), sequence(DATE '2024-01-01', DATE '2024-03-01', INTERVAL '1' MONTH)",
+        True,
+    ),
+    ("sequence_dates_default_descending", "SELECT sequence(DATE '2024-01-03', DATE '2024-01-01')", True),
+    (
+        "sequence_dates_wrong_direction",
+        "SELECT sequence(DATE '2024-01-01', DATE '2024-01-03', INTERVAL '-1' DAY)",
+        True,
+    ),
+    (
+        "sequence_dates_month_end",
+        "SELECT sequence(DATE '2024-01-31', DATE '2024-05-31', INTERVAL '1' MONTH)",
+        True,
+    ),
+    (
+        "repeat_null_count_column",
+        "SELECT repeat('a', n) FROM (VALUES CAST(NULL AS bigint), 2) AS t(n)",
+        False,
+    ),
+    ("unnest_nulls", "SELECT x FROM UNNEST(ARRAY[1, NULL]) AS t(x)", False),
+    (
+        "unnest_empty_map",
+        "SELECT count(*) FROM UNNEST(CAST(MAP() AS map(varchar, integer))) AS t(k, v)",
+        True,
+    ),
+    (
+        "unnest_rows_ordinality",
+        "SELECT a, b, n FROM UNNEST(ARRAY[ROW(1, 'x'), ROW(2, NULL)]) WITH ORDINALITY AS t(a, b, n)",
+        False,
+    ),
+]
+
+
 def _slug(text: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in text).strip("_")
 
@@ -136,6 +209,9 @@ def generated_cases() -> list[Case]:
                 f"SELECT sum(x), avg(x), min(x), max(x), count(x) FROM (VALUES {', '.join(f'({a}), ({b})' for a, b in pairs)}) AS t(x)",
             )
         )
+    cases += [
+        Case(f"gen_structural_{name}", "generated:structural", sql, ordered=o) for name, sql, o in STRUCTURAL
+    ]
     for left in NUMERIC:
         for right in NUMERIC:
             if left < right:

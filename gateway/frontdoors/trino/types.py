@@ -74,6 +74,12 @@ VARCHAR = TrinoType("varchar", (UNBOUNDED_LENGTH,))
 BIGINT = TrinoType("bigint")
 
 
+def _field_name(name: str, position: int) -> str | None:
+    """A row field's name; None for an anonymous one, which Arrow holds as ``_<position>`` (as
+    Lakegate's Trino connector and the planner name Trino's anonymous fields)."""
+    return None if name == f"_{position}" else name
+
+
 def _precision(unit: str) -> int:
     return {"s": 0, "ms": 3, "us": 6, "ns": 9}[unit]
 
@@ -128,7 +134,9 @@ def trino_type(dtype: pa.DataType) -> TrinoType:
         if dtype.num_fields == 0:
             return VARCHAR
         elements = tuple(trino_type(f.type) for f in dtype)
-        return TrinoType("row", elements=elements, field_names=tuple(f.name for f in dtype))
+        return TrinoType(
+            "row", elements=elements, field_names=tuple(_field_name(f.name, i) for i, f in enumerate(dtype))
+        )
     if pat.is_null(dtype):
         return TrinoType("unknown")
     return VARCHAR

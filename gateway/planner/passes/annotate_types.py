@@ -46,6 +46,12 @@ TYPE_SENSITIVE: tuple[type[exp.Expr], ...] = (
     exp.CovarPop,
     exp.RegrSlope,
     exp.RegrIntercept,
+    # arrays and rows (trino_arrays): reverse and sequence read their argument's type; = and ||
+    # on arrays and rows are rewritten where an operand is typed as one
+    exp.Reverse,
+    exp.GenerateSeries,
+    exp.Array,
+    exp.Struct,
 )
 
 
@@ -93,6 +99,13 @@ _READERS = (
     exp.CovarPop,
     exp.RegrSlope,
     exp.RegrIntercept,
+    exp.Reverse,
+    exp.GenerateSeries,
+    exp.EQ,
+    exp.NEQ,
+    exp.DPipe,
+    exp.Concat,
+    exp.Typeof,
 )
 
 
@@ -148,6 +161,22 @@ def _dry_run(node: exp.Expr) -> None:
     elif isinstance(node, exp.Corr | exp.CovarSamp | exp.CovarPop | exp.RegrSlope | exp.RegrIntercept):
         trino_type(node.this)
         trino_type(node.expression)
+    elif isinstance(node, exp.Reverse):
+        trino_type(node.this)
+    elif isinstance(node, exp.Typeof):
+        trino_type(node.this)
+        type_of(node.this)
+    elif isinstance(node, exp.GenerateSeries):
+        for argument in (node.args.get("start"), node.args.get("end")):
+            if isinstance(argument, exp.Expr):
+                trino_type(argument)
+    elif isinstance(node, exp.EQ | exp.NEQ | exp.DPipe | exp.Concat):
+        # read where an operand is an array or row literal (columns are typed already; typing
+        # every compared function of columns would send most queries down the slow path)
+        operands = [node.left, node.right] if isinstance(node, exp.Binary) else list(node.expressions)
+        if any(isinstance(o, exp.Array | exp.Struct) for o in operands):
+            for operand in operands:
+                trino_type(operand)
     elif isinstance(node, exp.AtTimeZone | exp.DateAdd):
         trino_type(node.this)
     elif isinstance(node, exp.Binary):  # +, -, *, /, %

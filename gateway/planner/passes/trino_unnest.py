@@ -9,7 +9,8 @@ subquery that reads each field by position::
      FROM UNNEST(items) [WITH ORDINALITY] AS _u(e[, n])) AS i
 
 An array is taken for one of rows when its type says so, or when the alias names more columns than
-an array of scalars could fill.
+an array of scalars could fill. ``UNNEST`` of a map gives its keys and values as two columns (the
+engine's ``map_entries`` read as rows of two fields).
 """
 
 from __future__ import annotations
@@ -35,8 +36,16 @@ def trino_unnest(ctx: QueryContext) -> QueryContext:
     return ctx
 
 
+def _is_map(node: exp.Expr) -> bool:
+    kind = trino_type(node)
+    return isinstance(node, exp.Map | exp.VarMap) or (kind is not None and kind.this == T.MAP)
+
+
 def _row_fields(array: exp.Expr, named: int) -> int | None:
-    """How many fields the rows of ``array`` have (None: not an array of rows)."""
+    """How many fields the rows of ``array`` have (None: not an array of rows); a map's entries
+    are rows of two fields."""
+    if _is_map(array):
+        return 2
     kind = trino_type(array)
     if kind is not None and kind.this == T.ARRAY and kind.expressions:
         element = kind.expressions[0]
@@ -51,7 +60,7 @@ def _row_fields(array: exp.Expr, named: int) -> int | None:
 def _rewrite(unnest: exp.Unnest) -> None:
     alias = unnest.args.get("alias")
     columns = list(alias.columns) if isinstance(alias, exp.TableAlias) else []
-    offset = unnest.args.get("offset")
+    offset = unnest.args.get("offset") or None  # sqlglot writes False for no WITH ORDINALITY
     if len(unnest.expressions) != 1:
         if any(_row_fields(e, 0) for e in unnest.expressions):
             raise refuse("UNNEST of several arrays of rows")
@@ -62,11 +71,14 @@ def _rewrite(unnest: exp.Unnest) -> None:
     if columns and len(columns) != fields:
         raise refuse(f"UNNEST naming {len(columns)} columns for rows of {fields} fields")
     names = [c.name for c in columns] or [f"field{i}" for i in range(fields)]
+    array = unnest.expressions[0].copy()
+    if _is_map(array):
+        array = exp.Anonymous(this="map_entries", expressions=[array])
     source = exp.Unnest(
-        expressions=[unnest.expressions[0].copy()],
+        expressions=[array],
         alias=exp.TableAlias(
             this=exp.to_identifier(_SOURCE),
-            columns=[exp.to_identifier(_ELEMENT)] + ([exp.to_identifier(_POSITION)] if offset else []),
+            columns=[exp.to_identifier(_ELEMENT)],  # the generator adds the position's name
         ),
         offset=exp.to_identifier(_POSITION) if offset else None,
     )

@@ -5,7 +5,8 @@ is ``timestamp(3)``, ``current_timestamp`` is ``timestamp(3) with time zone``, `
 timestamp)`` is ``timestamp(3)``); the engine gives every one microseconds. Intervals are
 ``interval day to second`` or ``interval year to month`` by their unit; the engine has one
 interval type. JSON, UUID, CHAR(n) have no engine type that reports them. ``sum``/``avg`` of a
-``real`` is a ``real`` (the engine: double). Only these kinds are typed here; any other column
+``real`` is a ``real`` (the engine: double). An array of nothing but NULLs is ``array(unknown)``
+(the engine: an integer array). Only these kinds are typed here; any other column
 keeps the engine's type.
 """
 
@@ -88,6 +89,9 @@ def temporal_type(node: exp.Expr) -> exp.DataType | None:
         return _zoned(temporal_type(node.expressions[0])) if node.expressions else None
     if isinstance(node, exp.Interval):
         return _literal_interval(node)
+    depth = _unknown_depth(node)
+    if depth:
+        return unknown_array(depth)
     if isinstance(node, exp.Neg):
         return temporal_type(node.this)
     if isinstance(node, exp.Add | exp.Sub):
@@ -126,6 +130,44 @@ def temporal_type(node: exp.Expr) -> exp.DataType | None:
     ):
         return simple_type(T.JSON)
     return None
+
+
+def _unknown_depth(node: exp.Expr) -> int:
+    """How deep arrays of nothing but NULLs nest in ``node`` (``ARRAY[]``, ``ARRAY[NULL]``:
+    1, ``ARRAY[ARRAY[]]``: 2; 0: not such an array). Trino types them ``array(unknown)``,
+    ``array(array(unknown))``."""
+    if isinstance(node, exp.ArrayDistinct | exp.Reverse | exp.ArraySort):
+        return _unknown_depth(node.this)
+    if isinstance(node, exp.Repeat):
+        return (
+            1
+            if isinstance(node.this, exp.Null)
+            else (1 + _unknown_depth(node.this) if _unknown_depth(node.this) else 0)
+        )
+    if not isinstance(node, exp.Array):
+        return 0
+    depths = {_unknown_depth(e) for e in node.expressions if not isinstance(e, exp.Null)}
+    if not depths:
+        return 1
+    if len(depths) == 1 and 0 not in depths:
+        return 1 + depths.pop()
+    return 0
+
+
+def unknown_array(depth: int) -> exp.DataType:
+    kind = exp.DataType(this=T.UNKNOWN)
+    for _ in range(depth):
+        kind = exp.DataType(this=T.ARRAY, expressions=[kind], nested=True)
+    return kind
+
+
+def _unknown_array_name(kind: exp.DataType) -> str | None:
+    """``array(unknown)``, ``array(array(unknown))``... for those types, else None."""
+    depth = 0
+    while kind.this == T.ARRAY and kind.expressions and isinstance(kind.expressions[0], exp.DataType):
+        kind = kind.expressions[0]
+        depth += 1
+    return "array(" * depth + "unknown" + ")" * depth if depth and kind.this == T.UNKNOWN else None
 
 
 def _plus_interval(kind: exp.DataType, interval: exp.DataType | None) -> exp.DataType:
@@ -188,6 +230,8 @@ def trino_name(kind: exp.DataType) -> str | None:
         return f"time({p})" if this == T.TIME else f"timestamp({p})"
     if is_interval(kind):
         return "interval year to month" if is_year_month(kind) else "interval day to second"
+    if this == T.ARRAY:
+        return _unknown_array_name(kind)
     if this == T.FLOAT:
         return "real"
     if this == T.JSON:
