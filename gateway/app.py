@@ -19,10 +19,12 @@ from gateway.config import LakegateConfig
 from gateway.connector_factory import build_connectors
 from gateway.frontdoors.trino import trino_router
 from gateway.frontdoors.trino.routes import door_of
+from gateway.instances import InstanceDirectory
 from gateway.kill_requests import KillRequests
 from gateway.observability.request_log import RequestLogMiddleware
 from gateway.observability.tracing import configure_tracing
 from gateway.observability.tracing import flush as flush_traces
+from gateway.owner_forwarding import Forwarder, OwnerForwarding
 from gateway.service import Gateway
 from gateway.ui.routes import install_ui
 
@@ -82,6 +84,13 @@ async def answer_kill_requests(app: FastAPI, kills: KillRequests) -> None:
         await asyncio.to_thread(kills.serve_safely, door_of(app).kill_here)
 
 
+async def keep_heartbeat(instances: InstanceDirectory) -> None:
+    """Tell the other instances this one is alive."""
+    while True:
+        await asyncio.sleep(instances.heartbeat_seconds)
+        await asyncio.to_thread(instances.heartbeat_safely)
+
+
 def create_app(config: LakegateConfig, connectors: list[Connector] | None = None) -> FastAPI:
     authenticator = build_authenticator(config)  # before the engines: a bad users file fails fast
     configure_tracing(config.server.tracing)
@@ -98,6 +107,9 @@ def create_app(config: LakegateConfig, connectors: list[Connector] | None = None
     elif not authenticator.methods:
         log.warning("no authentication method is configured (auth:): every request will be refused")
 
+    instances = gateway.instances
+    forwarding: Forwarder | None = None
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         catalog = config.catalog
@@ -112,6 +124,10 @@ def create_app(config: LakegateConfig, connectors: list[Connector] | None = None
             schedules.append(asyncio.create_task(refresh_datasets_on_schedule(gateway)))
         if gateway.kill_requests is not None:
             schedules.append(asyncio.create_task(answer_kill_requests(app, gateway.kill_requests)))
+        if instances is not None:
+            # a node id in use by a live instance elsewhere stops the start (InstanceConflict)
+            await asyncio.to_thread(instances.register)
+            schedules.append(asyncio.create_task(keep_heartbeat(instances)))
         try:
             yield
         finally:
@@ -119,6 +135,10 @@ def create_app(config: LakegateConfig, connectors: list[Connector] | None = None
                 schedule.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await schedule
+            if instances is not None:
+                await asyncio.to_thread(instances.leave)
+            if forwarding is not None:
+                await forwarding.aclose()
             gateway.close()
             flush_traces()
 
@@ -147,6 +167,10 @@ def create_app(config: LakegateConfig, connectors: list[Connector] | None = None
     install_ui(app, config, gateway.state)  # last: its /ui/{path} answers every other /ui address
     # SQL larger than the limit is refused by the planner; a body this big is refused unread.
     app.add_middleware(BodyLimitMiddleware, max_bytes=config.server.limits.max_sql_bytes + 64 * 1024)
+    if instances is not None and config.server.cluster is not None:
+        # a request for another instance's query goes to that instance (gateway/owner_forwarding.py)
+        forwarding = Forwarder(instances, connect_timeout=config.server.cluster.connect_timeout_seconds)
+        app.add_middleware(OwnerForwarding, forwarder=forwarding)
     # outermost: every request gets its id, its log line and its latency, refusals included
     app.add_middleware(RequestLogMiddleware, metrics=gateway.metrics)
     return app

@@ -19,6 +19,7 @@ from gateway.api.identity import identify
 from gateway.api.problems import StreamAborted, problem_response
 from gateway.errors import ErrorCode, LakegateError
 from gateway.execution import Encoder, RunningQuery
+from gateway.owner_forwarding import OWNER_GONE, gone_problem
 from gateway.planner.context import QueryRequest
 from gateway.queries import QueryRecord
 from gateway.query_history import historical_status
@@ -366,6 +367,9 @@ async def query_status(
         status = await asyncio.to_thread(historical_status, gateway.audit.store, query_id)
         if status is not None and _may_see(gateway, identity, str(status["user"])):
             return status
+        gone = request.scope.get(OWNER_GONE)
+        if gone is not None:  # it ran on an instance that is gone (gateway/owner_forwarding.py)
+            raise LakegateError(ErrorCode.ENGINE_UNAVAILABLE, str(gone_problem(query_id, gone)["detail"]))
     record = _owned_query(request, query_id, identity)
     described: dict[str, Any] = record.describe()
     described["queue_position"] = gateway.admission.position(record.id)
