@@ -38,6 +38,7 @@ from gateway.results import (
     negotiate,
 )
 from gateway.service import Gateway
+from gateway.stream_errors import error_message
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["query"])
@@ -189,6 +190,8 @@ async def _stream(
     error: LakegateError | None = None
     sent = 0
     tail = ARROW_EOS if media == ARROW_STREAM else b""
+    held: memoryview | bytes = b""
+    started = False  # the schema (Arrow's first message) is known
     try:
         schema = await running.schema()
         if media == ARROW_STREAM:
@@ -199,7 +202,7 @@ async def _stream(
             head = pa.py_buffer(b"")
         # One piece is held back, so that the answer's last byte leaves only once the query's
         # audit record is durable (Arrow's end-of-stream marker; CSV's last rows).
-        held: memoryview | bytes = memoryview(head)
+        held, started = memoryview(head), True
         async for payload in running.payloads():
             for part in payload if isinstance(payload, list) else (payload,):
                 sent += len(held)
@@ -218,6 +221,13 @@ async def _stream(
         # The status line is gone: abort the connection so that no client can take the partial
         # stream for a whole result; the query's status (GET /v1/queries/{id}) carries the error.
         error = exc
+        if media == ARROW_STREAM and started:
+            # and say so in the stream itself: the rest of the last whole batch, then an error
+            # message no Arrow reader takes for a batch (gateway/stream_errors.py)
+            if held is not tail:  # never the end-of-stream marker of a failed answer
+                sent += len(held)
+                yield held
+            yield error_message(exc.problem(running.record.id))
         raise StreamAborted(exc.code.value) from None
     except (asyncio.CancelledError, GeneratorExit):
         gateway.cancel(running.record, "the client disconnected")
