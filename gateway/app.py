@@ -169,7 +169,12 @@ def create_app(config: LakegateConfig, connectors: list[Connector] | None = None
     app.add_middleware(BodyLimitMiddleware, max_bytes=config.server.limits.max_sql_bytes + 64 * 1024)
     if instances is not None and config.server.cluster is not None:
         # a request for another instance's query goes to that instance (gateway/owner_forwarding.py)
-        forwarding = Forwarder(instances, connect_timeout=config.server.cluster.connect_timeout_seconds)
+        forwarded = gateway.metrics.forwarded
+        forwarding = Forwarder(
+            instances,
+            connect_timeout=config.server.cluster.connect_timeout_seconds,
+            count=lambda outcome: forwarded.labels(outcome).inc(),
+        )
         app.add_middleware(OwnerForwarding, forwarder=forwarding)
     # outermost: every request gets its id, its log line and its latency, refusals included
     app.add_middleware(RequestLogMiddleware, metrics=gateway.metrics)

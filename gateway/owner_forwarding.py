@@ -22,7 +22,7 @@ import asyncio
 import json
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import httpx
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -99,8 +99,11 @@ class Forwarder:
         connect_timeout: float = 2.0,
         read_timeout: float = 600.0,
         transport: httpx.AsyncBaseTransport | None = None,
+        count: Callable[[str], None] | None = None,
     ) -> None:
         self.directory = directory
+        #: counts each outcome: forwarded, owner_gone, store_error (lakegate_forwarded_requests)
+        self.count = count or (lambda outcome: None)
         self.client = httpx.AsyncClient(
             transport=transport,
             timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
@@ -125,6 +128,7 @@ class Forwarder:
                 owner = await asyncio.to_thread(self.directory.owner, node)
         except StoreError as exc:
             log.warning("the owner of query %s cannot be looked up: %s", query_id, exc)
+            self.count("store_error")
             if status_read:  # the audit log may still know it
                 await app(scope, receive, send)
                 return
@@ -136,10 +140,13 @@ class Forwarder:
             await _problem(send, problem)
             return
         if owner.state == "live" and await self._forward(owner, scope, receive, send):
+            self.count("forwarded")
             return
         if owner.state == "unknown":
             await app(scope, receive, send)
-        elif status_read:
+            return
+        self.count("owner_gone")
+        if status_read:
             await app({**scope, OWNER_GONE: node}, receive, send)
         else:
             await _problem(send, gone_problem(query_id, node))

@@ -323,7 +323,9 @@ def test_kill_query_sent_to_another_instance_kills_it_on_its_owner(cluster: Clus
         assert client.delete(f"{other}/v1/queries/{native['id']}", headers=ROOT).status_code == 204
         assert _drain(client, native, ada)["error"]["errorName"] == "USER_CANCELED"
         unknown = f"{native['id'][:-2]}n9"
+        asked = time.monotonic()
         assert client.delete(f"{other}/v1/queries/{unknown}", headers=ROOT).status_code == 404
+        assert time.monotonic() - asked < 2, "no instance n9 was ever registered: nobody to ask"
 
 
 def test_killing_an_instance_fails_only_its_queries(cluster: Cluster) -> None:
@@ -369,3 +371,8 @@ def test_killing_an_instance_fails_only_its_queries(cluster: Cluster) -> None:
         status = client.get(f"/v1/queries/{finished_id}")
         assert status.status_code == 200
         assert status.json()["state"] == "FINISHED"
+        metrics = "".join(
+            httpx.get(f"{url}/metrics").text for node, url in cluster.instances.items() if node != victim
+        )
+        assert 'lakegate_forwarded_requests_total{outcome="owner_gone"}' in metrics
+        assert 'lakegate_forwarded_requests_total{outcome="forwarded"}' in metrics

@@ -155,9 +155,11 @@ def _ask(
     method: str,
     path: str,
     headers: dict[str, str] | None = None,
+    counted: list[str] | None = None,
 ) -> httpx.Response:
     async def run() -> httpx.Response:
-        forwarder = Forwarder(directory, transport=transport)
+        count = counted.append if counted is not None else None
+        forwarder = Forwarder(directory, transport=transport, count=count)
         app = OwnerForwarding(local, forwarder)
         try:
             async with httpx.AsyncClient(
@@ -192,7 +194,9 @@ def test_a_live_owner_answers_with_the_client_s_headers(store: Path) -> None:
             return await to_owner(request)
 
     headers = {"Authorization": "Basic YWRhOnB3", "X-Trino-User": "ada"}
-    response = _ask(n1, local, Spy(), "GET", f"{PAGE}?maxWait=1s", headers)
+    counted: list[str] = []
+    response = _ask(n1, local, Spy(), "GET", f"{PAGE}?maxWait=1s", headers, counted)
+    assert counted == ["forwarded"]
     assert response.status_code == 200
     assert response.headers["x-lakegate-answered-by"] == "n2"
     assert response.headers["x-answer"] == "yes"
@@ -223,8 +227,9 @@ def test_a_gone_owner_fails_its_query_clearly(store: Path, how: str) -> None:
     if how == "stopped":
         n2.leave()
     local, transport = Recorder("n1"), Refusing()
+    counted: list[str] = []
     for method, path in (("GET", PAGE), ("DELETE", PAGE), ("DELETE", f"/v1/queries/{QUERY}")):
-        response = _ask(n1, local, transport, method, path)
+        response = _ask(n1, local, transport, method, path, counted=counted)
         assert response.status_code == 503
         assert response.headers["content-type"] == "application/problem+json"
         problem = response.json()
@@ -233,6 +238,7 @@ def test_a_gone_owner_fails_its_query_clearly(store: Path, how: str) -> None:
         assert f"the gateway instance n2 that ran query {QUERY} is gone" in problem["detail"]
     assert local.scopes == []
     assert transport.calls == (0 if how == "stopped" else 3)
+    assert counted == ["owner_gone"] * 3
 
 
 def test_a_gone_owner_s_query_status_is_answered_here_from_the_audit_log(store: Path) -> None:

@@ -19,6 +19,7 @@ from gateway.api.identity import identify
 from gateway.api.problems import StreamAborted, problem_response
 from gateway.errors import ErrorCode, LakegateError
 from gateway.execution import Encoder, RunningQuery
+from gateway.instances import InstanceDirectory
 from gateway.owner_forwarding import OWNER_GONE, gone_problem
 from gateway.planner.context import QueryRequest
 from gateway.queries import QueryRecord
@@ -401,7 +402,12 @@ async def cancel_query(
     # (through the state store: gateway/kill_requests.py)
     gateway = _gateway(request)
     kills = gateway.kill_requests
-    if kills is not None and kills.owner_elsewhere(query_id) is not None:
+    owner = kills.owner_elsewhere(query_id) if kills is not None else None
+    if owner is not None and gateway.instances is not None:
+        known = await _known_instance(gateway.instances, owner)
+        if not known:  # no instance of this cluster ever had that node id: no need to ask
+            raise LakegateError(ErrorCode.QUERY_NOT_FOUND, f"query {query_id} does not exist")
+    if kills is not None and owner is not None:
         admin = _may_see(gateway, identity, "")
         try:
             reason = "canceled by the user"
@@ -416,3 +422,11 @@ async def cancel_query(
     record = _owned_query(request, query_id, identity)
     gateway.cancel(record)
     return Response(status_code=204)
+
+
+async def _known_instance(instances: InstanceDirectory, node_id: str) -> bool:
+    try:
+        owner = await asyncio.to_thread(instances.owner, node_id)
+    except StoreError:
+        return True  # the kill request will say
+    return owner.state != "unknown"
