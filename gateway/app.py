@@ -170,10 +170,12 @@ def create_app(config: LakegateConfig, connectors: list[Connector] | None = None
     if instances is not None and config.server.cluster is not None:
         # a request for another instance's query goes to that instance (gateway/owner_forwarding.py)
         forwarded = gateway.metrics.forwarded
+        cluster = config.server.cluster
         forwarding = Forwarder(
             instances,
-            connect_timeout=config.server.cluster.connect_timeout_seconds,
+            connect_timeout=cluster.connect_timeout_seconds,
             count=lambda outcome: forwarded.labels(outcome).inc(),
+            ca_file=str(config.resolve_path(cluster.ca_file)) if cluster.ca_file else None,
         )
         app.add_middleware(OwnerForwarding, forwarder=forwarding)
     # outermost: every request gets its id, its log line and its latency, refusals included

@@ -239,6 +239,9 @@ class ClusterSettings(_Model):
     stale_seconds: float = Field(10.0, gt=0, le=600)
     #: how long a forwarded request may take to connect to its owner before the owner counts as gone
     connect_timeout_seconds: float = Field(2.0, gt=0, le=60)
+    #: https:// internal addresses: the CA bundle that signed the instances' certificates
+    #: (relative to the config file; default: the system's)
+    ca_file: str | None = None
 
     @field_validator("internal_address")
     @classmethod

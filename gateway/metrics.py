@@ -64,7 +64,7 @@ class Metrics:
 
         self.forwarded = Counter(
             "lakegate_forwarded_requests",
-            "Requests for another instance's query: forwarded, owner_gone, or store_error",
+            "Requests for another instance's query: forwarded, owner_gone, store_error or tls_error",
             ["outcome"],
             registry=self.registry,
         )

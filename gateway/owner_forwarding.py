@@ -22,6 +22,7 @@ import asyncio
 import json
 import logging
 import re
+import ssl
 from collections.abc import Callable, Iterable
 
 import httpx
@@ -29,6 +30,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from catalog.store.backends import StoreError
 from gateway.api.problems import PROBLEM_JSON
+from gateway.config import ConfigError
 from gateway.errors import ErrorCode, LakegateError
 from gateway.instances import InstanceDirectory, Owner, owner_of
 
@@ -100,12 +102,16 @@ class Forwarder:
         read_timeout: float = 600.0,
         transport: httpx.AsyncBaseTransport | None = None,
         count: Callable[[str], None] | None = None,
+        ca_file: str | None = None,
     ) -> None:
         self.directory = directory
-        #: counts each outcome: forwarded, owner_gone, store_error (lakegate_forwarded_requests)
+        #: counts each outcome: forwarded, owner_gone, store_error, tls_error
+        #: (lakegate_forwarded_requests)
         self.count = count or (lambda outcome: None)
         self.client = httpx.AsyncClient(
             transport=transport,
+            # https:// internal addresses: verified against this CA bundle, else the system's
+            verify=_verification(ca_file),
             timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
             limits=httpx.Limits(max_connections=256, max_keepalive_connections=32),
             follow_redirects=False,
@@ -139,9 +145,20 @@ class Forwarder:
             ).problem(query_id)
             await _problem(send, problem)
             return
-        if owner.state == "live" and await self._forward(owner, scope, receive, send):
-            self.count("forwarded")
-            return
+        if owner.state == "live":
+            try:
+                if await self._forward(owner, scope, receive, send):
+                    self.count("forwarded")
+                    return
+            except _Untrusted as exc:  # alive, maybe, but not the instance it claims to be
+                self.count("tls_error")
+                problem = LakegateError(
+                    ErrorCode.ENGINE_UNAVAILABLE,
+                    f"the instance {node} that runs query {query_id} cannot be reached securely: "
+                    f"{exc} (server.cluster.ca_file)",
+                ).problem(query_id)
+                await _problem(send, problem)
+                return
         if owner.state == "unknown":
             await app(scope, receive, send)
             return
@@ -163,6 +180,9 @@ class Forwarder:
         try:
             response = await self.client.send(request, stream=True)
         except httpx.TransportError as exc:  # refused, timed out, or a kept-alive connection dead
+            if _tls_failure(exc):
+                log.error("instance %s at %s: TLS failed: %s", owner.node_id, owner.address, exc)
+                raise _Untrusted("its certificate cannot be verified") from None
             log.warning("instance %s at %s does not answer: %s", owner.node_id, owner.address, exc)
             self.directory.forget_cached(owner.node_id)
             return False
@@ -183,6 +203,30 @@ class Forwarder:
 
     async def aclose(self) -> None:
         await self.client.aclose()
+
+
+def _verification(ca_file: str | None) -> ssl.SSLContext | bool:
+    if ca_file is None:
+        return True
+    try:
+        return ssl.create_default_context(cafile=ca_file)
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigError(f"server.cluster.ca_file: cannot read {ca_file}: {exc}") from None
+
+
+class _Untrusted(Exception):
+    """The owner's address answers, but its TLS certificate cannot be verified."""
+
+
+def _tls_failure(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    for _ in range(8):  # httpx wraps httpcore's error, which wraps the ssl module's
+        if seen is None:
+            return False
+        if isinstance(seen, ssl.SSLError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:

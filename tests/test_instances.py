@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import ssl
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from starlette.types import Receive, Scope, Send
 
 from catalog.store.backends import StoreError
 from catalog.store.store import CatalogStore
+from gateway.config import ConfigError
 from gateway.instances import FORGET_SECONDS, InstanceConflict, InstanceDirectory, owner_of
 from gateway.owner_forwarding import OWNER_GONE, Forwarder, OwnerForwarding, forwarded_query
 
@@ -286,3 +288,28 @@ def test_a_state_store_that_cannot_be_read_is_a_clear_retryable_error(
     assert "cannot be looked up" in page.json()["detail"]
     status = _ask(n1, local, Refusing(), "GET", f"/v1/queries/{QUERY}")
     assert status.json()["by"] == "n1"  # the audit log may still know it
+
+
+class Untrusted(httpx.AsyncBaseTransport):
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            raise ssl.SSLCertVerificationError("certificate verify failed: self-signed certificate")
+        except ssl.SSLError as exc:
+            raise httpx.ConnectError(str(exc), request=request) from exc
+
+
+def test_an_owner_whose_certificate_fails_is_not_called_gone(store: Path) -> None:
+    n1, _ = _cluster(store)
+    counted: list[str] = []
+    response = _ask(n1, Recorder("n1"), Untrusted(), "GET", PAGE, counted=counted)
+    assert response.status_code == 503
+    detail = response.json()["detail"]
+    assert "cannot be reached securely: its certificate cannot be verified" in detail
+    assert "gone" not in detail
+    assert counted == ["tls_error"]
+
+
+def test_a_missing_ca_file_is_a_configuration_error(store: Path, tmp_path: Path) -> None:
+    n1, _ = _cluster(store)
+    with pytest.raises(ConfigError, match=re.escape("server.cluster.ca_file: cannot read")):
+        Forwarder(n1, ca_file=str(tmp_path / "missing.pem"))
