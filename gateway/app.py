@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from catalog.store.backends import StoreError
 from connectors.base import Connector
 from gateway.api import access, admin, audit, browse, datasets, entities, health, query, search
 from gateway.api.body_limit import BodyLimitMiddleware
@@ -19,7 +20,7 @@ from gateway.config import LakegateConfig
 from gateway.connector_factory import build_connectors
 from gateway.frontdoors.trino import trino_router
 from gateway.frontdoors.trino.routes import door_of
-from gateway.instances import InstanceDirectory
+from gateway.instances import InstanceConflict, InstanceDirectory
 from gateway.kill_requests import KillRequests
 from gateway.observability.request_log import RequestLogMiddleware
 from gateway.observability.tracing import configure_tracing
@@ -113,6 +114,13 @@ def create_app(config: LakegateConfig, connectors: list[Connector] | None = None
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         catalog = config.catalog
+        if instances is not None:
+            # first: a node id in use by a live instance elsewhere stops the start
+            try:
+                await asyncio.to_thread(instances.register)
+            except (InstanceConflict, StoreError) as exc:
+                log.error("this instance cannot join the cluster: %s", exc)
+                raise
         schedules = [
             asyncio.create_task(
                 refresh_on_schedule(
@@ -125,8 +133,6 @@ def create_app(config: LakegateConfig, connectors: list[Connector] | None = None
         if gateway.kill_requests is not None:
             schedules.append(asyncio.create_task(answer_kill_requests(app, gateway.kill_requests)))
         if instances is not None:
-            # a node id in use by a live instance elsewhere stops the start (InstanceConflict)
-            await asyncio.to_thread(instances.register)
             schedules.append(asyncio.create_task(keep_heartbeat(instances)))
         try:
             yield

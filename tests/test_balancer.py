@@ -328,6 +328,27 @@ def test_kill_query_sent_to_another_instance_kills_it_on_its_owner(cluster: Clus
         assert time.monotonic() - asked < 2, "no instance n9 was ever registered: nobody to ask"
 
 
+def test_a_second_instance_with_a_live_instance_s_node_id_is_refused(
+    cluster: Cluster, demo_dir: Path
+) -> None:
+    port = free_port()
+    config = str(demo_dir / "lakegate-n1.yaml")
+    twin = subprocess.run(
+        [sys.executable, "-m", "gateway.cli", "serve", "--config", config, "--port", str(port)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "LAKEGATE_BALANCER_DSN": cluster.dsn, "LAKEGATE_TEST_PORT": str(port)},
+    )
+    assert twin.returncode != 0
+    assert "node id n1 is in use by a live instance at http://127.0.0.1:" in twin.stderr
+    with psycopg.connect(cluster.dsn) as conn:
+        (address,) = conn.execute(
+            "SELECT address FROM lakegate_catalog.lakegate_instances WHERE node_id = 'n1'"
+        ).fetchone() or (None,)
+    assert address == cluster.instances["n1"]  # the live one keeps its place
+
+
 def test_killing_an_instance_fails_only_its_queries(cluster: Cluster) -> None:
     headers = {"X-Trino-User": "root", **ROOT}
     with httpx.Client(base_url=cluster.url, timeout=30, headers=ROOT) as client:
