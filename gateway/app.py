@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from catalog.store.backends import StoreError
 from connectors.base import Connector
 from gateway.api import access, admin, audit, browse, datasets, entities, health, query, search
 from gateway.api.body_limit import BodyLimitMiddleware
@@ -19,10 +20,12 @@ from gateway.config import LakegateConfig
 from gateway.connector_factory import build_connectors
 from gateway.frontdoors.trino import trino_router
 from gateway.frontdoors.trino.routes import door_of
+from gateway.instances import InstanceConflict, InstanceDirectory
 from gateway.kill_requests import KillRequests
 from gateway.observability.request_log import RequestLogMiddleware
 from gateway.observability.tracing import configure_tracing
 from gateway.observability.tracing import flush as flush_traces
+from gateway.owner_forwarding import Forwarder, OwnerForwarding
 from gateway.service import Gateway
 from gateway.ui.routes import install_ui
 
@@ -82,6 +85,13 @@ async def answer_kill_requests(app: FastAPI, kills: KillRequests) -> None:
         await asyncio.to_thread(kills.serve_safely, door_of(app).kill_here)
 
 
+async def keep_heartbeat(instances: InstanceDirectory) -> None:
+    """Tell the other instances this one is alive."""
+    while True:
+        await asyncio.sleep(instances.heartbeat_seconds)
+        await asyncio.to_thread(instances.heartbeat_safely)
+
+
 def create_app(config: LakegateConfig, connectors: list[Connector] | None = None) -> FastAPI:
     authenticator = build_authenticator(config)  # before the engines: a bad users file fails fast
     configure_tracing(config.server.tracing)
@@ -98,9 +108,19 @@ def create_app(config: LakegateConfig, connectors: list[Connector] | None = None
     elif not authenticator.methods:
         log.warning("no authentication method is configured (auth:): every request will be refused")
 
+    instances = gateway.instances
+    forwarding: Forwarder | None = None
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         catalog = config.catalog
+        if instances is not None:
+            # first: a node id in use by a live instance elsewhere stops the start
+            try:
+                await asyncio.to_thread(instances.register)
+            except (InstanceConflict, StoreError) as exc:
+                log.error("this instance cannot join the cluster: %s", exc)
+                raise
         schedules = [
             asyncio.create_task(
                 refresh_on_schedule(
@@ -112,6 +132,8 @@ def create_app(config: LakegateConfig, connectors: list[Connector] | None = None
             schedules.append(asyncio.create_task(refresh_datasets_on_schedule(gateway)))
         if gateway.kill_requests is not None:
             schedules.append(asyncio.create_task(answer_kill_requests(app, gateway.kill_requests)))
+        if instances is not None:
+            schedules.append(asyncio.create_task(keep_heartbeat(instances)))
         try:
             yield
         finally:
@@ -119,6 +141,10 @@ def create_app(config: LakegateConfig, connectors: list[Connector] | None = None
                 schedule.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await schedule
+            if instances is not None:
+                await asyncio.to_thread(instances.leave)
+            if forwarding is not None:
+                await forwarding.aclose()
             gateway.close()
             flush_traces()
 
@@ -147,6 +173,17 @@ def create_app(config: LakegateConfig, connectors: list[Connector] | None = None
     install_ui(app, config, gateway.state)  # last: its /ui/{path} answers every other /ui address
     # SQL larger than the limit is refused by the planner; a body this big is refused unread.
     app.add_middleware(BodyLimitMiddleware, max_bytes=config.server.limits.max_sql_bytes + 64 * 1024)
+    if instances is not None and config.server.cluster is not None:
+        # a request for another instance's query goes to that instance (gateway/owner_forwarding.py)
+        forwarded = gateway.metrics.forwarded
+        cluster = config.server.cluster
+        forwarding = Forwarder(
+            instances,
+            connect_timeout=cluster.connect_timeout_seconds,
+            count=lambda outcome: forwarded.labels(outcome).inc(),
+            ca_file=str(config.resolve_path(cluster.ca_file)) if cluster.ca_file else None,
+        )
+        app.add_middleware(OwnerForwarding, forwarder=forwarding)
     # outermost: every request gets its id, its log line and its latency, refusals included
     app.add_middleware(RequestLogMiddleware, metrics=gateway.metrics)
     return app

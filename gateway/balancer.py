@@ -52,13 +52,34 @@ def parse_instance(text: str) -> Instance:
     return Instance(node, address)
 
 
-def http_block(instances: list[Instance], listen: str) -> str:
-    """The ``http {}`` contents: upstreams, the owner map, and the server."""
+_PROXYING = [
+    "    client_max_body_size 16m;",
+    "    proxy_http_version 1.1;",
+    '    proxy_set_header Connection "";',
+    "    proxy_set_header Host $http_host;",
+    "    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+    "    proxy_set_header X-Forwarded-Proto $scheme;",
+    "    # results stream through as they are made; a client that leaves cancels its query",
+    "    proxy_buffering off;",
+    "    proxy_request_buffering off;",
+    "    proxy_read_timeout 600s;",
+    "    proxy_send_timeout 600s;",
+    "    # new work that could not reach an instance is tried on the next (queries are read-only)",
+    "    proxy_next_upstream error timeout non_idempotent;",
+]
+
+
+def http_block(instances: list[Instance], listen: str, *, owner_routing: bool = True) -> str:
+    """The ``http {}`` contents: upstreams, the owner map, and the server. Without
+    ``owner_routing`` every request goes to any instance (round robin), and the instances
+    forward a query's follow-ups to its owner themselves (``server.cluster``)."""
     if not instances:
         raise ValueError("at least one instance")
     nodes = [i.node_id for i in instances]
     if len(set(nodes)) != len(nodes):
         raise ValueError("node ids must differ")
+    if not owner_routing:
+        return _round_robin(instances, listen)
     lines = ["upstream lakegate_any {", "    least_conn;"]
     lines += [f"    server {i.address} max_fails=1 fail_timeout=10s;" for i in instances]
     lines += ["    keepalive 32;", "}"]
@@ -80,19 +101,7 @@ def http_block(instances: list[Instance], listen: str) -> str:
         "}",
         "server {",
         f"    listen {listen};",
-        "    client_max_body_size 16m;",
-        "    proxy_http_version 1.1;",
-        '    proxy_set_header Connection "";',
-        "    proxy_set_header Host $http_host;",
-        "    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
-        "    proxy_set_header X-Forwarded-Proto $scheme;",
-        "    # results stream through as they are made; a client that leaves cancels its query",
-        "    proxy_buffering off;",
-        "    proxy_request_buffering off;",
-        "    proxy_read_timeout 600s;",
-        "    proxy_send_timeout 600s;",
-        "    # new work that could not reach an instance is tried on the next (queries are read-only)",
-        "    proxy_next_upstream error timeout non_idempotent;",
+        *_PROXYING,
         "    location / {",
         "        proxy_pass http://$lakegate_upstream;",
         "        proxy_intercept_errors off;",
@@ -120,7 +129,22 @@ def http_block(instances: list[Instance], listen: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def nginx_conf(instances: list[Instance], listen: str, paths: Mapping[str, str] | None = None) -> str:
+def _round_robin(instances: list[Instance], listen: str) -> str:
+    lines = ["# every request to any instance: each forwards a query's follow-ups to its owner"]
+    lines += ["upstream lakegate_any {"]
+    lines += [f"    server {i.address} max_fails=1 fail_timeout=10s;" for i in instances]
+    lines += ["    keepalive 32;", "}", "server {", f"    listen {listen};", *_PROXYING]
+    lines += ["    location / {", "        proxy_pass http://lakegate_any;", "    }", "}"]
+    return "\n".join(lines) + "\n"
+
+
+def nginx_conf(
+    instances: list[Instance],
+    listen: str,
+    paths: Mapping[str, str] | None = None,
+    *,
+    owner_routing: bool = True,
+) -> str:
     """A whole ``nginx.conf`` running in the foreground; ``paths`` may set ``pid``,
     ``error_log`` and ``temp`` (a folder for nginx's temporary files)."""
     paths = paths or {}
@@ -138,5 +162,6 @@ def nginx_conf(instances: list[Instance], listen: str, paths: Mapping[str, str] 
             f"    uwsgi_temp_path {temp}/uwsgi;",
             f"    scgi_temp_path {temp}/scgi;",
         ]
-    body = ["    " + line if line else line for line in http_block(instances, listen).splitlines()]
+    block = http_block(instances, listen, owner_routing=owner_routing)
+    body = ["    " + line if line else line for line in block.splitlines()]
     return "\n".join([*head, *body, "}"]) + "\n"

@@ -337,7 +337,12 @@ def cmd_balancer_config(args: argparse.Namespace) -> int:
 
     try:
         instances = [parse_instance(text) for text in args.instance]
-        text = http_block(instances, args.listen) if args.http_block else nginx_conf(instances, args.listen)
+        routing = not args.any_instance
+        text = (
+            http_block(instances, args.listen, owner_routing=routing)
+            if args.http_block
+            else nginx_conf(instances, args.listen, owner_routing=routing)
+        )
     except ValueError as exc:
         print(f"lakegate balancer-config: {exc}", file=sys.stderr)
         return 2
@@ -426,6 +431,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     balancer.add_argument("--listen", default="8080", help="nginx's listen directive (default 8080)")
     balancer.add_argument("--http-block", action="store_true", help="only the part for an existing http {}")
+    balancer.add_argument(
+        "--any-instance",
+        action="store_true",
+        help="round robin, no routing by query id: the instances forward follow-ups (server.cluster)",
+    )
     balancer.set_defaults(func=cmd_balancer_config)
 
     for name, func, text in (

@@ -210,6 +210,57 @@ class UiSettings(_Model):
     oidc: UiOidc | None = None
 
 
+_ENV_IN_TEXT = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_INTERNAL_ADDRESS = re.compile(r"^https?://[A-Za-z0-9.\-\[\]:]+:\d{1,5}$")
+
+
+def expand_env(text: str) -> str:
+    """``${NAME}`` inside a (non-secret) setting, replaced by the environment variable's value."""
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in os.environ:
+            raise ValueError(f"environment variable {name} is not set")
+        return os.environ[name]
+
+    return _ENV_IN_TEXT.sub(value, text)
+
+
+class ClusterSettings(_Model):
+    """Several instances sharing the state store (gateway/instances.py): each registers the
+    address the others reach it at, and a request for a query another instance owns (a Trino
+    page, a status, a cancel) is forwarded to that instance (gateway/owner_forwarding.py)."""
+
+    #: ``http://HOST:PORT`` (or ``HOST:PORT``) at which the other instances reach this one;
+    #: ``${POD_IP}`` and other environment variables are expanded
+    internal_address: str
+    heartbeat_seconds: float = Field(2.0, gt=0, le=60)
+    #: an instance whose heartbeat is older than this is gone, and its running queries with it
+    stale_seconds: float = Field(10.0, gt=0, le=600)
+    #: how long a forwarded request may take to connect to its owner before the owner counts as gone
+    connect_timeout_seconds: float = Field(2.0, gt=0, le=60)
+    #: https:// internal addresses: the CA bundle that signed the instances' certificates
+    #: (relative to the config file; default: the system's)
+    ca_file: str | None = None
+
+    @field_validator("internal_address")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        address = expand_env(value)
+        if "://" not in address:
+            address = f"http://{address}"
+        address = address.rstrip("/")
+        if not _INTERNAL_ADDRESS.match(address):
+            raise ValueError(f"an internal address is http://HOST:PORT, not {address!r}")
+        return address
+
+    @model_validator(mode="after")
+    def _stale_after_heartbeats(self) -> ClusterSettings:
+        if self.stale_seconds < 2 * self.heartbeat_seconds:
+            raise ValueError("stale_seconds must be at least twice heartbeat_seconds")
+        return self
+
+
 class ServerSettings(_Model):
     host: str = "127.0.0.1"
     port: int = Field(8080, gt=0, lt=65536)
@@ -220,6 +271,8 @@ class ServerSettings(_Model):
     #: this instance's name, at the end of every query id it makes, so that a balancer sends a
     #: query's follow-ups to it (gateway/balancer.py); random when unset
     node_id: str | None = Field(None, pattern=r"^[a-z0-9]{1,16}$")
+    #: several instances: each registers itself and forwards a query's follow-ups to its owner
+    cluster: ClusterSettings | None = None
     #: log lines as text, or one JSON object per line (for log shippers)
     log_format: Literal["text", "json"] = "text"
     #: after SIGTERM, how long running queries may finish before they are canceled

@@ -62,6 +62,13 @@ class Metrics:
             "lakegate_catalog_entities", "Entities the last refresh harvested", registry=self.registry
         )
 
+        self.forwarded = Counter(
+            "lakegate_forwarded_requests",
+            "Requests for another instance's query: forwarded, owner_gone, store_error or tls_error",
+            ["outcome"],
+            registry=self.registry,
+        )
+
     def set_admission(self, running: int, queued: int) -> None:
         """Admission's counts after a change (running is also counted by the doors)."""
         self.queued.set(queued)

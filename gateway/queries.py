@@ -109,6 +109,11 @@ def _iso(ts: float | None) -> str | None:
     return datetime.fromtimestamp(ts, UTC).isoformat() if ts is not None else None
 
 
+def random_node_id() -> str:
+    """A node id for an instance that was given none (``server.node_id``)."""
+    return "".join(secrets.choice(_ALPHABET) for _ in range(5))
+
+
 class QueryRegistry:
     """Running queries plus the most recent finished ones; ids look like Trino's."""
 
@@ -117,7 +122,7 @@ class QueryRegistry:
         self._running: dict[str, QueryRecord] = {}
         self._lock = threading.Lock()
         self._counter = itertools.count(1)
-        self._node = node_id or "".join(secrets.choice(_ALPHABET) for _ in range(5))
+        self._node = node_id or random_node_id()
 
     def new_id(self) -> str:
         now = datetime.now(UTC).strftime("%Y%m%d_%H%M%S")

@@ -39,13 +39,14 @@ from gateway.datasets.statements import read_statement
 from gateway.datasets.store import DatasetStore
 from gateway.errors import ErrorCode, LakegateError
 from gateway.execution import Encoder, Executor, RunningQuery, _identity, finish_state
+from gateway.instances import InstanceDirectory
 from gateway.kill_requests import KillRequests
 from gateway.lifecycle import Drain
 from gateway.metrics import Metrics
 from gateway.observability.tracing import QueryTrace
 from gateway.planner.context import Plan, QueryRequest
 from gateway.planner.pipeline import Planner
-from gateway.queries import QueryRecord, QueryRegistry
+from gateway.queries import QueryRecord, QueryRegistry, random_node_id
 
 log = logging.getLogger(__name__)
 query_log = logging.getLogger("lakegate.queries")
@@ -103,10 +104,26 @@ class Gateway:
         #: state every instance shares (web UI sessions, kill requests): the catalog's database
         #: on a connection of its own, so a long harvest never holds up a sign-in
         self.state = backend_from_config(config)
+        self.node_id = settings.node_id or random_node_id()
+        cluster = settings.cluster
+        #: several instances: where each one is (registered at start, gateway/app.py)
+        self.instances = (
+            InstanceDirectory(
+                self.state,
+                self.node_id,
+                cluster.internal_address,
+                heartbeat_seconds=cluster.heartbeat_seconds,
+                stale_seconds=cluster.stale_seconds,
+            )
+            if cluster is not None
+            else None
+        )
         #: with a node id (several instances), a kill for another instance's query goes through
         #: the state store to its owner
         self.kill_requests = (
-            KillRequests(self.state, settings.node_id) if settings.node_id is not None else None
+            KillRequests(self.state, self.node_id)
+            if settings.node_id is not None or cluster is not None
+            else None
         )
         #: the workspace catalogs' datasets (None: no workspace is configured, all is read-only)
         self.datasets: DatasetService | None = None
@@ -150,7 +167,7 @@ class Gateway:
         )
         if self.datasets is not None:
             self._wire_datasets(self.datasets)
-        self.queries = QueryRegistry(settings.query_history_size, settings.node_id)
+        self.queries = QueryRegistry(settings.query_history_size, self.node_id)
         self.executor = Executor(settings.limits, settings.engine.batch_rows)
         self.admission = Admission(
             settings.admission, settings.engine.max_concurrent_queries, self.metrics.set_admission

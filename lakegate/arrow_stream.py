@@ -9,12 +9,19 @@ query, or the connection broke). Arrow itself reports a stream that stops exactl
 messages as a normal end, so the raw file watches the bytes it hands out: the stream is
 complete only if the last eight bytes read were the end-of-stream marker and Arrow never asked
 for more bytes than the body had.
+
+A query that fails after its first batches were sent ends its stream with a schema message
+without fields whose metadata ``lakegate.error`` holds the error's problem document (the
+server's gateway/stream_errors.py); Arrow refuses it where a batch must come, and the reader
+raises :class:`StreamFailed` with the problem instead of a generic "invalid stream".
 """
 
 from __future__ import annotations
 
 import http.client
 import io
+import json
+from collections import deque
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -28,12 +35,22 @@ from lakegate.socket_stream import SocketResponse
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
 
-__all__ = ["EOS_MARKER", "ArrowStream", "ResponseRawIO", "StreamInterrupted"]
+__all__ = ["EOS_MARKER", "ArrowStream", "ResponseRawIO", "StreamFailed", "StreamInterrupted"]
 
 #: Every IPC message starts with this continuation token (Arrow >= 0.15 format).
 CONTINUATION = b"\xff\xff\xff\xff"
 #: The IPC end-of-stream marker: continuation token and a zero metadata length.
 EOS_MARKER = CONTINUATION + b"\x00\x00\x00\x00"
+#: the metadata key of the message that ends a failed stream (the server's gateway/stream_errors.py)
+ERROR_METADATA_KEY = b"lakegate.error"
+
+
+class StreamFailed(Exception):
+    """Internal: the server ended the Arrow stream with an error (its problem document)."""
+
+    def __init__(self, problem: dict[str, Any]) -> None:
+        super().__init__(str(problem.get("detail") or problem.get("code") or "the query failed"))
+        self.problem = problem
 
 
 class StreamInterrupted(Exception):
@@ -65,6 +82,8 @@ class ResponseRawIO(io.RawIOBase):
         self._buffer = b""
         self._offset = 0
         self._tail = b""
+        #: the last reads: a message's continuation, length and metadata (see stream_error)
+        self._recent: deque[bytes] = deque(maxlen=3)
         self.head = b""
         self.position = 0
         self.eof = False
@@ -135,12 +154,46 @@ class ResponseRawIO(io.RawIOBase):
                 self.head = (self.head + data[:4])[:4]
             self.position += len(data)
             self._tail = (self._tail + data[-8:])[-8:]
+            self._recent.append(data)
         return data
+
+    def stream_error(self) -> dict[str, Any] | None:
+        """The problem document of the error message read last, if that is what was read last.
+
+        Arrow reads a message as its continuation token, its metadata length and its metadata
+        (a schema has no body), so the last reads hold it whole."""
+        recent = b"".join(self._recent)
+        end = len(recent)
+        while (start := recent.rfind(CONTINUATION, 0, end)) >= 0:
+            end = start + len(CONTINUATION) - 1  # next: one that starts before this one
+            length = int.from_bytes(recent[start + 4 : start + 8], "little")
+            if length != len(recent) - start - 8:
+                continue
+            try:
+                schema = pa.ipc.read_schema(pa.py_buffer(recent[start:]))
+            except (pa.ArrowException, OSError, ValueError):
+                return None
+            return problem_of(schema)
+        return None
 
     @property
     def complete(self) -> bool:
         """True if the end-of-stream marker was the last thing read and nothing was missing."""
         return self.error is None and not self.short_read and self._tail == EOS_MARKER
+
+
+def problem_of(schema: pa.Schema) -> dict[str, Any] | None:
+    """The problem document an error message's schema carries, if it is one."""
+    text = (schema.metadata or {}).get(ERROR_METADATA_KEY)
+    if text is None or len(schema) != 0:
+        return None
+    try:
+        problem = json.loads(text)
+    except ValueError:
+        problem = None
+    if not isinstance(problem, dict):
+        return {"detail": "the server ended the result with an error it could not describe"}
+    return problem
 
 
 class FileRawIO(ResponseRawIO):
@@ -211,6 +264,10 @@ class ArrowStream:
             self._reader = pa.ipc.open_stream(self._raw)
         except (pa.ArrowException, OSError, ValueError) as exc:
             raise self._failure(exc) from None
+        problem = problem_of(self._reader.schema)
+        if problem is not None:
+            self.close()
+            raise StreamFailed(problem)
         self.schema = self._reader.schema
         return self.schema
 
@@ -233,6 +290,10 @@ class ArrowStream:
                 return None
             raise self._interrupted(None) from None
         except (pa.ArrowException, OSError, ValueError) as exc:
+            problem = self._raw.stream_error()
+            if problem is not None:
+                self.close()
+                raise StreamFailed(problem) from None
             raise self._failure(exc) from None
 
     def close(self) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from lakegate.arrow_stream import ArrowStream, StreamInterrupted
+from lakegate.arrow_stream import ArrowStream, StreamFailed, StreamInterrupted
 from lakegate.errors import Error, OperationalError, QueryTimeoutError, error_from_problem
 from lakegate.http import HEADER_QUERY_ID, HttpSession, query_path
 from lakegate.progress import Progress, create_progress
@@ -61,6 +61,8 @@ class QueryResult:
                 self.schema = self._stream.open()
             except StreamInterrupted as exc:
                 raise self._fail(exc) from exc.cause
+            except StreamFailed as exc:
+                raise self._failed(exc) from None
             except BaseException as exc:  # an invalid stream, or Ctrl-C while waiting
                 self._abandon(exc)
                 raise
@@ -86,6 +88,8 @@ class QueryResult:
             batch = self._stream.read_batch()
         except StreamInterrupted as exc:
             raise self._fail(exc) from exc.cause
+        except StreamFailed as exc:
+            raise self._failed(exc) from None
         except BaseException as exc:  # an invalid stream, or Ctrl-C while waiting for data
             self._abandon(exc)
             raise
@@ -136,6 +140,12 @@ class QueryResult:
             self._error = OperationalError(
                 f"reading the result was abandoned ({type(exc).__name__})", query_id=self.query_id
             )
+
+    def _failed(self, failed: StreamFailed) -> Error:
+        """The server ended the stream with its error: the typed error, without asking."""
+        self._shutdown()
+        self._error = error_from_problem(failed.problem, query_id=self.query_id, redact=self._session.redact)
+        return self._error
 
     def _fail(self, interrupted: StreamInterrupted) -> Error:
         self._shutdown()

@@ -1,6 +1,8 @@
-"""Three gateway instances behind a real nginx (Debian's package), sharing a PostgreSQL audit log
-and metadata catalog: new work is spread, a query's follow-ups reach its owner, and killing one
-instance fails only its own queries."""
+"""Three gateway instances behind a real nginx (Debian's package), sharing a PostgreSQL audit log,
+metadata catalog and instance table: nginx spreads every request round robin (no stickiness, no
+routing by query id), each instance forwards a query's follow-ups to its owner
+(gateway/owner_forwarding.py), and killing one instance fails only its own queries. A second
+nginx routes by query id (``lakegate balancer-config`` without ``--any-instance``)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 import sqlalchemy
 import trino
@@ -38,6 +41,9 @@ class Cluster:
     processes: dict[str, subprocess.Popen[bytes]]
     #: each instance's own address (node id -> URL), for what must reach one that is not the owner
     instances: dict[str, str]
+    #: the nginx that routes a query's follow-ups by query id
+    routed_port: int
+    dsn: str
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +66,18 @@ def _run_cluster(
     try:
         for node in NODES:
             raw = yaml.safe_load((demo_dir / "lakegate.yaml").read_text())
-            raw["server"] = {**raw.get("server", {}), "dev_mode": True, "node_id": node}
+            port = free_port()
+            raw["server"] = {
+                **raw.get("server", {}),
+                "dev_mode": True,
+                "node_id": node,
+                # fast heartbeats, so the test sees a dead instance counted gone soon
+                "cluster": {
+                    "internal_address": "http://127.0.0.1:${LAKEGATE_TEST_PORT}",
+                    "heartbeat_seconds": 0.5,
+                    "stale_seconds": 2,
+                },
+            }
             raw["audit"] = {"store": "postgres", "dsn": "${LAKEGATE_BALANCER_DSN}"}
             raw["catalog"] = {
                 **raw.get("catalog", {}),
@@ -71,12 +88,11 @@ def _run_cluster(
             raw["catalog"].pop("path", None)
             config = demo_dir / f"lakegate-{node}.yaml"  # beside the demo: its paths are relative
             config.write_text(yaml.safe_dump(raw))
-            port = free_port()
             processes[node] = subprocess.Popen(
                 [sys.executable, "-m", "gateway.cli", "serve", "--config", str(config), "--port", str(port)],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
-                env=env,
+                env={**env, "LAKEGATE_TEST_PORT": str(port)},
             )
             instances.append(Instance(node, f"127.0.0.1:{port}"))
             # one at a time: the first creates the shared stores' tables
@@ -84,16 +100,25 @@ def _run_cluster(
         temp = folder / "temp"
         temp.mkdir()
         temp.chmod(0o777)
-        port = free_port()
-        conf = folder / "nginx.conf"
-        paths = {"pid": str(folder / "nginx.pid"), "error_log": str(folder / "error.log"), "temp": str(temp)}
-        conf.write_text(nginx_conf(instances, f"127.0.0.1:{port}", paths))
-        processes["nginx"] = subprocess.Popen(
-            [nginx, "-c", str(conf), "-p", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        url = f"http://127.0.0.1:{port}"
-        wait_until_ready(url, processes["nginx"], "nginx")
-        yield Cluster(url, port, processes, {i.node_id: f"http://{i.address}" for i in instances})
+        ports = {}
+        for name, routing in (("nginx", False), ("nginx_routed", True)):
+            ports[name] = port = free_port()
+            conf = folder / f"{name}.conf"
+            paths = {
+                "pid": str(folder / f"{name}.pid"),
+                "error_log": str(folder / f"{name}.error.log"),
+                "temp": str(temp),
+            }
+            conf.write_text(nginx_conf(instances, f"127.0.0.1:{port}", paths, owner_routing=routing))
+            processes[name] = subprocess.Popen(
+                [nginx, "-c", str(conf), "-p", str(folder)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            wait_until_ready(f"http://127.0.0.1:{port}", processes[name], name)
+        url = f"http://127.0.0.1:{ports['nginx']}"
+        addresses = {i.node_id: f"http://{i.address}" for i in instances}
+        yield Cluster(url, ports["nginx"], processes, addresses, ports["nginx_routed"], dsn)
     finally:
         for process in processes.values():
             stop(process)
@@ -122,6 +147,9 @@ def test_new_queries_are_spread_over_the_instances(cluster: Cluster) -> None:
 def test_trino_paging_follows_each_query_to_its_owner(cluster: Cluster) -> None:
     owners = set()
     for _ in range(4):
+        # a query takes a fixed number of requests: one more shifts round robin's turn, so the
+        # next query starts on another instance
+        httpx.get(f"{cluster.url}/healthz")
         with trino.dbapi.connect(
             host="127.0.0.1", port=cluster.port, user="root", http_scheme="http"
         ) as conn:
@@ -133,13 +161,59 @@ def test_trino_paging_follows_each_query_to_its_owner(cluster: Cluster) -> None:
     assert len(owners) >= 2
 
 
+def test_the_instances_are_registered_with_their_addresses(cluster: Cluster) -> None:
+    with psycopg.connect(cluster.dsn) as conn:
+        rows = conn.execute(
+            "SELECT node_id, address, state FROM lakegate_catalog.lakegate_instances"
+        ).fetchall()
+    assert sorted(rows) == sorted((node, url, "up") for node, url in cluster.instances.items())
+
+
+def test_a_query_s_follow_ups_sent_to_another_instance_are_forwarded_to_its_owner(cluster: Cluster) -> None:
+    headers = {"X-Trino-User": "root", **ROOT}
+    with httpx.Client(timeout=30) as client:
+        first = client.post(f"{cluster.url}/v1/statement", content=ENDLESS, headers=headers).json()
+        owner = _owner(first["id"])
+        other = next(url for node, url in cluster.instances.items() if node != owner)
+        # the owner's nextUri names the address the client used (the balancer), not an instance
+        assert first.get("nextUri", "").startswith(f"{cluster.url}/v1/statement/"), first
+        path = first["nextUri"][len(cluster.url) :]
+        # a request already forwarded once is answered where it lands: no loop, not found there
+        marked = client.get(f"{other}{path}", headers={**headers, "X-Lakegate-Forwarded-By": "n9"})
+        assert marked.status_code == 404
+        assert marked.text == "Query not found"
+        page = client.get(f"{other}{path}", headers=headers)
+        assert page.status_code == 200
+        assert page.headers["x-lakegate-answered-by"] == owner
+        assert page.json()["id"] == first["id"]
+        assert page.json()["nextUri"].startswith(f"{other}/v1/statement/")  # the address used
+        status = client.get(f"{other}/v1/queries/{first['id']}", headers=headers)
+        assert status.headers["x-lakegate-answered-by"] == owner
+        assert status.json()["state"] == "RUNNING"
+        # another user's query is as unknown on the owner as anywhere
+        sam = client.get(f"{other}/v1/queries/{first['id']}", headers={"X-Lakegate-User": "sam"})
+        assert sam.status_code == 404
+        assert client.delete(page.json()["nextUri"], headers=headers).status_code == 204
+        last = _drain(client, page.json(), headers)
+        assert last["error"]["errorName"] == "USER_CANCELED"
+
+
+def test_trino_paging_through_a_balancer_that_routes_by_query_id(cluster: Cluster) -> None:
+    with trino.dbapi.connect(
+        host="127.0.0.1", port=cluster.routed_port, user="root", http_scheme="http"
+    ) as conn:
+        cursor = conn.cursor()
+        cursor.execute("SELECT l_orderkey FROM tpch.tiny.lineitem")
+        assert len(cursor.fetchall()) == 60175
+
+
 def test_status_and_cancel_reach_the_owner(cluster: Cluster) -> None:
     with (
         httpx.Client(base_url=cluster.url, timeout=30, headers=ROOT) as client,
         client.stream("POST", "/v1/query", json={"sql": ENDLESS}) as response,
     ):
         query_id = response.headers["x-lakegate-query-id"]
-        for _ in range(6):  # the others do not know it: only the owner answers RUNNING
+        for _ in range(6):  # the others do not know it: they forward to the owner, which answers
             assert client.get(f"/v1/queries/{query_id}").json()["state"] == "RUNNING"
         assert client.delete(f"/v1/queries/{query_id}").status_code == 204
         with pytest.raises(httpx.RemoteProtocolError):
@@ -249,7 +323,30 @@ def test_kill_query_sent_to_another_instance_kills_it_on_its_owner(cluster: Clus
         assert client.delete(f"{other}/v1/queries/{native['id']}", headers=ROOT).status_code == 204
         assert _drain(client, native, ada)["error"]["errorName"] == "USER_CANCELED"
         unknown = f"{native['id'][:-2]}n9"
+        asked = time.monotonic()
         assert client.delete(f"{other}/v1/queries/{unknown}", headers=ROOT).status_code == 404
+        assert time.monotonic() - asked < 2, "no instance n9 was ever registered: nobody to ask"
+
+
+def test_a_second_instance_with_a_live_instance_s_node_id_is_refused(
+    cluster: Cluster, demo_dir: Path
+) -> None:
+    port = free_port()
+    config = str(demo_dir / "lakegate-n1.yaml")
+    twin = subprocess.run(
+        [sys.executable, "-m", "gateway.cli", "serve", "--config", config, "--port", str(port)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "LAKEGATE_BALANCER_DSN": cluster.dsn, "LAKEGATE_TEST_PORT": str(port)},
+    )
+    assert twin.returncode != 0
+    assert "node id n1 is in use by a live instance at http://127.0.0.1:" in twin.stderr
+    with psycopg.connect(cluster.dsn) as conn:
+        (address,) = conn.execute(
+            "SELECT address FROM lakegate_catalog.lakegate_instances WHERE node_id = 'n1'"
+        ).fetchone() or (None,)
+    assert address == cluster.instances["n1"]  # the live one keeps its place
 
 
 def test_killing_an_instance_fails_only_its_queries(cluster: Cluster) -> None:
@@ -269,10 +366,20 @@ def test_killing_an_instance_fails_only_its_queries(cluster: Cluster) -> None:
         cluster.processes[victim].send_signal(signal.SIGKILL)
         cluster.processes[victim].wait(timeout=10)
 
-        gone = client.get(page["nextUri"], headers=headers)
-        assert gone.status_code == 503
-        assert gone.headers["content-type"].startswith("application/problem+json")
-        assert "gone" in gone.json()["detail"]
+        # at once (the dead instance refuses the forwarded request) and once its heartbeat is
+        # stale (server.cluster.stale_seconds: 2): its running query is gone, clearly
+        for wait in (0.0, 2.5):
+            time.sleep(wait)
+            gone = client.get(page["nextUri"], headers=headers)
+            assert gone.status_code == 503
+            assert gone.headers["content-type"].startswith("application/problem+json")
+            assert gone.json()["code"] == "ENGINE_UNAVAILABLE"
+            assert f"instance {victim} that ran query {page['id']} is gone" in gone.json()["detail"]
+            status = client.get(f"/v1/queries/{page['id']}", headers=headers)
+            assert status.status_code == 503, status.text
+            assert "is gone" in status.json()["detail"]
+            cancel = client.delete(page["nextUri"], headers=headers)
+            assert cancel.status_code == 503
 
         # the others carry on: new queries are answered, none is lost to the dead instance
         for n in range(20):
@@ -285,3 +392,8 @@ def test_killing_an_instance_fails_only_its_queries(cluster: Cluster) -> None:
         status = client.get(f"/v1/queries/{finished_id}")
         assert status.status_code == 200
         assert status.json()["state"] == "FINISHED"
+        metrics = "".join(
+            httpx.get(f"{url}/metrics").text for node, url in cluster.instances.items() if node != victim
+        )
+        assert 'lakegate_forwarded_requests_total{outcome="owner_gone"}' in metrics
+        assert 'lakegate_forwarded_requests_total{outcome="forwarded"}' in metrics

@@ -291,3 +291,33 @@ def test_serve_reports_mistakes_found_while_building_the_app_without_a_traceback
     err = capsys.readouterr().err
     assert f"{path}: {expected}" in err, err
     assert "Traceback" not in err
+
+
+def test_a_cluster_address_expands_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LAKEGATE_TEST_POD_IP", "10.1.2.3")
+    text = "server:\n  cluster: {internal_address: '${LAKEGATE_TEST_POD_IP}:8080'}\n"
+    cluster = load_config(write(tmp_path, text)).server.cluster
+    assert cluster is not None
+    assert cluster.internal_address == "http://10.1.2.3:8080"
+    text = "server:\n  cluster: {internal_address: 'https://${LAKEGATE_TEST_POD_IP}:8443/'}\n"
+    cluster = load_config(write(tmp_path, text)).server.cluster
+    assert cluster is not None
+    assert cluster.internal_address == "https://10.1.2.3:8443"
+
+
+@pytest.mark.parametrize(
+    ("cluster", "problem"),
+    [
+        ("{internal_address: '${LAKEGATE_TEST_UNSET_IP}:8080'}", "LAKEGATE_TEST_UNSET_IP is not set"),
+        ("{internal_address: 'http://10.1.2.3'}", "an internal address is http://HOST:PORT"),
+        ("{internal_address: 'http://10.1.2.3:80/x?y'}", "an internal address is http://HOST:PORT"),
+        ("{internal_address: 'a:1', heartbeat_seconds: 5, stale_seconds: 6}", "at least twice"),
+    ],
+)
+def test_a_bad_cluster_setting_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cluster: str, problem: str
+) -> None:
+    monkeypatch.delenv("LAKEGATE_TEST_UNSET_IP", raising=False)
+    message = config_error(write(tmp_path, f"server:\n  cluster: {cluster}\n"))
+    assert "server.cluster" in message, message
+    assert problem in message, message

@@ -52,6 +52,7 @@ def test_the_deployment_agrees_with_the_server(monkeypatch: pytest.MonkeyPatch, 
     raw = yaml.safe_load(_of_kind("ConfigMap")["data"]["lakegate.yaml"])
     monkeypatch.setenv("LAKEGATE_AUDIT_DSN", "host=db dbname=audit")
     monkeypatch.setenv("LAKEGATE_CATALOG_DSN", "host=db dbname=catalog")
+    monkeypatch.setenv("POD_IP", "10.1.2.3")
     config = parse_config(raw, tmp_path / "lakegate.yaml")
     pod = _of_kind("Deployment")["spec"]["template"]["spec"]
     (container,) = pod["containers"]
@@ -60,8 +61,18 @@ def test_the_deployment_agrees_with_the_server(monkeypatch: pytest.MonkeyPatch, 
     assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
     # SIGTERM's drain must end before the kubelet's SIGKILL
     assert pod["terminationGracePeriodSeconds"] > config.server.drain_seconds + CONNECTION_GRACE_SECONDS
-    secrets = {e["valueFrom"]["secretKeyRef"]["name"] for e in container["env"]}
+    assert all("value" not in e for e in container["env"]), "secrets never in the manifest"
+    secrets = {
+        e["valueFrom"]["secretKeyRef"]["name"] for e in container["env"] if "secretKeyRef" in e["valueFrom"]
+    }
     assert secrets == {"lakegate-secrets"}, "secrets come from a Secret, never from the manifest"
+    # any pod answers any request (no affinity): each forwards a query's follow-ups to the pod
+    # that runs it, at the pod's own address
+    assert "sessionAffinity" not in _of_kind("Service")["spec"]
+    assert config.server.cluster is not None
+    assert config.server.cluster.internal_address == f"http://10.1.2.3:{config.server.port}"
+    pod_ip = {e["name"]: e["valueFrom"] for e in container["env"]}["POD_IP"]
+    assert pod_ip == {"fieldRef": {"fieldPath": "status.podIP"}}
     assert container["command"][:2] == ["lakegate", "serve"]
 
 

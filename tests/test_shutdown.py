@@ -7,6 +7,7 @@ import contextlib
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -33,23 +34,32 @@ def _free_port() -> int:
 
 
 class Served:
-    def __init__(self, process: subprocess.Popen[bytes], url: str) -> None:
+    def __init__(self, process: subprocess.Popen[bytes], url: str, state: Path) -> None:
         self.process = process
         self.url = url
+        #: the state store (SQLite), where the instance registers itself (server.cluster)
+        self.state = state
 
 
 @pytest.fixture
 def served(demo_dir: Path, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Served]:
     drain_seconds = getattr(request, "param", 2.0)
     raw = yaml.safe_load((demo_dir / "lakegate.yaml").read_text())
-    raw.setdefault("server", {}).update({"dev_mode": True, "drain_seconds": drain_seconds})
+    port = _free_port()
+    raw.setdefault("server", {}).update(
+        {
+            "dev_mode": True,
+            "drain_seconds": drain_seconds,
+            "node_id": "s1",
+            "cluster": {"internal_address": f"127.0.0.1:{port}"},
+        }
+    )
     # stores of its own: this process is stopped hard in one test
     raw["audit"] = {"store": "sqlite", "path": str(tmp_path / "audit.sqlite")}
     raw["catalog"] = {**raw.get("catalog", {}), "path": str(tmp_path / "catalog.sqlite")}
     # beside the demo's own config: its relative paths resolve against this folder
     config = demo_dir / f"shutdown-{os.getpid()}-{time.monotonic_ns()}.yaml"
     config.write_text(yaml.safe_dump(raw), encoding="utf-8")
-    port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "gateway.cli", "serve", "--config", str(config), "--port", str(port)],
         stdout=subprocess.DEVNULL,
@@ -67,7 +77,7 @@ def served(demo_dir: Path, tmp_path: Path, request: pytest.FixtureRequest) -> It
             assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
             assert time.monotonic() < deadline, "the server did not start"
             time.sleep(0.1)
-        yield Served(process, url)
+        yield Served(process, url, tmp_path / "catalog.sqlite")
     finally:
         if process.poll() is None:
             process.kill()
@@ -110,11 +120,21 @@ def test_sigterm_drains_then_exits_within_the_drain_period(served: Served) -> No
     status = httpx.get(f"{served.url}/v1/queries/{query_id}", headers=USER, timeout=5).json()
     assert status["state"] == "RUNNING", "a running query keeps its drain period"
 
+    assert _instance_state(served) == "up"  # still serving its running query's follow-ups
+
     assert served.process.wait(timeout=20) == 0
     took = time.monotonic() - sent
     assert 2.0 <= took < 2.0 + 6, f"exited after {took:.1f} s (drain 2 s)"
     reader.join(timeout=10)
     assert not reader.is_alive()
+    # the other instances are told: its queries are gone with it (gateway/instances.py)
+    assert _instance_state(served) == "gone"
+
+
+def _instance_state(served: Served) -> str:
+    with contextlib.closing(sqlite3.connect(served.state)) as conn:
+        ((state,),) = conn.execute("SELECT state FROM lakegate_instances WHERE node_id = 's1'").fetchall()
+    return str(state)
 
 
 @pytest.mark.parametrize("served", [600.0], indirect=True)

@@ -159,6 +159,18 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX lakegate_kill_requests_node ON lakegate_kill_requests (node_id, outcome)",
     ),
+    # 4: the gateway instances of a cluster (gateway.instances): each one's node id, the address
+    # the others reach it at, and its heartbeat, so a request for a query another instance owns
+    # is forwarded to it (gateway.owner_forwarding)
+    (
+        """CREATE TABLE lakegate_instances (
+            node_id TEXT PRIMARY KEY,
+            address TEXT NOT NULL,
+            state TEXT NOT NULL,
+            started_at DOUBLE PRECISION NOT NULL,
+            heartbeat_at DOUBLE PRECISION NOT NULL
+        )""",
+    ),
 )
 
 LATEST = len(MIGRATIONS)

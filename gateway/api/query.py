@@ -19,6 +19,8 @@ from gateway.api.identity import identify
 from gateway.api.problems import StreamAborted, problem_response
 from gateway.errors import ErrorCode, LakegateError
 from gateway.execution import Encoder, RunningQuery
+from gateway.instances import InstanceDirectory
+from gateway.owner_forwarding import OWNER_GONE, gone_problem
 from gateway.planner.context import QueryRequest
 from gateway.queries import QueryRecord
 from gateway.query_history import historical_status
@@ -37,6 +39,7 @@ from gateway.results import (
     negotiate,
 )
 from gateway.service import Gateway
+from gateway.stream_errors import error_message
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["query"])
@@ -188,6 +191,8 @@ async def _stream(
     error: LakegateError | None = None
     sent = 0
     tail = ARROW_EOS if media == ARROW_STREAM else b""
+    held: memoryview | bytes = b""
+    started = False  # the schema (Arrow's first message) is known
     try:
         schema = await running.schema()
         if media == ARROW_STREAM:
@@ -198,7 +203,7 @@ async def _stream(
             head = pa.py_buffer(b"")
         # One piece is held back, so that the answer's last byte leaves only once the query's
         # audit record is durable (Arrow's end-of-stream marker; CSV's last rows).
-        held: memoryview | bytes = memoryview(head)
+        held, started = memoryview(head), True
         async for payload in running.payloads():
             for part in payload if isinstance(payload, list) else (payload,):
                 sent += len(held)
@@ -217,6 +222,13 @@ async def _stream(
         # The status line is gone: abort the connection so that no client can take the partial
         # stream for a whole result; the query's status (GET /v1/queries/{id}) carries the error.
         error = exc
+        if media == ARROW_STREAM and started:
+            # and say so in the stream itself: the rest of the last whole batch, then an error
+            # message no Arrow reader takes for a batch (gateway/stream_errors.py)
+            if held is not tail:  # never the end-of-stream marker of a failed answer
+                sent += len(held)
+                yield held
+            yield error_message(exc.problem(running.record.id))
         raise StreamAborted(exc.code.value) from None
     except (asyncio.CancelledError, GeneratorExit):
         gateway.cancel(running.record, "the client disconnected")
@@ -366,6 +378,9 @@ async def query_status(
         status = await asyncio.to_thread(historical_status, gateway.audit.store, query_id)
         if status is not None and _may_see(gateway, identity, str(status["user"])):
             return status
+        gone = request.scope.get(OWNER_GONE)
+        if gone is not None:  # it ran on an instance that is gone (gateway/owner_forwarding.py)
+            raise LakegateError(ErrorCode.ENGINE_UNAVAILABLE, str(gone_problem(query_id, gone)["detail"]))
     record = _owned_query(request, query_id, identity)
     described: dict[str, Any] = record.describe()
     described["queue_position"] = gateway.admission.position(record.id)
@@ -387,7 +402,12 @@ async def cancel_query(
     # (through the state store: gateway/kill_requests.py)
     gateway = _gateway(request)
     kills = gateway.kill_requests
-    if kills is not None and kills.owner_elsewhere(query_id) is not None:
+    owner = kills.owner_elsewhere(query_id) if kills is not None else None
+    if owner is not None and gateway.instances is not None:
+        known = await _known_instance(gateway.instances, owner)
+        if not known:  # no instance of this cluster ever had that node id: no need to ask
+            raise LakegateError(ErrorCode.QUERY_NOT_FOUND, f"query {query_id} does not exist")
+    if kills is not None and owner is not None:
         admin = _may_see(gateway, identity, "")
         try:
             reason = "canceled by the user"
@@ -402,3 +422,11 @@ async def cancel_query(
     record = _owned_query(request, query_id, identity)
     gateway.cancel(record)
     return Response(status_code=204)
+
+
+async def _known_instance(instances: InstanceDirectory, node_id: str) -> bool:
+    try:
+        owner = await asyncio.to_thread(instances.owner, node_id)
+    except StoreError:
+        return True  # the kill request will say
+    return owner.state != "unknown"
