@@ -6,7 +6,8 @@ if needed, writes a coordinator-only configuration with a small heap, starts the
 Java 24 or newer: ``TRINO_JAVA_HOME``, else the Temurin 25 JDK in /usr/lib/jvm) on a free
 loopback port, waits until ``/v1/info`` reports ``"starting": false`` and stops it at the end of
 the session. Catalogs: ``tpch`` (Trino's generator, standard column names, so ``tpch.tiny``
-has the same data and names as Lakegate's demo) and ``memory``.
+has the same data and names as Lakegate's demo), ``memory`` and ``tpcds`` (Hive over local
+Parquet files: tests/trino_oracle/tpcds_data.py declares its tables).
 
 Without Java 24+, Maven or the download the tests that use it skip, or fail when LAKEGATE_CI=1
 (see ``server_missing``).
@@ -44,6 +45,23 @@ CATALOGS: dict[str, dict[str, str]] = {
     },
     "memory": {"connector.name": "memory"},
 }
+# Hive over the local file system (``local:///abs/path``): the TPC-DS Parquet files
+# (tests/trino_oracle/tpcds_data.py), its tables declared in a file metastore in the session's folder.
+HIVE_CATALOG = "tpcds"
+
+
+def hive_catalog(metastore: Path) -> dict[str, str]:
+    return {
+        "connector.name": "hive",
+        "hive.metastore": "file",
+        "hive.metastore.catalog.dir": f"local://{metastore}",
+        "fs.native-local.enabled": "true",
+        "local.location": "/",
+    }
+
+
+def default_catalogs(work: Path) -> dict[str, dict[str, str]]:
+    return {**CATALOGS, HIVE_CATALOG: hive_catalog(work / "hive-metastore")}
 
 
 class TrinoUnavailable(Exception):
@@ -173,7 +191,8 @@ def start_trino(
     port = free_port()
     etc, data = work / "etc", work / "data"
     data.mkdir(parents=True, exist_ok=True)
-    write_etc(etc, port, CATALOGS if catalogs is None else catalogs, extra_config, files)
+    (work / "hive-metastore").mkdir(exist_ok=True)
+    write_etc(etc, port, default_catalogs(work) if catalogs is None else catalogs, extra_config, files)
     log_path = work / "server.log"
     command = [
         str(jdk / "bin" / "java"),
@@ -224,7 +243,7 @@ def stop_trino(process: subprocess.Popen[bytes]) -> None:
 
 @pytest.fixture(scope="session")
 def trino_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrinoServer]:
-    """A real Trino coordinator for the session (catalogs ``tpch`` and ``memory``)."""
+    """A real Trino coordinator for the session (catalogs ``tpch``, ``memory`` and ``tpcds``)."""
     from tests.conftest import server_missing  # here, not at the top: tests/conftest.py loads this module
 
     try:

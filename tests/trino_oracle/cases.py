@@ -1,5 +1,5 @@
 """The conformance cases: Trino's documentation examples, generated expressions over every type
-and their edge cases, and the 22 TPC-H queries.
+and their edge cases, the 22 TPC-H queries and the 99 TPC-DS queries (103 statements).
 
 A case is one statement; the real Trino's answer is its expectation. Ids are stable (they key
 the known-wrong file), so generated cases are named by what they compute.
@@ -16,12 +16,15 @@ import yaml
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 TPCH_QUERIES = HERE.parent / "tpch"
+TPCDS_QUERIES = HERE.parent / "tpcds"
+# The benchmark texts name tables ${database}.${schema}.<table>; tpcds_data.py serves tpcds.tiny.
+TPCDS_PREFIX = ("${database}.${schema}.", "tpcds.tiny.")
 
 
 @dataclass(frozen=True)
 class Case:
     id: str
-    source: str  # doc:<page>, generated:<type>, tpch
+    source: str  # doc:<page>, generated:<type>, tpch, tpcds
     sql: str
     tolerance: float = 0.0
     ordered: bool = True
@@ -157,8 +160,21 @@ def tpch_cases() -> list[Case]:
     ]
 
 
+def tpcds_cases() -> list[Case]:
+    """Compared as multisets: most ORDER BYs leave ties, which either side may order its own way."""
+    return [
+        Case(
+            f"tpcds_{path.stem}",
+            "tpcds",
+            path.read_text().strip().rstrip(";").replace(*TPCDS_PREFIX),
+            ordered=False,
+        )
+        for path in sorted(TPCDS_QUERIES.glob("q*.sql"))
+    ]
+
+
 def all_cases() -> list[Case]:
-    cases = doc_cases() + generated_cases() + tpch_cases()
+    cases = doc_cases() + generated_cases() + tpch_cases() + tpcds_cases()
     ids = [case.id for case in cases]
     duplicates = {i for i in ids if ids.count(i) > 1}
     if duplicates:

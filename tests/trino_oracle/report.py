@@ -30,7 +30,7 @@ def _group(source: str) -> str:
         return f"docs: {detail}"
     if kind == "generated":
         return "generated: " + detail.split("+")[0].split("(")[0]
-    return "TPC-H queries" if kind == "tpch" else kind
+    return {"tpch": "TPC-H queries", "tpcds": "TPC-DS queries"}.get(kind, kind)
 
 
 def table(results: dict[str, dict[str, Any]]) -> str:
