@@ -11,7 +11,7 @@ FROM
 , ${database}.${schema}.item
 , ${database}.${schema}.date_dim
 WHERE ("cs_item_sk" = "i_item_sk")
-   AND ("i_category" IN ('Sports                                            ', 'Books                                             ', 'Home                                              '))
+   AND ("i_category" IN ('Sports', 'Books', 'Home'))
    AND ("cs_sold_date_sk" = "d_date_sk")
    AND (CAST("d_date" AS DATE) BETWEEN CAST('1999-02-22' AS DATE) AND (CAST('1999-02-22' AS DATE) + INTERVAL  '30' DAY))
 GROUP BY "i_item_id", "i_item_desc", "i_category", "i_class", "i_current_price"

@@ -12,7 +12,7 @@ WITH
       SELECT "i_item_id"
       FROM
         ${database}.${schema}.item
-      WHERE ("i_color" IN ('slate               '      , 'blanched            '      , 'burnished           '))
+      WHERE ("i_color" IN ('slate'      , 'blanched'      , 'burnished'))
    ))
       AND ("ss_item_sk" = "i_item_sk")
       AND ("ss_sold_date_sk" = "d_date_sk")
@@ -35,7 +35,7 @@ WITH
       SELECT "i_item_id"
       FROM
         ${database}.${schema}.item
-      WHERE ("i_color" IN ('slate               '      , 'blanched            '      , 'burnished           '))
+      WHERE ("i_color" IN ('slate'      , 'blanched'      , 'burnished'))
    ))
       AND ("cs_item_sk" = "i_item_sk")
       AND ("cs_sold_date_sk" = "d_date_sk")
@@ -58,7 +58,7 @@ WITH
       SELECT "i_item_id"
       FROM
         ${database}.${schema}.item
-      WHERE ("i_color" IN ('slate               '      , 'blanched            '      , 'burnished           '))
+      WHERE ("i_color" IN ('slate'      , 'blanched'      , 'burnished'))
    ))
       AND ("ws_item_sk" = "i_item_sk")
       AND ("ws_sold_date_sk" = "d_date_sk")

@@ -12,7 +12,7 @@ WITH
       SELECT "i_item_id"
       FROM
         ${database}.${schema}.item
-      WHERE ("i_category" IN ('Music                                             '))
+      WHERE ("i_category" IN ('Music'))
    ))
       AND ("ss_item_sk" = "i_item_sk")
       AND ("ss_sold_date_sk" = "d_date_sk")
@@ -35,7 +35,7 @@ WITH
       SELECT "i_item_id"
       FROM
         ${database}.${schema}.item
-      WHERE ("i_category" IN ('Music                                             '))
+      WHERE ("i_category" IN ('Music'))
    ))
       AND ("cs_item_sk" = "i_item_sk")
       AND ("cs_sold_date_sk" = "d_date_sk")
@@ -58,7 +58,7 @@ WITH
       SELECT "i_item_id"
       FROM
         ${database}.${schema}.item
-      WHERE ("i_category" IN ('Music                                             '))
+      WHERE ("i_category" IN ('Music'))
    ))
       AND ("ws_item_sk" = "i_item_sk")
       AND ("ws_sold_date_sk" = "d_date_sk")

@@ -24,7 +24,7 @@ WITH
       INNER JOIN ${database}.${schema}.date_dim ON ("d_date_sk" = "cs_sold_date_sk"))
       LEFT JOIN ${database}.${schema}.catalog_returns ON ("cs_order_number" = "cr_order_number")
          AND ("cs_item_sk" = "cr_item_sk"))
-      WHERE ("i_category" = 'Books                                             ')
+      WHERE ("i_category" = 'Books')
 UNION       SELECT
         "d_year"
       , "i_brand_id"
@@ -39,7 +39,7 @@ UNION       SELECT
       INNER JOIN ${database}.${schema}.date_dim ON ("d_date_sk" = "ss_sold_date_sk"))
       LEFT JOIN ${database}.${schema}.store_returns ON ("ss_ticket_number" = "sr_ticket_number")
          AND ("ss_item_sk" = "sr_item_sk"))
-      WHERE ("i_category" = 'Books                                             ')
+      WHERE ("i_category" = 'Books')
 UNION       SELECT
         "d_year"
       , "i_brand_id"
@@ -54,7 +54,7 @@ UNION       SELECT
       INNER JOIN ${database}.${schema}.date_dim ON ("d_date_sk" = "ws_sold_date_sk"))
       LEFT JOIN ${database}.${schema}.web_returns ON ("ws_order_number" = "wr_order_number")
          AND ("ws_item_sk" = "wr_item_sk"))
-      WHERE ("i_category" = 'Books                                             ')
+      WHERE ("i_category" = 'Books')
    )  sales_detail
    GROUP BY "d_year", "i_brand_id", "i_class_id", "i_category_id", "i_manufact_id"
 ) 

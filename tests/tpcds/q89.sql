@@ -19,10 +19,10 @@ FROM
       AND ("ss_sold_date_sk" = "d_date_sk")
       AND ("ss_store_sk" = "s_store_sk")
       AND ("d_year" IN (1999))
-      AND ((("i_category" IN ('Books                                             '         , 'Electronics                                       '         , 'Sports                                            '))
-            AND ("i_class" IN ('computers                                         '         , 'stereo                                            '         , 'football                                           ')))
-         OR (("i_category" IN ('Men                                               '         , 'Jewelry                                           '         , 'Women                                             '))
-            AND ("i_class" IN ('shirts                                            '         , 'birdal                                            '         , 'dresses                                           '))))
+      AND ((("i_category" IN ('Books'         , 'Electronics'         , 'Sports'))
+            AND ("i_class" IN ('computers'         , 'stereo'         , 'football')))
+         OR (("i_category" IN ('Men'         , 'Jewelry'         , 'Women'))
+            AND ("i_class" IN ('shirts'         , 'birdal'         , 'dresses'))))
    GROUP BY "i_category", "i_class", "i_brand", "s_store_name", "s_company_name", "d_moy"
 )  tmp1
 WHERE ((CASE WHEN ("avg_monthly_sales" <> 0) THEN ("abs"(("sum_sales" - "avg_monthly_sales")) / "avg_monthly_sales") ELSE null END) > DECIMAL '0.1')

@@ -14,7 +14,7 @@ FROM
       AND ("sr_ticket_number" = "ss_ticket_number"))
    , ${database}.${schema}.reason
    WHERE ("sr_reason_sk" = "r_reason_sk")
-      AND ("r_reason_desc" = 'reason 28                                                                                           ')
+      AND ("r_reason_desc" = 'reason 28')
 )  t
 GROUP BY "ss_customer_sk"
 ORDER BY "sumsales" ASC, "ss_customer_sk" ASC

@@ -24,7 +24,7 @@ WHERE (CAST("d_date" AS DATE) BETWEEN CAST('1999-2-01' AS DATE) AND (CAST('1999-
    AND ("ws1"."ws_ship_addr_sk" = "ca_address_sk")
    AND ("ca_state" = 'IL')
    AND ("ws1"."ws_web_site_sk" = "web_site_sk")
-   AND ("web_company_name" = 'pri                                               ')
+   AND ("web_company_name" = 'pri')
    AND ("ws1"."ws_order_number" IN (
    SELECT "ws_order_number"
    FROM
