@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -127,9 +128,13 @@ def test_lakegate_answers_as_trino(
     door: trino.dbapi.Connection,
     native: httpx.Client,
 ) -> None:
+    oracle_seconds = None
     if case.id not in oracle_answers:
+        started = time.monotonic()
         oracle_answers[case.id] = run_trino_client(oracle, case.sql)
+        oracle_seconds = time.monotonic() - started
     expected = oracle_answers[case.id]
+    started = time.monotonic()
     if door_name == "native":
         verdict = judge(
             expected,
@@ -148,6 +153,8 @@ def test_lakegate_answers_as_trino(
         "outcome": verdict.outcome,
         "detail": verdict.detail,
         "sql": case.sql,
+        "seconds": round(time.monotonic() - started, 3),  # the door's run and the verdict
+        **({"trino_seconds": round(oracle_seconds, 3)} if oracle_seconds is not None else {}),
     }
     listed = KNOWN_WRONG.get(key)
     if verdict.outcome in ("same", "refused"):
