@@ -9,7 +9,9 @@ files catalog, so both answer over the same rows and types.
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -46,13 +48,7 @@ def write_tpcds(root: Path = CACHE) -> dict[str, Columns]:
         extensions.configure(con)
         extensions.load(con, "parquet")
         if not (target / STAMP).is_file():
-            shutil.rmtree(target, ignore_errors=True)
-            extensions.load(con, "tpcds")
-            con.execute("CALL dsdgen(sf = ?)", [SCALE])
-            for (table,) in con.execute("SHOW TABLES").fetchall():
-                (target / table).mkdir(parents=True)
-                con.execute(f"COPY {table} TO '{target / table / 'data.parquet'}' (FORMAT parquet)")
-            (target / STAMP).touch()
+            _generate(con, target)
         return {
             folder.name: [
                 (str(name), trino_type(str(kind)))
@@ -64,6 +60,26 @@ def write_tpcds(root: Path = CACHE) -> dict[str, Columns]:
         }
     finally:
         con.close()
+
+
+def _generate(con: duckdb.DuckDBPyConnection, target: Path) -> None:
+    """Write the tables beside ``target`` and move them there at once, so a concurrent session
+    (the cache is shared by worktrees) sees all of them or none."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{SCHEMA}-", dir=target.parent))
+    try:
+        extensions.load(con, "tpcds")
+        con.execute("CALL dsdgen(sf = ?)", [SCALE])
+        for (table,) in con.execute("SHOW TABLES").fetchall():
+            (staging / table).mkdir()
+            con.execute(f"COPY {table} TO '{staging / table / 'data.parquet'}' (FORMAT parquet)")
+        (staging / STAMP).touch()
+        if (target / STAMP).is_file():
+            return  # another session finished first
+        shutil.rmtree(target, ignore_errors=True)  # an interrupted old layout
+        os.replace(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def register_in_trino(
