@@ -21,7 +21,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -152,26 +152,34 @@ def write_etc(
         (etc / name).write_text(text)
 
 
-def _active_nodes(url: str) -> int:
-    """Workers the coordinator knows (right after start it may know none: "nodes is empty")."""
+def _ready(url: str, catalogs: Iterable[str]) -> bool:
+    """Workers the coordinator knows (right after start it may know none: "nodes is empty"), and
+    a node for each catalog (a query may still fail with NO_NODES_AVAILABLE a moment after the
+    node is active, until the node has announced its catalogs)."""
     connection = trino.dbapi.connect(host="127.0.0.1", port=int(url.rsplit(":", 1)[1]), user="lakegate-test")  # type: ignore[no-untyped-call]
     try:
         cursor = connection.cursor()
         cursor.execute("SELECT count(*) FROM system.runtime.nodes WHERE state = 'active'")
-        count: int = cursor.fetchone()[0]
-        return count
+        if cursor.fetchone()[0] == 0:
+            return False
+        for catalog in catalogs:
+            cursor.execute(f'SELECT count(*) FROM "{catalog}".information_schema.schemata')
+            cursor.fetchall()
+        return True
     finally:
         connection.close()
 
 
-def _wait_started(url: str, process: subprocess.Popen[bytes], deadline: float) -> None:
+def _wait_started(
+    url: str, process: subprocess.Popen[bytes], deadline: float, catalogs: Iterable[str] = ()
+) -> None:
     with httpx.Client(timeout=5) as client:
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 raise TrinoUnavailable(f"Trino exited with code {process.returncode}")
             try:
                 info = client.get(f"{url}/v1/info").json()
-                if info.get("starting") is False and _active_nodes(url) > 0:
+                if info.get("starting") is False and _ready(url, catalogs):
                     return
             except (httpx.HTTPError, ValueError, trino.exceptions.TrinoQueryError):
                 pass
@@ -192,7 +200,8 @@ def start_trino(
     etc, data = work / "etc", work / "data"
     data.mkdir(parents=True, exist_ok=True)
     (work / "hive-metastore").mkdir(exist_ok=True)
-    write_etc(etc, port, default_catalogs(work) if catalogs is None else catalogs, extra_config, files)
+    catalogs = default_catalogs(work) if catalogs is None else catalogs
+    write_etc(etc, port, catalogs, extra_config, files)
     log_path = work / "server.log"
     command = [
         str(jdk / "bin" / "java"),
@@ -219,7 +228,7 @@ def start_trino(
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_started(url, process, started + START_TIMEOUT_S)
+        _wait_started(url, process, started + START_TIMEOUT_S, catalogs)
     except BaseException as exc:
         stop_trino(process)
         if isinstance(exc, TrinoUnavailable):
