@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import sqlglot
 import yaml
+from sqlglot import exp
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -28,6 +30,9 @@ class Case:
     sql: str
     tolerance: float = 0.0
     ordered: bool = True
+    #: unordered cases: the output columns the ORDER BY sorts on, whose sequence must be Trino's
+    #: (rows tied on them may come in any order)
+    order_keys: tuple[int, ...] = ()
 
 
 def doc_cases() -> list[Case]:
@@ -160,17 +165,41 @@ def tpch_cases() -> list[Case]:
     ]
 
 
+def order_keys(sql: str) -> tuple[int, ...]:
+    """The output columns the outermost ORDER BY sorts on, by position; empty if some key is not
+    an output column (then only the multiset of rows is compared)."""
+    tree = sqlglot.parse_one(sql, read="trino")
+    order = tree.args.get("order")
+    select = tree
+    while isinstance(select, exp.SetOperation):
+        select = select.left
+    if not isinstance(order, exp.Order) or not isinstance(select, exp.Select):
+        return ()
+    names = [p.alias_or_name.lower() for p in select.expressions]
+    bodies = [(p.this if isinstance(p, exp.Alias) else p).sql("trino").lower() for p in select.expressions]
+    keys = []
+    for ordered in order.expressions:
+        key = ordered.this
+        text = key.sql("trino").lower()
+        if isinstance(key, exp.Literal) and key.is_int:
+            keys.append(int(key.name) - 1)
+        elif isinstance(key, exp.Column) and not key.table and key.name.lower() in names:
+            keys.append(names.index(key.name.lower()))
+        elif text in bodies:
+            keys.append(bodies.index(text))
+        else:
+            return ()
+    return tuple(keys)
+
+
 def tpcds_cases() -> list[Case]:
-    """Compared as multisets: most ORDER BYs leave ties, which either side may order its own way."""
-    return [
-        Case(
-            f"tpcds_{path.stem}",
-            "tpcds",
-            path.read_text().strip().rstrip(";").replace(*TPCDS_PREFIX),
-            ordered=False,
-        )
-        for path in sorted(TPCDS_QUERIES.glob("q*.sql"))
-    ]
+    """Compared as multisets (most ORDER BYs leave ties, which either side may order its own
+    way) whose ORDER BY keys come in Trino's sequence."""
+    cases = []
+    for path in sorted(TPCDS_QUERIES.glob("q*.sql")):
+        sql = path.read_text().strip().rstrip(";").replace(*TPCDS_PREFIX)
+        cases.append(Case(f"tpcds_{path.stem}", "tpcds", sql, ordered=False, order_keys=order_keys(sql)))
+    return cases
 
 
 def all_cases() -> list[Case]:

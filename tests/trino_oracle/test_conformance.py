@@ -141,11 +141,16 @@ def test_lakegate_answers_as_trino(
             run_native(native, case.sql),
             tolerance=case.tolerance,
             ordered=case.ordered,
+            order_keys=case.order_keys,
             native=True,
         )
     else:
         verdict = judge(
-            expected, run_trino_client(door, case.sql), tolerance=case.tolerance, ordered=case.ordered
+            expected,
+            run_trino_client(door, case.sql),
+            tolerance=case.tolerance,
+            ordered=case.ordered,
+            order_keys=case.order_keys,
         )
     key = f"{door_name}/{case.id}"
     RESULTS[key] = {
