@@ -1,4 +1,5 @@
-"""The engine's Arrow results in the Trino types the planner computed (``Plan.result_types``).
+"""The engine's Arrow results in the Trino types the planner computed (``Plan.result_types``),
+named as Trino names them (``Plan.result_names``: the query's spelling, which the engine folds).
 
 The embedded engine has fewer types than Trino: every timestamp has microseconds, a zone-aware
 one is labelled ``Etc/UTC``, intervals are month-day-nano, and JSON, UUID, IPADDRESS, CHAR and
@@ -40,9 +41,14 @@ def _target(trino: str, source: pa.DataType) -> pa.DataType:
     return target
 
 
-def conform_schema(schema: pa.Schema, types: Sequence[str | None]) -> pa.Schema:
+def conform_schema(schema: pa.Schema, types: Sequence[str | None], names: Sequence[str] = ()) -> pa.Schema:
+    """The schema in Trino's types and, where ``names`` has them, Trino's column names."""
+    if names and len(names) != len(schema):
+        names = ()  # the engine's columns are not the ones named: keep the engine's names
     fields = []
     for index, field in enumerate(schema):
+        if names:
+            field = field.with_name(names[index])
         trino = types[index] if index < len(types) else None
         if trino is None:
             fields.append(field)
@@ -171,10 +177,16 @@ def conform_batch(batch: pa.RecordBatch, schema: pa.Schema, types: Sequence[str 
 
 
 def conform(
-    schema: pa.Schema, batches: Iterable[pa.RecordBatch], types: Sequence[str | None]
+    schema: pa.Schema,
+    batches: Iterable[pa.RecordBatch],
+    types: Sequence[str | None],
+    names: Sequence[str] = (),
 ) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
-    """The schema and batches in the Trino types ``types`` (None: as the engine gave it)."""
-    target = conform_schema(schema, types)
+    """The schema and batches in the Trino types ``types`` (None: as the engine gave it), their
+    columns named ``names`` (empty: as the engine named them)."""
+    target = conform_schema(schema, types, names)
+    if not any(types) and target.equals(schema, check_metadata=True):  # nothing to convert
+        return schema, iter(batches)
 
     def converted() -> Iterator[pa.RecordBatch]:
         for batch in batches:

@@ -253,8 +253,8 @@ class Executor:
                 result = plan.connector.execute(plan.engine_sql, record.cancellation, self.batch_rows, hints)
                 schema, batches = result.schema, result.batches
             sent = batches
-            if plan.result_types:
-                schema, sent = conform(schema, batches, plan.result_types)
+            if plan.result_types or plan.result_names:
+                schema, sent = conform(schema, batches, plan.result_types, plan.result_names)
             if put(plain_schema(schema)) and self._send_batches(sent, record, put, encode):
                 put(None)
         except BaseException as exc:

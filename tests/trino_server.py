@@ -6,7 +6,8 @@ if needed, writes a coordinator-only configuration with a small heap, starts the
 Java 24 or newer: ``TRINO_JAVA_HOME``, else the Temurin 25 JDK in /usr/lib/jvm) on a free
 loopback port, waits until ``/v1/info`` reports ``"starting": false`` and stops it at the end of
 the session. Catalogs: ``tpch`` (Trino's generator, standard column names, so ``tpch.tiny``
-has the same data and names as Lakegate's demo) and ``memory``.
+has the same data and names as Lakegate's demo), ``memory`` and ``tpcds`` (Hive over local
+Parquet files: tests/trino_oracle/tpcds_data.py declares its tables).
 
 Without Java 24+, Maven or the download the tests that use it skip, or fail when LAKEGATE_CI=1
 (see ``server_missing``).
@@ -20,7 +21,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +45,23 @@ CATALOGS: dict[str, dict[str, str]] = {
     },
     "memory": {"connector.name": "memory"},
 }
+# Hive over the local file system (``local:///abs/path``): the TPC-DS Parquet files
+# (tests/trino_oracle/tpcds_data.py), its tables declared in a file metastore in the session's folder.
+HIVE_CATALOG = "tpcds"
+
+
+def hive_catalog(metastore: Path) -> dict[str, str]:
+    return {
+        "connector.name": "hive",
+        "hive.metastore": "file",
+        "hive.metastore.catalog.dir": f"local://{metastore}",
+        "fs.native-local.enabled": "true",
+        "local.location": "/",
+    }
+
+
+def default_catalogs(work: Path) -> dict[str, dict[str, str]]:
+    return {**CATALOGS, HIVE_CATALOG: hive_catalog(work / "hive-metastore")}
 
 
 class TrinoUnavailable(Exception):
@@ -134,26 +152,34 @@ def write_etc(
         (etc / name).write_text(text)
 
 
-def _active_nodes(url: str) -> int:
-    """Workers the coordinator knows (right after start it may know none: "nodes is empty")."""
+def _ready(url: str, catalogs: Iterable[str]) -> bool:
+    """Workers the coordinator knows (right after start it may know none: "nodes is empty"), and
+    a node for each catalog (a query may still fail with NO_NODES_AVAILABLE a moment after the
+    node is active, until the node has announced its catalogs)."""
     connection = trino.dbapi.connect(host="127.0.0.1", port=int(url.rsplit(":", 1)[1]), user="lakegate-test")  # type: ignore[no-untyped-call]
     try:
         cursor = connection.cursor()
         cursor.execute("SELECT count(*) FROM system.runtime.nodes WHERE state = 'active'")
-        count: int = cursor.fetchone()[0]
-        return count
+        if cursor.fetchone()[0] == 0:
+            return False
+        for catalog in catalogs:
+            cursor.execute(f'SELECT count(*) FROM "{catalog}".information_schema.schemata')
+            cursor.fetchall()
+        return True
     finally:
         connection.close()
 
 
-def _wait_started(url: str, process: subprocess.Popen[bytes], deadline: float) -> None:
+def _wait_started(
+    url: str, process: subprocess.Popen[bytes], deadline: float, catalogs: Iterable[str] = ()
+) -> None:
     with httpx.Client(timeout=5) as client:
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 raise TrinoUnavailable(f"Trino exited with code {process.returncode}")
             try:
                 info = client.get(f"{url}/v1/info").json()
-                if info.get("starting") is False and _active_nodes(url) > 0:
+                if info.get("starting") is False and _ready(url, catalogs):
                     return
             except (httpx.HTTPError, ValueError, trino.exceptions.TrinoQueryError):
                 pass
@@ -173,7 +199,9 @@ def start_trino(
     port = free_port()
     etc, data = work / "etc", work / "data"
     data.mkdir(parents=True, exist_ok=True)
-    write_etc(etc, port, CATALOGS if catalogs is None else catalogs, extra_config, files)
+    (work / "hive-metastore").mkdir(exist_ok=True)
+    catalogs = default_catalogs(work) if catalogs is None else catalogs
+    write_etc(etc, port, catalogs, extra_config, files)
     log_path = work / "server.log"
     command = [
         str(jdk / "bin" / "java"),
@@ -200,7 +228,7 @@ def start_trino(
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_started(url, process, started + START_TIMEOUT_S)
+        _wait_started(url, process, started + START_TIMEOUT_S, catalogs)
     except BaseException as exc:
         stop_trino(process)
         if isinstance(exc, TrinoUnavailable):
@@ -224,7 +252,7 @@ def stop_trino(process: subprocess.Popen[bytes]) -> None:
 
 @pytest.fixture(scope="session")
 def trino_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrinoServer]:
-    """A real Trino coordinator for the session (catalogs ``tpch`` and ``memory``)."""
+    """A real Trino coordinator for the session (catalogs ``tpch``, ``memory`` and ``tpcds``)."""
     from tests.conftest import server_missing  # here, not at the top: tests/conftest.py loads this module
 
     try:

@@ -22,6 +22,7 @@ EXTENSIONS: dict[str, str] = {
     "sqlite_scanner": "duckdb_extension_sqlite_scanner",
     "postgres_scanner": "duckdb_extension_postgres_scanner",
     "tpch": "duckdb_extension_tpch",
+    "tpcds": "duckdb_extension_tpcds",
     "icu": "duckdb_extension_icu",
 }
 

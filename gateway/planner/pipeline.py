@@ -244,6 +244,7 @@ class Planner:
             tables,
             decisions=decisions,
             result_types=ctx.result_types,
+            result_names=ctx.result_names,
         )
 
     def _explain(

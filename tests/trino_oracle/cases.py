@@ -1,5 +1,5 @@
 """The conformance cases: Trino's documentation examples, generated expressions over every type
-and their edge cases, and the 22 TPC-H queries.
+and their edge cases, the 22 TPC-H queries and the 99 TPC-DS queries (103 statements).
 
 A case is one statement; the real Trino's answer is its expectation. Ids are stable (they key
 the known-wrong file), so generated cases are named by what they compute.
@@ -11,20 +11,28 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import sqlglot
 import yaml
+from sqlglot import exp
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 TPCH_QUERIES = HERE.parent / "tpch"
+TPCDS_QUERIES = HERE.parent / "tpcds"
+# The benchmark texts name tables ${database}.${schema}.<table>; tpcds_data.py serves tpcds.tiny.
+TPCDS_PREFIX = ("${database}.${schema}.", "tpcds.tiny.")
 
 
 @dataclass(frozen=True)
 class Case:
     id: str
-    source: str  # doc:<page>, generated:<type>, tpch
+    source: str  # doc:<page>, generated:<type>, tpch, tpcds
     sql: str
     tolerance: float = 0.0
     ordered: bool = True
+    #: unordered cases: the output columns the ORDER BY sorts on, whose sequence must be Trino's
+    #: (rows tied on them may come in any order)
+    order_keys: tuple[int, ...] = ()
 
 
 def doc_cases() -> list[Case]:
@@ -233,8 +241,45 @@ def tpch_cases() -> list[Case]:
     ]
 
 
+def order_keys(sql: str) -> tuple[int, ...]:
+    """The output columns the outermost ORDER BY sorts on, by position; empty if some key is not
+    an output column (then only the multiset of rows is compared)."""
+    tree = sqlglot.parse_one(sql, read="trino")
+    order = tree.args.get("order")
+    select = tree
+    while isinstance(select, exp.SetOperation):
+        select = select.left
+    if not isinstance(order, exp.Order) or not isinstance(select, exp.Select):
+        return ()
+    names = [p.alias_or_name.lower() for p in select.expressions]
+    bodies = [(p.this if isinstance(p, exp.Alias) else p).sql("trino").lower() for p in select.expressions]
+    keys = []
+    for ordered in order.expressions:
+        key = ordered.this
+        text = key.sql("trino").lower()
+        if isinstance(key, exp.Literal) and key.is_int:
+            keys.append(int(key.name) - 1)
+        elif isinstance(key, exp.Column) and not key.table and key.name.lower() in names:
+            keys.append(names.index(key.name.lower()))
+        elif text in bodies:
+            keys.append(bodies.index(text))
+        else:
+            return ()
+    return tuple(keys)
+
+
+def tpcds_cases() -> list[Case]:
+    """Compared as multisets (most ORDER BYs leave ties, which either side may order its own
+    way) whose ORDER BY keys come in Trino's sequence."""
+    cases = []
+    for path in sorted(TPCDS_QUERIES.glob("q*.sql")):
+        sql = path.read_text().strip().rstrip(";").replace(*TPCDS_PREFIX)
+        cases.append(Case(f"tpcds_{path.stem}", "tpcds", sql, ordered=False, order_keys=order_keys(sql)))
+    return cases
+
+
 def all_cases() -> list[Case]:
-    cases = doc_cases() + generated_cases() + tpch_cases()
+    cases = doc_cases() + generated_cases() + tpch_cases() + tpcds_cases()
     ids = [case.id for case in cases]
     duplicates = {i for i in ids if ids.count(i) > 1}
     if duplicates:

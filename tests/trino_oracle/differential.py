@@ -198,6 +198,16 @@ def _rows_equal(expected: list[list[Any]], actual: list[list[Any]], tolerance: f
     return all(same_value(e, a, tolerance) for e, a in zip(expected, actual, strict=True))
 
 
+def _keys_in_sequence(
+    expected: list[list[Any]], actual: list[list[Any]], keys: tuple[int, ...], tolerance: float
+) -> bool:
+    """The rows' ORDER BY keys come in the same sequence (rows tied on them may be in any order)."""
+    return all(
+        same_value([e[k] for k in keys], [a[k] for k in keys], tolerance)
+        for e, a in zip(expected, actual, strict=True)
+    )
+
+
 def _refused(answer: Answer) -> bool:
     if answer.error in REFUSALS:
         return True
@@ -206,7 +216,13 @@ def _refused(answer: Answer) -> bool:
 
 
 def judge(
-    oracle: Answer, other: Answer, *, tolerance: float = 0.0, ordered: bool = True, native: bool = False
+    oracle: Answer,
+    other: Answer,
+    *,
+    tolerance: float = 0.0,
+    ordered: bool = True,
+    order_keys: tuple[int, ...] = (),
+    native: bool = False,
 ) -> Verdict:
     """The verdict of one door's answer against Trino's."""
     if oracle.failed:
@@ -237,6 +253,10 @@ def judge(
     expected_rows = _as_arrow_values(oracle) if native else oracle.rows
     if not _rows_equal(expected_rows, other.rows, tolerance, ordered):
         problems.append(f"values {_short(other.rows)} (Trino: {_short(oracle.rows)})")
+    elif order_keys and not _keys_in_sequence(expected_rows, other.rows, order_keys, tolerance):
+        problems.append(
+            f"order of columns {list(order_keys)}: {_short(other.rows)} (Trino: {_short(oracle.rows)})"
+        )
     return Verdict("wrong", "; ".join(problems)) if problems else Verdict("same")
 
 

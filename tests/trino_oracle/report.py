@@ -30,7 +30,7 @@ def _group(source: str) -> str:
         return f"docs: {detail}"
     if kind == "generated":
         return "generated: " + detail.split("+")[0].split("(")[0]
-    return "TPC-H queries" if kind == "tpch" else kind
+    return {"tpch": "TPC-H queries", "tpcds": "TPC-DS queries"}.get(kind, kind)
 
 
 def table(results: dict[str, dict[str, Any]]) -> str:
@@ -56,6 +56,22 @@ def table(results: dict[str, dict[str, Any]]) -> str:
         lines.append(f"| {group} | {cells(counts[group])} |")
     lines.append(f"| **all {sum(totals[doors[0]].values())} cases** | {cells(totals)} |")
     return "\n".join(lines)
+
+
+def timings(results: dict[str, dict[str, Any]]) -> str:
+    """Seconds per group of benchmark queries: the real Trino's run and each door's."""
+    seconds: dict[str, Counter[str]] = defaultdict(Counter)
+    for key, verdict in results.items():
+        group = _group(verdict["source"])
+        if not group.startswith("TPC"):
+            continue
+        seconds[group][key.split("/", 1)[0]] += verdict.get("seconds", 0.0)
+        seconds[group]["trino"] += verdict.get("trino_seconds", 0.0)
+    return "\n".join(
+        f"{group}: Trino {by['trino']:.1f} s, "
+        + ", ".join(f"{DOOR_TITLES[d]} {by[d]:.1f} s" for d in DOOR_TITLES if d in by)
+        for group, by in sorted(seconds.items())
+    )
 
 
 def update_readme(readme: Path, text: str) -> None:
@@ -88,6 +104,7 @@ def main(argv: list[str] | None = None) -> None:
     results: dict[str, dict[str, Any]] = json.loads(args.results.read_text())
     text = table(results)
     print(text)
+    print(timings(results))
     if args.readme:
         update_readme(args.readme, text)
     if args.known_wrong:

@@ -4,6 +4,12 @@ Trino names an output column by its alias or by the column it reads; any other e
 row field too) is ``_col<N>``, N its position from 0. The engine would name ``count(*)``
 ``count_star()`` and sqlglot's column qualification ``_col_0``; aliasing here, before either, gives
 Trino's names natively and at the Trino door, with or without policies.
+
+Trino keeps a name as the query spells it (``AS "STATE"`` is ``STATE``, ``N_NAME`` is ``N_NAME``,
+``AS Foo`` is ``Foo``), while identifiers match case-insensitively; qualification folds every
+identifier to lower case. The spelled names are kept here, before it, in ``ctx.result_names``,
+and the result columns are renamed to them (``gateway/conform.py``). A star's columns keep the
+engine's names (their spelling is the source's, which the tree no longer shows).
 """
 
 from __future__ import annotations
@@ -55,11 +61,28 @@ def name_values_columns(tree: exp.Expr) -> None:
             alias.set("columns", [exp.to_identifier(f"_col{i}") for i in range(len(columns))])
 
 
+def spelled_names(tree: exp.Expr) -> tuple[str, ...]:
+    """Each output column's name as written (after ``name_trino_columns``); empty with a star."""
+    select = output_select(tree)
+    if select is None:
+        return ()
+    names = []
+    for projection in select.expressions:
+        if isinstance(projection, exp.Alias):
+            names.append(projection.alias)
+        elif isinstance(projection, exp.Column) and not isinstance(projection.this, exp.Star):
+            names.append(projection.name)
+        else:
+            return ()
+    return tuple(names)
+
+
 def name_columns(ctx: QueryContext) -> QueryContext:
     if ctx.done or ctx.request.dialect != "trino":
         return ctx
     assert ctx.tree is not None
     name_trino_columns(ctx.tree)
+    ctx.result_names = spelled_names(ctx.tree)
     if "_col_" not in ctx.request.sql.lower():  # else the names may be the user's own
         name_values_columns(ctx.tree)
     return ctx
