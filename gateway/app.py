@@ -15,6 +15,7 @@ from gateway.api import access, admin, audit, browse, datasets, entities, health
 from gateway.api.body_limit import BodyLimitMiddleware
 from gateway.api.identity import build_authenticator
 from gateway.api.problems import install_problem_handlers, quiet_stream_aborts
+from gateway.api.query_fast_path import QueryFastPath
 from gateway.config import LakegateConfig
 from gateway.connector_factory import build_connectors
 from gateway.frontdoors.trino import trino_router
@@ -145,6 +146,8 @@ def create_app(config: LakegateConfig, connectors: list[Connector] | None = None
     app.include_router(search.router)
     app.include_router(trino_router)
     install_ui(app, config, gateway.state)  # last: its /ui/{path} answers every other /ui address
+    # innermost: POST /v1/query's common case answered without FastAPI's per-request machinery
+    app.add_middleware(QueryFastPath)
     # SQL larger than the limit is refused by the planner; a body this big is refused unread.
     app.add_middleware(BodyLimitMiddleware, max_bytes=config.server.limits.max_sql_bytes + 64 * 1024)
     # outermost: every request gets its id, its log line and its latency, refusals included
