@@ -130,6 +130,10 @@ def create_app(config: LakegateConfig, connectors: list[Connector] | None = None
         lifespan=lifespan,
         docs_url=None,  # /docs is served from the UI's own build (gateway/ui), never a CDN
         redoc_url=None,
+        # Lakegate traces queries itself (observability/tracing.py, never a global provider);
+        # FastAPI's own telemetry would look up the global providers on every request (an
+        # environment lookup each), for nothing
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.gateway = gateway
     app.state.authenticator = authenticator
