@@ -16,6 +16,7 @@ from gateway.api import access, admin, audit, browse, datasets, entities, health
 from gateway.api.body_limit import BodyLimitMiddleware
 from gateway.api.identity import build_authenticator
 from gateway.api.problems import install_problem_handlers, quiet_stream_aborts
+from gateway.api.query_fast_path import QueryFastPath
 from gateway.config import LakegateConfig
 from gateway.connector_factory import build_connectors
 from gateway.frontdoors.trino import trino_router
@@ -155,6 +156,10 @@ def create_app(config: LakegateConfig, connectors: list[Connector] | None = None
         lifespan=lifespan,
         docs_url=None,  # /docs is served from the UI's own build (gateway/ui), never a CDN
         redoc_url=None,
+        # Lakegate traces queries itself (observability/tracing.py, never a global provider);
+        # FastAPI's own telemetry would look up the global providers on every request (an
+        # environment lookup each), for nothing
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.gateway = gateway
     app.state.authenticator = authenticator
@@ -171,6 +176,8 @@ def create_app(config: LakegateConfig, connectors: list[Connector] | None = None
     app.include_router(search.router)
     app.include_router(trino_router)
     install_ui(app, config, gateway.state)  # last: its /ui/{path} answers every other /ui address
+    # innermost: POST /v1/query's common case answered without FastAPI's per-request machinery
+    app.add_middleware(QueryFastPath)
     # SQL larger than the limit is refused by the planner; a body this big is refused unread.
     app.add_middleware(BodyLimitMiddleware, max_bytes=config.server.limits.max_sql_bytes + 64 * 1024)
     if instances is not None and config.server.cluster is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -110,36 +111,96 @@ def plain_schema(schema: pa.Schema) -> pa.Schema:
     return pa.schema(fields)
 
 
+class Handover:
+    """Items a worker thread hands to the event loop: the first (the schema, or an error) to a
+    plain future, the rest to a deque a reader waits on. Items the loop has not taken yet cross
+    with one wake-up of the loop (a small query's schema, batch and end usually cross together).
+    """
+
+    __slots__ = ("_first_handed", "_handed", "_items", "_lock", "_loop", "_waiter", "first")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._lock = threading.Lock()
+        self._handed: list[Item] = []
+        self._items: deque[Item] = deque()
+        self._waiter: asyncio.Future[None] | None = None
+        self.first: asyncio.Future[Item] = loop.create_future()
+        self._first_handed = False
+
+    def put(self, item: Item) -> None:
+        """From the worker thread."""
+        with self._lock:
+            self._handed.append(item)
+            wake = len(self._handed) == 1
+        if wake:
+            self._loop.call_soon_threadsafe(self._take)
+
+    def _take(self) -> None:
+        with self._lock:
+            items = self._handed[:]
+            self._handed.clear()
+        if not self._first_handed and items:
+            # the first item is the first future's only (dropped if a reader canceled it:
+            # never mistaken for a payload)
+            self._first_handed = True
+            first = items.pop(0)
+            if not self.first.done():
+                self.first.set_result(first)
+        self._items.extend(items)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def get(self) -> Item:
+        """The next item after the first (one reader at a time)."""
+        while not self._items:
+            self._waiter = self._loop.create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        return self._items.popleft()
+
+
 @dataclass
 class RunningQuery:
     """The loop-side handle of one executing plan."""
 
     record: QueryRecord
-    _first: asyncio.Future[Item]
-    _queue: asyncio.Queue[Item]
+    _handover: Handover
     _slots: threading.Semaphore
     released: bool = False
     #: the resource-group slot it holds (given back when the query ends)
     ticket: Ticket | None = None
+    _first_taken: bool = False
 
     async def schema(self) -> pa.Schema:
         """The result's schema: at once for most queries; a long aggregate computes first."""
-        first = await self._first
+        first = await self._handover.first
         if isinstance(first, LakegateError):
             raise first
+        if not self._first_taken:
+            self._first_taken = True
+            self._slots.release()
         assert isinstance(first, pa.Schema)
         return first
 
     async def payloads(self) -> AsyncIterator[Any]:
         """Yield encoded batches; raise LakegateError if the query fails after it started."""
         while True:
-            item = await self._queue.get()
+            item = await self._handover.get()
             if item is None:
                 return
             if isinstance(item, LakegateError):
                 raise item
             self._slots.release()
             yield item
+
+
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
 
 
 class Executor:
@@ -171,21 +232,10 @@ class Executor:
         (its last batch handed over, or its error): it gives the engine slot back while the
         answer still travels to the client."""
         loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[Item] = asyncio.Queue()
+        handover = Handover(loop)
         slots = threading.Semaphore(self.buffered_batches)
         record.start()
         timer = loop.call_later(self.limits.timeout_seconds, self._timeout, record)
-        # Items the loop has not taken yet: one wake-up of the loop hands over all of them (a
-        # small query's schema, batch and end usually cross together).
-        handed: list[Item] = []
-        handed_lock = threading.Lock()
-
-        def take() -> None:
-            with handed_lock:
-                items = handed[:]
-                handed.clear()
-            for item in items:
-                queue.put_nowait(item)
 
         def put(item: Item) -> bool:
             # Block the worker while the buffer is full, but wake up if the query is canceled.
@@ -195,28 +245,25 @@ class Executor:
             while not terminal and not slots.acquire(timeout=0.05):
                 if record.cancellation.canceled:
                     return False
-            with handed_lock:
-                handed.append(item)
-                wake = len(handed) == 1
-            if wake:
-                loop.call_soon_threadsafe(take)
+            handover.put(item)
             return True
 
         self.workers.submit(lambda: self._run(plan, record, put, encode, timer.cancel, loop, engine_done))
-        first: asyncio.Future[Item] = asyncio.ensure_future(self._first_item(queue, slots))
-        # Wait a moment for the schema, so that most failures still get a proper error status;
-        # a query still computing after that gets its response (and id) at once, body later.
-        await asyncio.wait({first}, timeout=self.header_wait_seconds)
+        first = handover.first
+        if not first.done():
+            # Wait a moment for the schema, so that most failures still get a proper error
+            # status; a query still computing after that gets its response (and id) at once,
+            # body later. (A plain future and a timer: no task, nothing canceled on timeout.)
+            waiter: asyncio.Future[None] = loop.create_future()
+            first.add_done_callback(lambda _: _wake(waiter))
+            wait = loop.call_later(self.header_wait_seconds, _wake, waiter)
+            try:
+                await waiter
+            finally:
+                wait.cancel()
         if first.done() and isinstance(first.result(), LakegateError):
             raise first.result()
-        return RunningQuery(record, first, queue, slots)
-
-    @staticmethod
-    async def _first_item(queue: asyncio.Queue[Item], slots: threading.Semaphore) -> Item:
-        item = await queue.get()
-        if not isinstance(item, LakegateError):
-            slots.release()
-        return item
+        return RunningQuery(record, handover, slots)
 
     def join(self, timeout: float) -> None:
         """Wait for worker threads (already told to stop) to leave the engine."""

@@ -122,11 +122,16 @@ class QueryRegistry:
         self._running: dict[str, QueryRecord] = {}
         self._lock = threading.Lock()
         self._counter = itertools.count(1)
+        #: (the second, its UTC text) of the last id made
+        self._stamp: tuple[int, str] = (-1, "")
         self._node = node_id or random_node_id()
 
     def new_id(self) -> str:
-        now = datetime.now(UTC).strftime("%Y%m%d_%H%M%S")
-        return f"{now}_{next(self._counter) % 100000:05d}_{self._node}"
+        second = int(time.time())
+        stamp = self._stamp
+        if stamp[0] != second:  # the time part is formatted once a second, not once a query
+            stamp = self._stamp = (second, time.strftime("%Y%m%d_%H%M%S", time.gmtime(second)))
+        return f"{stamp[1]}_{next(self._counter) % 100000:05d}_{self._node}"
 
     def create(
         self,

@@ -7,11 +7,12 @@ server is configured with ``audit.record_sql: text``; its SHA-256 is always kept
 from __future__ import annotations
 
 import hashlib
-import uuid
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, get_args
+
+from auth.random_ids import random_uuid
 
 Action = Literal["query", "browse", "admin", "auth", "metadata"]
 Verdict = Literal["allowed", "denied", "error"]
@@ -112,7 +113,7 @@ class AuditRecord:
         if sql is not None and sql_sha256 is None:
             sql_sha256 = sha256_text(sql)
         return cls(
-            event_id=str(uuid.uuid4()),
+            event_id=str(random_uuid()),
             time=utc_now(),
             query_id=_name(query_id) if query_id is not None else None,
             user=_name(user) or UNKNOWN_USER,

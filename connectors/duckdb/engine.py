@@ -31,6 +31,7 @@ from connectors.base import (
 from connectors.duckdb import extensions, trino_functions
 from connectors.duckdb.attach import PHYSICAL_PREFIX, attach, ident, literal, physical_name
 from connectors.duckdb.bound_plan import Scan, ScanKey, bound_scans, unauthorized
+from connectors.duckdb.cursors import CursorPool, Interrupt
 from connectors.duckdb.metadata import catalog_metadata
 from connectors.duckdb.sources import FilesSource, PostgresSource, Source, SqliteSource
 
@@ -83,6 +84,7 @@ class DuckDBConnector:
         for ext in ("parquet", "icu"):
             extensions.load(self._db, ext)
         trino_functions.define(self._db)
+        self._cursors = CursorPool(self._db)
         for source in sources:
             try:
                 self._readable.extend(attach(self._db, source, self._failed))
@@ -220,9 +222,11 @@ class DuckDBConnector:
     def execute(
         self, sql: str, cancellation: Cancellation, batch_rows: int, hints: RoutingHints | None = None
     ) -> ExecutionResult:
-        """Run on a cursor of the shared instance; ``hints`` are not needed (one engine, no users)."""
-        cursor = self._db.cursor()
-        cancellation.on_cancel(cursor.interrupt)
+        """Run on a cursor of the shared instance (an idle one kept from an earlier query, see
+        cursors.py); ``hints`` are not needed (one engine, no users)."""
+        cursor = self._cursors.take()
+        interrupt = Interrupt(cursor)
+        cancellation.on_cancel(interrupt)
         try:
             if cancellation.canceled:
                 raise QueryCanceled(cancellation.reason)
@@ -232,20 +236,32 @@ class DuckDBConnector:
             # small query (the relation binds the statement twice)
             cursor.execute(sql)
             if cursor.description is None:  # a statement without a result
-                cursor.close()
+                self._done(cursor, interrupt, cancellation, finished=False)
                 empty = pa.schema([])
                 return ExecutionResult(empty, iter(()))
             reader = cursor.to_arrow_reader(batch_rows)
         except duckdb.InterruptException:
-            cursor.close()
+            self._done(cursor, interrupt, cancellation, finished=False)
             raise QueryCanceled(cancellation.reason) from None
         except duckdb.Error as exc:
-            cursor.close()
+            self._done(cursor, interrupt, cancellation, finished=False)
             raise self._error(exc) from None
         except ConnectorError:
-            cursor.close()
+            self._done(cursor, interrupt, cancellation, finished=False)
             raise
-        return ExecutionResult(reader.schema, self._batches(reader, cursor, cancellation))
+        return ExecutionResult(reader.schema, self._batches(reader, cursor, cancellation, interrupt))
+
+    def _done(
+        self,
+        cursor: duckdb.DuckDBPyConnection,
+        interrupt: Interrupt,
+        cancellation: Cancellation,
+        finished: bool,
+    ) -> None:
+        """The query is over: its cursor is kept for another query only if it ran to its end
+        and was never canceled (an interrupt may be on its way to it otherwise)."""
+        interrupt.detach()
+        self._cursors.give_back(cursor, reusable=finished and not cancellation.canceled)
 
     # -- defence in depth: what DuckDB bound --------------------------------------------
     def _verify_bound_plan(
@@ -301,12 +317,15 @@ class DuckDBConnector:
         reader: pa.RecordBatchReader,
         cursor: duckdb.DuckDBPyConnection,
         cancellation: Cancellation,
+        interrupt: Interrupt,
     ) -> Iterator[pa.RecordBatch]:
+        finished = False
         try:
             while True:
                 try:
                     batch = reader.read_next_batch()
                 except StopIteration:
+                    finished = True
                     return
                 yield batch
         except (duckdb.InterruptException, pa.ArrowCancelled):
@@ -317,7 +336,7 @@ class DuckDBConnector:
             raise self._error(exc) from None
         finally:
             reader.close()
-            cursor.close()
+            self._done(cursor, interrupt, cancellation, finished)
 
     def health(self) -> tuple[bool, str]:
         try:
@@ -334,6 +353,7 @@ class DuckDBConnector:
         return True, "ok"
 
     def close(self) -> None:
+        self._cursors.close()
         self._db.close()
 
     # -- errors ---------------------------------------------------------------------------

@@ -96,17 +96,31 @@ class Admission:
             self._tickets[record.id] = ticket
             self._changed()
         record.cancellation.on_cancel(lambda: self._wake(ticket))
+        # A waiter of its own, woken by the ticket or by the queue timeout: the ticket's future
+        # is never canceled (as with wait_for and shield, without their task and futures).
+        waiter = loop.create_future()
+
+        def wake(_: object = None) -> None:
+            if not waiter.done():
+                waiter.set_result(None)
+
+        ticket.waiter.add_done_callback(wake)
+        timer = loop.call_later(self.queue_timeout, wake)
         try:
-            await asyncio.wait_for(asyncio.shield(ticket.waiter), self.queue_timeout)
-        except BaseException as exc:
+            await waiter
+        except BaseException:
             self._leave(ticket)
-            if isinstance(exc, TimeoutError):
-                raise LakegateError(
-                    ErrorCode.QUEUE_TIMEOUT,
-                    f"the query waited {self.queue_timeout:g} s in resource group "
-                    f"{group.full_name!r} without a free slot; retry later",
-                ) from None
             raise
+        finally:
+            timer.cancel()
+            ticket.waiter.remove_done_callback(wake)
+        if not ticket.waiter.done():
+            self._leave(ticket)
+            raise LakegateError(
+                ErrorCode.QUEUE_TIMEOUT,
+                f"the query waited {self.queue_timeout:g} s in resource group "
+                f"{group.full_name!r} without a free slot; retry later",
+            )
         if record.cancellation.canceled:
             self._leave(ticket)
             raise LakegateError(ErrorCode.QUERY_CANCELED, record.cancellation.reason)

@@ -11,11 +11,11 @@ from __future__ import annotations
 import logging
 import re
 import time
-import uuid
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from auth.random_ids import random_hex
 from gateway.metrics import Metrics
 
 log = logging.getLogger("lakegate.requests")
@@ -44,7 +44,7 @@ class RequestLogMiddleware:
             return
         started = time.perf_counter()
         given = dict(scope.get("headers") or ()).get(REQUEST_ID_HEADER, b"")
-        request_id = given.decode() if _TOKEN.match(given) else uuid.uuid4().hex
+        request_id = given.decode() if _TOKEN.match(given) else random_hex()
         scope.setdefault("state", {})["request_id"] = request_id
         status = 500
         query_id: str | None = None

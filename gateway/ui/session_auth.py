@@ -22,7 +22,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def is_tls(request: HTTPConnection) -> bool:
-    return request.url.scheme in ("https", "wss")
+    # the scope's scheme is what request.url would show, without building the URL per request
+    return request.scope.get("scheme", "http") in ("https", "wss")
 
 
 def cookie_name(request: HTTPConnection) -> str:
