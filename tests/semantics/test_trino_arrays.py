@@ -96,6 +96,18 @@ REFUSALS: list[tuple[str, str, str]] = [
         "sequence()",
     ),
     ("SELECT repeat('a', -1)", "ENGINE_DATA_ERROR", "greater than or equal to 0"),
+    # = of arrays the planner cannot type: the engine's NULL rules differ from Trino's (Trino
+    # answers NULL for [1, NULL] = [1, NULL]; the engine true), so it is refused, not answered
+    (
+        "SELECT array_agg(x) = array_agg(y) FROM (VALUES (1, 1), (NULL, NULL)) t(x, y)",
+        "NOT_SUPPORTED",
+        "= of arrays whose element type is not known",
+    ),
+    (
+        "SELECT slice(ARRAY[1, NULL], 1, 2) <> slice(ARRAY[1, NULL], 1, 2)",
+        "NOT_SUPPORTED",
+        "= of arrays whose element type is not known",
+    ),
     (
         "SELECT sequence(DATE '2024-01-01', DATE '2024-01-03', INTERVAL '-1' DAY)",
         "ENGINE_DATA_ERROR",

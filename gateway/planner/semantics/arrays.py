@@ -265,9 +265,57 @@ def equality(node: exp.EQ | exp.NEQ) -> exp.Expr:
         equal = _arrays_equal(left, right)
     elif is_row(left) or is_row(right):
         equal = _rows_equal(left, right)
+    elif _untyped_array(left) or _untyped_array(right):
+        if _without_null_elements(left) and _without_null_elements(right):
+            return node  # no element can be NULL: the engine's equality is Trino's
+        raise refuse("= of arrays whose element type is not known when planning")
     else:
         return node
     return exp.Not(this=exp.Paren(this=equal)) if isinstance(node, exp.NEQ) else equal
+
+
+#: calls whose result is an array even when the planner could not type it (Trino's names as
+#: sqlglot parses them, and the engine's list functions earlier rewrites produce)
+_ARRAY_RESULTS: tuple[type[exp.Expr], ...] = (
+    exp.Split,
+    exp.RegexpSplit,
+    exp.ArrayFilter,
+    exp.Transform,
+    exp.MapKeys,
+    exp.ArraySlice,
+    exp.ArrayIntersect,
+    exp.ArrayExcept,
+    exp.ArrayRemove,
+    exp.Flatten,
+    exp.GenerateSeries,
+    exp.ArraySort,
+    exp.Shuffle,
+    exp.ArrayAgg,
+    exp.ArrayDistinct,
+    exp.ArrayConcat,
+)
+_ARRAY_RESULT_NAMES = frozenset(
+    {"map_values", "array_union", "zip", "zip_with", "ngrams", "combinations", "array_agg"}
+)
+
+
+def _untyped_array(node: exp.Expr) -> bool:
+    """An array by the call that makes it, though its type is unknown (e.g. ``split(a, ',')``):
+    compared with ``=``, it must not fall through to the engine's NULL rules."""
+    if isinstance(node, exp.Paren):
+        return _untyped_array(node.this)
+    if isinstance(node, _ARRAY_RESULTS):
+        return True
+    if isinstance(node, exp.Anonymous):
+        name = node.name.lower()
+        return name in _ARRAY_RESULT_NAMES or name.startswith("list_")
+    return False
+
+
+def _without_null_elements(node: exp.Expr) -> bool:
+    """``split``/``regexp_split`` of text never give a NULL element (a NULL text gives a NULL
+    array, which both engines compare as NULL), nor do ``map_keys`` (a map key is never NULL)."""
+    return isinstance(node, exp.Split | exp.RegexpSplit | exp.MapKeys)
 
 
 def _operands_checked(left: exp.Expr, right: exp.Expr, what: str) -> None:
