@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import math
 import re
 import struct
@@ -90,14 +91,26 @@ def run_trino_client(connection: trino.dbapi.Connection, sql: str) -> Answer:
 def run_native(client: httpx.Client, sql: str) -> Answer:
     """A statement through Lakegate's native API in Trino's dialect (Arrow stream)."""
     body = {"sql": sql, "catalog": "tpch", "schema": "tiny", "dialect": "trino"}
-    response = client.post("/v1/query", json=body, headers={"Accept": ARROW})
+    received = bytearray()
+    with client.stream("POST", "/v1/query", json=body, headers={"Accept": ARROW}) as response:
+        try:
+            for chunk in response.iter_bytes():
+                received += chunk
+        except httpx.RemoteProtocolError:
+            # the answer failed after its first bytes: the stream's last message says why
+            # (gateway/stream_errors.py); a clear error, as the client would raise it
+            problem = _stream_error(bytes(received)) or {"code": "STREAM_ABORTED", "detail": ""}
+            return Answer(error=str(problem.get("code")), message=str(problem.get("detail", "")))
     if response.status_code != 200:
         try:
-            problem = response.json()
+            problem = json.loads(received)
         except ValueError:
-            problem = {"code": f"HTTP_{response.status_code}", "detail": response.text[:200]}
+            problem = {
+                "code": f"HTTP_{response.status_code}",
+                "detail": received[:200].decode(errors="replace"),
+            }
         return Answer(error=str(problem.get("code")), message=str(problem.get("detail", "")))
-    table = ipc.open_stream(io.BytesIO(response.content)).read_all()
+    table = ipc.open_stream(io.BytesIO(bytes(received))).read_all()
     columns = [
         arrow_values(table.column(i).to_pylist(), table.schema.field(i).type)
         for i in range(table.num_columns)
@@ -108,6 +121,22 @@ def run_native(client: httpx.Client, sql: str) -> Answer:
         arrow_types=list(table.schema.types),
         rows=[list(row) for row in zip(*columns, strict=True)] if columns else [],
     )
+
+
+def _stream_error(data: bytes) -> dict[str, Any] | None:
+    """The problem document of the error message that ends a failed Arrow stream, if any."""
+    messages = ipc.MessageReader.open_stream(io.BytesIO(data))
+    problem = None
+    try:
+        for message in messages:
+            if message.type == "schema":
+                schema = ipc.read_schema(message)
+                raw = (schema.metadata or {}).get(b"lakegate.error")
+                if raw is not None and len(schema) == 0:
+                    problem = json.loads(raw)
+    except (pa.ArrowException, OSError, ValueError):
+        pass
+    return problem if isinstance(problem, dict) else None
 
 
 def arrow_values(values: list[Any], dtype: pa.DataType) -> list[Any]:
