@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
+import pyarrow as pa
 import pytest
 import trino
 
@@ -174,3 +175,38 @@ def test_the_trino_door_defines_lists_and_drops_datasets(live: LiveServer) -> No
         assert denied.value.error_name == "PERMISSION_DENIED"
     finally:
         sam.close()
+
+
+def test_a_views_columns_keep_its_querys_spelling_under_a_star(live: LiveServer) -> None:
+    # Trino 476 (a view in its memory catalog): SELECT * gives Foo, Bar, baz, while DESCRIBE lists
+    # the names folded (foo, bar, baz); a view read by another view's star keeps them too
+    connection = real_trino_client(live.url, "ada", catalog="workspace", schema="ada")
+    try:
+        _rows(
+            connection,
+            'CREATE VIEW spelled AS SELECT 1 AS "Foo", 2 AS Bar, port_id AS baz FROM lake.shipping.ports',
+        )
+        _rows(connection, "CREATE VIEW over_spelled AS SELECT * FROM spelled")
+        for sql, names in (
+            ("SELECT * FROM spelled LIMIT 1", ["Foo", "Bar", "baz"]),
+            ('SELECT s.*, 3 AS "Z" FROM spelled s LIMIT 1', ["Foo", "Bar", "baz", "Z"]),
+            ("SELECT * FROM over_spelled LIMIT 1", ["Foo", "Bar", "baz"]),
+            ("SELECT foo, BAR FROM spelled LIMIT 1", ["foo", "BAR"]),
+        ):
+            cursor = connection.cursor()
+            cursor.execute(sql)
+            cursor.fetchall()
+            assert [d[0] for d in cursor.description] == names, sql
+            native = httpx.post(
+                f"{live.url}/v1/query",
+                json={"sql": sql, "catalog": "workspace", "schema": "ada"},
+                headers={"X-Lakegate-User": "ada"},
+                timeout=60,
+            )
+            assert native.status_code == 200, native.text
+            assert pa.ipc.open_stream(native.content).read_all().column_names == names, sql
+        assert [r[0] for r in _rows(connection, "DESCRIBE spelled")] == ["foo", "bar", "baz"]
+        _rows(connection, "DROP VIEW over_spelled")
+        _rows(connection, "DROP VIEW spelled")
+    finally:
+        connection.close()
