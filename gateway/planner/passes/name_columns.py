@@ -16,6 +16,7 @@ stored table's as the engine gives them.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
@@ -28,6 +29,8 @@ from catalog.metadata import MetadataSnapshot
 from gateway.planner.context import QueryContext
 from gateway.planner.output_names import result_names
 from gateway.planner.views import MAX_VIEW_DEPTH, ViewDefinition, ViewKey
+
+log = logging.getLogger(__name__)
 
 _NAMED = (exp.Column, exp.Alias, exp.Star)
 
@@ -112,7 +115,7 @@ class _Relations:
         spelling where they are the same names; the stored ones stay where it does not tell."""
         try:
             tree = _parsed(view.sql)
-        except SqlglotError:
+        except (SqlglotError, RecursionError, ValueError):
             return view.columns
         inside = _Relations(
             self.snapshot, self.views, view.session_catalog, view.session_schema, (*self.path, view.key)
@@ -137,7 +140,11 @@ def spelled_names(ctx: QueryContext) -> tuple[str | None, ...]:
     the unnamed ones by projection, not by position after a star); empty when unknown."""
     assert ctx.tree is not None
     relations = _Relations(ctx.snapshot, ctx.views, None, None, ctx.view_path)
-    return result_names(ctx.tree, relations, generated_values="_col_" not in ctx.request.sql.lower())
+    try:
+        return result_names(ctx.tree, relations, generated_values="_col_" not in ctx.request.sql.lower())
+    except Exception:  # a shape not foreseen: the engine's names, as before, not a refused query
+        log.exception("the result's column names could not be read from the query; the engine's are kept")
+        return ()
 
 
 def name_columns(ctx: QueryContext) -> QueryContext:
