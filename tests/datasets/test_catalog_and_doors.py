@@ -11,9 +11,12 @@ import pyarrow as pa
 import pytest
 import trino
 
+from gateway.app import create_app
+from gateway.config import parse_config
+from gateway.demo import generate_demo
 from tests.server import LiveServer
 from tests.trino.conftest import real_trino_client
-from tests.workspace import Sql, workspace_server
+from tests.workspace import Sql, workspace_config_raw, workspace_server
 
 
 @pytest.fixture(scope="module")
@@ -210,3 +213,37 @@ def test_a_views_columns_keep_its_querys_spelling_under_a_star(live: LiveServer)
         _rows(connection, "DROP VIEW spelled")
     finally:
         connection.close()
+
+
+def test_a_view_over_a_star_is_read_on_a_server_without_policies(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    # no policies: nothing expands the view query's star, so its columns are counted from the
+    # names the planner reads (the stored table's width), not from the one projection ``*``
+    demo = tmp_path_factory.mktemp("datasets-open")
+    generate_demo(demo)
+    raw = workspace_config_raw(demo)
+    raw.pop("policies")
+    with LiveServer(create_app(parse_config(raw, demo / "lakegate.yaml"))) as open_server:
+        connection = real_trino_client(open_server.url, "ada", catalog="workspace", schema="shared")
+        try:
+            _rows(connection, "CREATE VIEW every_port AS SELECT * FROM lake.shipping.ports")
+            _rows(connection, 'CREATE VIEW spelled AS SELECT * FROM (VALUES (1, 2)) AS t("Xx", y)')
+            cursor = connection.cursor()
+            cursor.execute("SELECT * FROM every_port ORDER BY port_id LIMIT 1")
+            assert len(cursor.fetchall()[0]) == 6
+            assert [d[0] for d in cursor.description] == [
+                "port_id",
+                "name",
+                "country",
+                "latitude",
+                "longitude",
+                "timezone",
+            ]
+            assert _rows(connection, "SELECT * FROM spelled") == [[1, 2]]
+            assert [d[0] for d in connection.cursor().execute("SELECT * FROM spelled").description] == [
+                "Xx",
+                "y",
+            ]
+        finally:
+            connection.close()
