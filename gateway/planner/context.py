@@ -65,6 +65,8 @@ class QueryContext:
     result_types: tuple[str | None, ...] = ()
     #: each result column's name as Trino spells it (name_columns; empty or None: as the engine gives)
     result_names: tuple[str | None, ...] = ()
+    #: a star reads a join USING: qualify_columns expands it in Trino's order (trino_join_stars)
+    stars_over_using: bool = False
 
 
 @dataclass(frozen=True, slots=True)

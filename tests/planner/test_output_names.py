@@ -17,6 +17,7 @@ from catalog.metadata import MetadataSnapshot
 from connectors.registry import ConnectorRegistry
 from gateway.conform import conform_schema, same_columns
 from gateway.connector_factory import build_connectors
+from gateway.errors import ErrorCode, LakegateError
 from gateway.frontdoors.trino.rewrite import SessionValues, analyze
 from gateway.planner.context import QueryRequest
 from gateway.planner.pipeline import Planner
@@ -111,3 +112,31 @@ def test_the_engines_columns_are_renamed_only_where_they_are_the_named_ones() ->
     moved = pa.schema([("b", pa.int32()), ("a", pa.int32()), ("2", pa.int32()), ("n_name", pa.string())])
     assert conform_schema(moved, [None] * 4, shifted).names == moved.names
     assert not same_columns(["a"], ("a", "b"))  # another number of columns
+
+
+def test_a_star_over_a_join_using_is_expanded_in_trinos_order_without_policies(planner: Planner) -> None:
+    # Trino 476: k, b, c (the join column first); the engine's own star would give b, k, c
+    plan = planner.plan(
+        QueryRequest(
+            "SELECT * FROM (SELECT 2 AS b, 1 AS k) x JOIN (SELECT 3 AS c, 1 AS k) y USING (k)", "tpch", "tiny"
+        )
+    )
+    assert plan.engine_sql is not None
+    outer = sqlglot.parse_one(plan.engine_sql, read="duckdb")
+    assert [p.alias_or_name for p in outer.expressions] == ["k", "b", "c"]
+
+
+@pytest.mark.parametrize(
+    ("sql", "refused"),
+    [
+        # Trino 476 gives x.* without the join column (b); the engine and the expansion keep it
+        ("SELECT x.* FROM (SELECT 2 AS b, 1 AS k) x JOIN (SELECT 3 AS c, 1 AS k) y USING (k)", "x.*"),
+        # Trino 476: NOT_SUPPORTED "Natural join not supported"
+        ("SELECT * FROM (SELECT 2 AS b, 1 AS k) x NATURAL JOIN (SELECT 3 AS c, 1 AS k) y", "NATURAL JOIN"),
+    ],
+)
+def test_what_trino_answers_otherwise_over_joins_is_refused(planner: Planner, sql: str, refused: str) -> None:
+    with pytest.raises(LakegateError) as caught:
+        planner.plan(QueryRequest(sql, "tpch", "tiny"))
+    assert caught.value.code is ErrorCode.NOT_SUPPORTED
+    assert refused in caught.value.detail
