@@ -9,11 +9,14 @@ alias's column list (an ``UNNEST`` ``WITH ORDINALITY`` adds the ordinality's nam
 a workspace view by its query's spelling of the names it stores; a stored table by the engine's
 name (``None`` here: the connector's names, which the engine gives as Trino would).
 
-Where the planner cannot be sure of every position it gives up (``None`` for the whole result),
-and the engine's names stay: a join ``USING`` or ``NATURAL`` (whose star puts the join columns
-first in Trino, where the engine keeps them in place), ``UNNEST`` without column names (its
-width depends on the array's type), ``LATERAL``, table functions, star modifiers, a recursive
-CTE's reference to itself. Unknown is better than a name at the wrong position.
+A star over a join ``USING`` gives the join columns first, named as the USING clause spells them,
+then each side's others (``trino_join_stars`` has the engine give them in that order).
+
+Where the planner cannot be sure of every position it gives up (``()`` for the whole result),
+and the engine's names stay: a join ``USING`` of a stored table (which of its columns are the join
+columns the tree does not say), ``NATURAL`` joins (refused anyway), ``UNNEST`` without column
+names (its width depends on the array's type), ``LATERAL``, table functions, star modifiers, a
+recursive CTE's reference to itself. Unknown is better than a name at the wrong position.
 """
 
 from __future__ import annotations
@@ -79,8 +82,7 @@ class _Namer:
                 names.append(projection.alias)
             elif isinstance(projection, exp.Star):
                 _plain_star(projection)
-                for source in _sources(select):
-                    names.extend(self.source(source, depth))
+                names.extend(self.star(select, depth))
             elif isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star):
                 _plain_star(projection.this)
                 names.extend(self.source(_source_named(select, projection.table), depth))
@@ -90,6 +92,27 @@ class _Namer:
                 raise UnknownNames("a row's fields (r.*)")
             else:
                 names.append(UNNAMED)
+        return names
+
+    def star(self, select: exp.Select, depth: int) -> Names:
+        """The columns of every relation in FROM, in order; a join USING puts its columns first,
+        named as the USING clause spells them, then the other columns of either side."""
+        names = self.source(_from(select), depth)
+        for join in select.args.get("joins") or ():
+            right = self.source(_joined(join), depth)
+            using = join.args.get("using")
+            if not using:
+                names = names + right
+                continue
+            if None in names or None in right:
+                raise UnknownNames("a join USING of a stored table's columns")  # which are k?
+            spelled = [column.name for column in using]
+            keys = {name.lower() for name in spelled}
+            names = [
+                *spelled,
+                *(n for n in names if (n or "").lower() not in keys),
+                *(n for n in right if (n or "").lower() not in keys),
+            ]
         return names
 
     def source(self, source: exp.Expr, depth: int) -> Names:
@@ -187,18 +210,29 @@ def _generated(columns: Sequence[exp.Identifier]) -> bool:
     return True
 
 
-def _sources(select: exp.Select) -> list[exp.Expr]:
+def _from(select: exp.Select) -> exp.Expr:
     from_ = select.args.get("from_")
     if not isinstance(from_, exp.From):
         raise UnknownNames("a star without FROM")
-    sources = [from_.this]
-    for join in select.args.get("joins") or ():
-        if join.args.get("using") or join.args.get("method"):
-            raise UnknownNames("a join USING or NATURAL")
-        sources.append(join.this)
-    if select.args.get("laterals") or any(isinstance(s, exp.Lateral) for s in sources):
+    if select.args.get("laterals") or isinstance(from_.this, exp.Lateral):
         raise UnknownNames("LATERAL")
-    return sources
+    source: exp.Expr = from_.this
+    return source
+
+
+def _joined(join: exp.Join) -> exp.Expr:
+    if join.args.get("method") or isinstance(join.this, exp.Lateral):
+        raise UnknownNames("a NATURAL or LATERAL join")
+    source: exp.Expr = join.this
+    return source
+
+
+def _sources(select: exp.Select) -> list[exp.Expr]:
+    """The relations in FROM, for ``t.*`` (which is refused over a join USING)."""
+    joins = select.args.get("joins") or ()
+    if any(join.args.get("using") for join in joins):
+        raise UnknownNames("t.* over a join USING")
+    return [_from(select), *(_joined(join) for join in joins)]
 
 
 def _source_named(select: exp.Select, name: str) -> exp.Expr:

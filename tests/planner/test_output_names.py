@@ -59,12 +59,23 @@ TRINO_NAMES: list[tuple[str, list[str | None]]] = [
     ('SELECT nation.*, 7 AS "Q" FROM nation', [*NATION, "Q"]),
     ('SELECT * FROM (SELECT *, 7 AS "Q" FROM nation)', [*NATION, "Q"]),
     ("SELECT * FROM nation", NATION),
+    # a join USING: its columns first, as the USING clause spells them, then each side's others
+    ("SELECT * FROM (SELECT 1 AS Kk, 2 AS b) x JOIN (SELECT 1 AS kK, 3 AS C) y USING (KK)", ["KK", "b", "C"]),
+    (
+        "SELECT * FROM (SELECT 2 AS b, 1 AS k, 7 AS m) x JOIN (SELECT 3 AS c, 1 AS k) y USING (k) "
+        "JOIN (SELECT 4 AS d, 7 AS m) z USING (m)",
+        ["m", "k", "b", "c", "d"],
+    ),
+    (
+        "SELECT * FROM (SELECT 9 AS e) z CROSS JOIN (SELECT 2 AS b, 1 AS k) x JOIN (SELECT 3 AS c, 1 AS k) y USING (k)",
+        ["k", "e", "b", "c"],
+    ),
 ]
 
 # where the planner cannot be sure of every position, it names none (the engine's names stay)
 UNKNOWN = [
-    # Trino puts the USING columns first; the engine keeps them where they are
-    "SELECT * FROM (SELECT 1 AS K, 2 AS b) x JOIN (SELECT 1 AS k, 3 AS C) y USING (K)",
+    # which of a stored table's columns a join USING takes out the tree does not say
+    'SELECT * FROM nation JOIN (SELECT 0 AS n_nationkey, 1 AS "X") t USING (n_nationkey)',
     'SELECT * FROM (SELECT 1 AS "A", 2) t1 CROSS JOIN LATERAL (SELECT t1.A + 1 AS "Lat")',
     "SELECT * FROM UNNEST(ARRAY[1])",  # its width depends on the array's element type
 ]
