@@ -49,9 +49,9 @@ def result_names(
     generated_values: bool = True,
 ) -> tuple[str | None, ...]:
     """Each result column's name as Trino gives it, or ``()`` when the planner cannot tell them
-        all (the engine's names are kept). ``relation_names`` names the columns of a table that is not
-    a CTE of the query. ``generated_values``: a ``VALUES`` named ``_col_0, ...``
-        was named by sqlglot's table qualification (False when the query itself may spell them)."""
+    all (the engine's names are kept). ``relation_names`` names the columns of a table that is
+    not a CTE of the query. ``generated_values``: a ``VALUES`` named ``_col_0, ...`` was named
+    by sqlglot's table qualification (False when the query itself may spell them)."""
     try:
         names = _Namer(relation_names, generated_values).query(tree, 0)
     except UnknownNames:
