@@ -19,6 +19,7 @@ differs, its batches are converted here, on the worker thread, so every door sen
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 
 import pyarrow as pa
@@ -41,14 +42,34 @@ def _target(trino: str, source: pa.DataType) -> pa.DataType:
     return target
 
 
-def conform_schema(schema: pa.Schema, types: Sequence[str | None], names: Sequence[str] = ()) -> pa.Schema:
+_UNNAMED = re.compile(r"^_col\d+$")
+
+
+def same_columns(engine: Sequence[str], names: Sequence[str | None]) -> bool:
+    """True if ``names`` name the engine's columns, position by position: the same names but for
+    case (or the engine's ``name_1`` for a name it met twice), where the planner knows them."""
+    if len(names) != len(engine):
+        return False
+    for given, name in zip(engine, names, strict=True):
+        if name is None or _UNNAMED.match(name):
+            continue  # the engine's own name; an unnamed column, whatever the engine calls it
+        given, name = given.lower(), name.lower()
+        if given != name and not (given.startswith(f"{name}_") and given[len(name) + 1 :].isdigit()):
+            return False
+    return True
+
+
+def conform_schema(
+    schema: pa.Schema, types: Sequence[str | None], names: Sequence[str | None] = ()
+) -> pa.Schema:
     """The schema in Trino's types and, where ``names`` has them, Trino's column names."""
-    if names and len(names) != len(schema):
+    if names and not same_columns(schema.names, names):
         names = ()  # the engine's columns are not the ones named: keep the engine's names
     fields = []
     for index, field in enumerate(schema):
-        if names:
-            field = field.with_name(names[index])
+        name = names[index] if names else None
+        if name is not None:
+            field = field.with_name(name)
         trino = types[index] if index < len(types) else None
         if trino is None:
             fields.append(field)
@@ -180,10 +201,10 @@ def conform(
     schema: pa.Schema,
     batches: Iterable[pa.RecordBatch],
     types: Sequence[str | None],
-    names: Sequence[str] = (),
+    names: Sequence[str | None] = (),
 ) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
     """The schema and batches in the Trino types ``types`` (None: as the engine gave it), their
-    columns named ``names`` (empty: as the engine named them)."""
+    columns named ``names`` (empty or None: as the engine named them)."""
     target = conform_schema(schema, types, names)
     if not any(types) and target.equals(schema, check_metadata=True):  # nothing to convert
         return schema, iter(batches)

@@ -63,8 +63,10 @@ class QueryContext:
     view_path: tuple[ViewKey, ...] = ()
     #: the Trino type of each result column whose engine type differs (None: as the engine gives)
     result_types: tuple[str | None, ...] = ()
-    #: each result column's name as Trino spells it (name_columns; empty: as the engine gives)
-    result_names: tuple[str, ...] = ()
+    #: each result column's name as Trino spells it (name_columns; empty or None: as the engine gives)
+    result_names: tuple[str | None, ...] = ()
+    #: a star reads a join USING: qualify_columns expands it in Trino's order (trino_join_stars)
+    stars_over_using: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,4 +83,4 @@ class Plan:
     #: Trino types the engine's result columns are converted to (``gateway/conform.py``)
     result_types: tuple[str | None, ...] = ()
     #: the result columns' names as Trino spells them (``gateway/conform.py``; empty: the engine's)
-    result_names: tuple[str, ...] = ()
+    result_names: tuple[str | None, ...] = ()

@@ -1,7 +1,8 @@
 """The query planner: a tuple of small passes over the sqlglot tree, with a plan cache.
 
     parse -> read_only -> metadata_statements -> wrap_values -> qualify_tables -> check_relations
-          -> resolve_tables -> trino_alias_refs -> allow_functions -> name_columns -> qualify_columns
+          -> resolve_tables -> trino_alias_refs -> allow_functions -> name_columns -> trino_join_stars
+          -> qualify_columns
           -> authorize -> route -> trino_literals -> result_types -> annotate_types -> trino_arithmetic
           -> trino_aggregates -> trino_functions -> trino_unnest -> trino_arrays -> trino_try
           -> clear_types
@@ -62,6 +63,7 @@ from gateway.planner.passes.trino_alias_refs import trino_alias_refs
 from gateway.planner.passes.trino_arithmetic import trino_arithmetic
 from gateway.planner.passes.trino_arrays import trino_arrays
 from gateway.planner.passes.trino_functions import trino_functions
+from gateway.planner.passes.trino_join_stars import trino_join_stars
 from gateway.planner.passes.trino_literals import trino_literals
 from gateway.planner.passes.trino_try import trino_try
 from gateway.planner.passes.trino_unnest import trino_unnest
@@ -84,6 +86,7 @@ PASSES: tuple[Pass, ...] = (
     trino_alias_refs,
     allow_functions,
     name_columns,
+    trino_join_stars,
     qualify_columns,
     authorize,
     route,

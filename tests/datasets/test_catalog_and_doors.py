@@ -7,12 +7,16 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
+import pyarrow as pa
 import pytest
 import trino
 
+from gateway.app import create_app
+from gateway.config import parse_config
+from gateway.demo import generate_demo
 from tests.server import LiveServer
 from tests.trino.conftest import real_trino_client
-from tests.workspace import Sql, workspace_server
+from tests.workspace import Sql, workspace_config_raw, workspace_server
 
 
 @pytest.fixture(scope="module")
@@ -174,3 +178,72 @@ def test_the_trino_door_defines_lists_and_drops_datasets(live: LiveServer) -> No
         assert denied.value.error_name == "PERMISSION_DENIED"
     finally:
         sam.close()
+
+
+def test_a_views_columns_keep_its_querys_spelling_under_a_star(live: LiveServer) -> None:
+    # Trino 476 (a view in its memory catalog): SELECT * gives Foo, Bar, baz, while DESCRIBE lists
+    # the names folded (foo, bar, baz); a view read by another view's star keeps them too
+    connection = real_trino_client(live.url, "ada", catalog="workspace", schema="ada")
+    try:
+        _rows(
+            connection,
+            'CREATE VIEW spelled AS SELECT 1 AS "Foo", 2 AS Bar, port_id AS baz FROM lake.shipping.ports',
+        )
+        _rows(connection, "CREATE VIEW over_spelled AS SELECT * FROM spelled")
+        for sql, names in (
+            ("SELECT * FROM spelled LIMIT 1", ["Foo", "Bar", "baz"]),
+            ('SELECT s.*, 3 AS "Z" FROM spelled s LIMIT 1', ["Foo", "Bar", "baz", "Z"]),
+            ("SELECT * FROM over_spelled LIMIT 1", ["Foo", "Bar", "baz"]),
+            ("SELECT foo, BAR FROM spelled LIMIT 1", ["foo", "BAR"]),
+        ):
+            cursor = connection.cursor()
+            cursor.execute(sql)
+            cursor.fetchall()
+            assert [d[0] for d in cursor.description] == names, sql
+            native = httpx.post(
+                f"{live.url}/v1/query",
+                json={"sql": sql, "catalog": "workspace", "schema": "ada"},
+                headers={"X-Lakegate-User": "ada"},
+                timeout=60,
+            )
+            assert native.status_code == 200, native.text
+            assert pa.ipc.open_stream(native.content).read_all().column_names == names, sql
+        assert [r[0] for r in _rows(connection, "DESCRIBE spelled")] == ["foo", "bar", "baz"]
+        _rows(connection, "DROP VIEW over_spelled")
+        _rows(connection, "DROP VIEW spelled")
+    finally:
+        connection.close()
+
+
+def test_a_view_over_a_star_is_read_on_a_server_without_policies(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    # no policies: nothing expands the view query's star, so its columns are counted from the
+    # names the planner reads (the stored table's width), not from the one projection ``*``
+    demo = tmp_path_factory.mktemp("datasets-open")
+    generate_demo(demo)
+    raw = workspace_config_raw(demo)
+    raw.pop("policies")
+    with LiveServer(create_app(parse_config(raw, demo / "lakegate.yaml"))) as open_server:
+        connection = real_trino_client(open_server.url, "ada", catalog="workspace", schema="shared")
+        try:
+            _rows(connection, "CREATE VIEW every_port AS SELECT * FROM lake.shipping.ports")
+            _rows(connection, 'CREATE VIEW spelled AS SELECT * FROM (VALUES (1, 2)) AS t("Xx", y)')
+            cursor = connection.cursor()
+            cursor.execute("SELECT * FROM every_port ORDER BY port_id LIMIT 1")
+            assert len(cursor.fetchall()[0]) == 6
+            assert [d[0] for d in cursor.description] == [
+                "port_id",
+                "name",
+                "country",
+                "latitude",
+                "longitude",
+                "timezone",
+            ]
+            assert _rows(connection, "SELECT * FROM spelled") == [[1, 2]]
+            assert [d[0] for d in connection.cursor().execute("SELECT * FROM spelled").description] == [
+                "Xx",
+                "y",
+            ]
+        finally:
+            connection.close()

@@ -127,7 +127,7 @@ def analyze_tree(tree: exp.Expr, values: SessionValues) -> TreeAnalysis:
     if virtual:
         return TreeAnalysis(tree, virtual=True)
     tree, replaced = apply_session_values(tree, values)
-    named = name_trino_columns(tree)
+    named = name_trino_columns(tree, after_star=False)  # the planner names those by position
     return TreeAnalysis(tree, changed=named or replaced)
 
 

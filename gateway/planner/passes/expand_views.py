@@ -108,7 +108,9 @@ def expand_views(ctx: QueryContext) -> QueryContext:
                 "materialise it (CREATE TABLE ... AS) to use it here",
             )
         assert body.tree is not None
-        outputs = body.tree.selects if isinstance(body.tree, exp.Query) else []
+        # the names read from the query count a star's columns where the tree keeps it unexpanded
+        # (no policies to check column by column)
+        outputs = body.result_names or (body.tree.selects if isinstance(body.tree, exp.Query) else [])
         if len(outputs) != len(view.columns):
             raise LakegateError(
                 ErrorCode.INVALID_VIEW,

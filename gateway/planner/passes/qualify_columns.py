@@ -1,6 +1,7 @@
 """Tie every column to its source and expand stars, so authorization sees every column read.
 
-Runs when policies are configured, and when a table read has source columns left out of its
+Runs when policies are configured, when a star reads a join USING (the expansion gives Trino's
+order: ``trino_join_stars`` marks it), and when a table read has source columns left out of its
 metadata (types no engine type holds faithfully, e.g. PostgreSQL's unconstrained numeric): only
 expanded stars and checked names keep those columns from the engine. An open server reading
 other tables does not spend the planning time.
@@ -32,7 +33,7 @@ def qualify_columns(ctx: QueryContext) -> QueryContext:
         for t in ctx.tables
         for column, why in t.info.unsupported_columns
     }
-    if ctx.authorizer is None and not left_out:
+    if ctx.authorizer is None and not left_out and not ctx.stars_over_using:
         return ctx
     assert ctx.tree is not None
     try:
