@@ -160,6 +160,11 @@ def _decimal(node: exp.Div | exp.Mod) -> exp.Expr:
     if not deterministic(node):
         raise refuse(f"decimal division of nondeterministic values ({node.sql('trino')})")
     if isinstance(node, exp.Mod):
+        if max(left_shape[0] - s1, right_shape[0] - s2) + scale > 38:
+            # the operands at their common scale may not fit the engine's 128 bits (Trino's may)
+            raise refuse(
+                f"decimal '%' of operands wider than 38 digits at a common scale ({node.sql('trino')})"
+            )
         remainder = exp.Mod(
             this=exp.paren(_unscaled(node.left, s1, scale)),
             expression=exp.paren(_unscaled(node.right, s2, scale)),

@@ -79,6 +79,8 @@ _REWRITTEN = (
     exp.Round,
     exp.Trunc,
     exp.Sign,
+    exp.Greatest,
+    exp.Neg,
     exp.BitwiseAnd,
     exp.BitwiseOr,
     exp.BitwiseXor,
@@ -158,9 +160,11 @@ def _rewrite(node: exp.Expr, session_zone: str) -> exp.Expr:
         return padded(node)
     if type(node) is exp.Cast and node.to.this in (T.TIMESTAMP, T.TIMESTAMPTZ, T.TIME):
         return _temporal_cast(node)
+    if type(node) is exp.TryCast and node.to.is_type(*exp.DataType.INTEGER_TYPES):
+        return scalar_functions.text_to_integer(node)
     if type(node) is exp.Cast:
         if node.to.is_type(*exp.DataType.INTEGER_TYPES):
-            return scalar_functions.floating_to_integer(node)
+            return scalar_functions.text_to_integer(scalar_functions.floating_to_integer(node))
         return cast_to_text(node) if node.to.is_type(*exp.DataType.TEXT_TYPES) else node
     if isinstance(node, exp.DateTrunc | exp.TimestampTrunc):
         return _date_trunc(node)
@@ -172,6 +176,10 @@ def _rewrite(node: exp.Expr, session_zone: str) -> exp.Expr:
         return scalar_functions.rounding(node)
     if isinstance(node, exp.Sign):
         return scalar_functions.sign(node)
+    if isinstance(node, exp.Greatest):
+        return scalar_functions.greatest_ignoring_nan(node)
+    if isinstance(node, exp.Neg):
+        return scalar_functions.double_negation(node)
     if isinstance(node, exp.BitwiseAnd | exp.BitwiseOr | exp.BitwiseXor | exp.BitwiseNot):
         return scalar_functions.to_bigint(node)
     if isinstance(node, exp.ArrayPosition):
