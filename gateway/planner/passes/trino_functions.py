@@ -268,6 +268,10 @@ def _bytes_or_text(node: exp.Length | exp.Reverse | exp.Pad | exp.Concat | exp.D
             return concat.as_text(node)
         return node
     if not varbinary.is_varbinary(node.this):
+        if isinstance(node, exp.Pad):  # the engine's lpad/rpad take an INTEGER size (Trino: bigint)
+            size = node.args.get("expression")
+            if isinstance(size, exp.Expr) and not isinstance(size, exp.Literal):
+                size.replace(cast_to(size.copy(), T.INT))
         return node
     if isinstance(node, exp.Length):
         return varbinary.length(node)

@@ -118,7 +118,7 @@ def temporal_type(node: exp.Expr) -> exp.DataType | None:
     if isinstance(node, exp.Nullif):
         return temporal_type(node.this)
     if isinstance(node, exp.Case | exp.If | exp.Coalesce | exp.Greatest | exp.Least):
-        kinds = [temporal_type(n) for n in _branches(node)]
+        kinds = [temporal_type(n) for n in _branches(node) if not isinstance(n, exp.Null)]
         known = [k for k in kinds if k is not None]
         if known and len(known) == len(kinds) and all(k == known[0] for k in known):
             return known[0]

@@ -97,6 +97,10 @@ def greatest_ignoring_nan(node: exp.Greatest) -> exp.Expr:
     """``greatest`` of doubles or reals passes over NaN unless every value is NaN (the engine:
     NaN is the greatest)."""
     kind = trino_type(node)
+    if kind is not None and kind.this == T.DECIMAL:  # the engine's type may keep a lesser scale
+        node.set("this", cast_to(node.this.copy(), kind))
+        node.set("expressions", [cast_to(v.copy(), kind) for v in node.expressions])
+        return node
     if kind is None or kind.this not in (T.DOUBLE, T.FLOAT):
         return node
     values = [node.this, *node.expressions]
