@@ -59,6 +59,7 @@ TYPE_SENSITIVE: tuple[type[exp.Expr], ...] = (
     exp.Trunc,
     exp.Sign,
     exp.Greatest,
+    exp.Least,
 )
 
 
@@ -124,6 +125,7 @@ _READERS = (
     exp.Trunc,
     exp.Sign,
     exp.Greatest,
+    exp.Least,
 )
 
 
@@ -169,7 +171,7 @@ def _dry_run(node: exp.Expr) -> None:
             trino_type(node.this)
     elif isinstance(node, exp.Round | exp.Ceil | exp.Floor | exp.Trunc | exp.Sign):
         trino_type(node.this)
-    elif isinstance(node, exp.Greatest):
+    elif isinstance(node, exp.Greatest | exp.Least):
         trino_type(node)
     elif isinstance(node, exp.Anonymous):
         if node.name.lower() in ("with_timezone", "format_datetime", "at_timezone"):

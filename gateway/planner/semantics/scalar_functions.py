@@ -93,15 +93,15 @@ def _floating_rounding(node: exp.Ceil | exp.Floor | exp.Round | exp.Trunc, kind:
     return cast_to(exp.Case(ifs=[finite], default=value.copy()), kind)
 
 
-def greatest_ignoring_nan(node: exp.Greatest) -> exp.Expr:
+def greatest_ignoring_nan(node: exp.Greatest | exp.Least) -> exp.Expr:
     """``greatest`` of doubles or reals passes over NaN unless every value is NaN (the engine:
-    NaN is the greatest)."""
+    NaN is the greatest); ``greatest``/``least`` of decimals compare at their common type."""
     kind = trino_type(node)
     if kind is not None and kind.this == T.DECIMAL:  # the engine's type may keep a lesser scale
         node.set("this", cast_to(node.this.copy(), kind))
         node.set("expressions", [cast_to(v.copy(), kind) for v in node.expressions])
         return node
-    if kind is None or kind.this not in (T.DOUBLE, T.FLOAT):
+    if kind is None or kind.this not in (T.DOUBLE, T.FLOAT) or isinstance(node, exp.Least):
         return node
     values = [node.this, *node.expressions]
     if not all(deterministic(v) for v in values):
@@ -129,6 +129,9 @@ def double_negation(node: exp.Neg) -> exp.Expr:
         inner = inner.this
     if isinstance(inner, exp.Neg) and isinstance(inner.this, exp.Expr):
         return inner.this.copy()
+    kind = trino_type(node)
+    if kind is not None and kind.this == T.DECIMAL:  # the engine types -CAST(NULL AS decimal) integer
+        return cast_to(node.copy(), kind)
     return node
 
 
