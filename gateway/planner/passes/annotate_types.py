@@ -52,6 +52,14 @@ TYPE_SENSITIVE: tuple[type[exp.Expr], ...] = (
     exp.GenerateSeries,
     exp.Array,
     exp.Struct,
+    # rounding keeps a double's or real's type and an infinity; greatest passes over NaN
+    exp.Round,
+    exp.Ceil,
+    exp.Floor,
+    exp.Trunc,
+    exp.Sign,
+    exp.Greatest,
+    exp.Least,
 )
 
 
@@ -59,7 +67,7 @@ def annotate_types(ctx: QueryContext) -> QueryContext:
     if not applies(ctx):
         return ctx
     assert ctx.tree is not None
-    if ctx.tree.find(*TYPE_SENSITIVE) is None:
+    if ctx.tree.find(*TYPE_SENSITIVE) is None and not _casts_to_integer(ctx.tree):
         return ctx
     schema = ctx.snapshot.sqlglot_schema()
     tree = ctx.tree
@@ -77,6 +85,11 @@ def annotate_types(ctx: QueryContext) -> QueryContext:
     else:
         ctx.tree = tree
     return ctx
+
+
+def _casts_to_integer(tree: exp.Expr) -> bool:
+    """A cast to an integer type reads its operand's type (text is checked as Trino parses it)."""
+    return any(c.to.is_type(*exp.DataType.INTEGER_TYPES) for c in tree.find_all(exp.Cast))
 
 
 #: rewrites read the types of these nodes' operands (see the trino_* passes)
@@ -106,6 +119,13 @@ _READERS = (
     exp.DPipe,
     exp.Concat,
     exp.Typeof,
+    exp.Round,
+    exp.Ceil,
+    exp.Floor,
+    exp.Trunc,
+    exp.Sign,
+    exp.Greatest,
+    exp.Least,
 )
 
 
@@ -147,8 +167,12 @@ def _dry_run(node: exp.Expr) -> None:
             argument = argument.expressions[0]
         trino_type(argument)
     elif isinstance(node, exp.Cast):
-        if node.to.is_type(*exp.DataType.TEXT_TYPES):
+        if node.to.is_type(*exp.DataType.TEXT_TYPES, *exp.DataType.INTEGER_TYPES):
             trino_type(node.this)
+    elif isinstance(node, exp.Round | exp.Ceil | exp.Floor | exp.Trunc | exp.Sign):
+        trino_type(node.this)
+    elif isinstance(node, exp.Greatest | exp.Least):
+        trino_type(node)
     elif isinstance(node, exp.Anonymous):
         if node.name.lower() in ("with_timezone", "format_datetime", "at_timezone"):
             for argument in node.expressions:
@@ -240,7 +264,7 @@ def clear_types(ctx: QueryContext) -> QueryContext:
     if not applies(ctx):
         return ctx
     assert ctx.tree is not None
-    if ctx.tree.find(*TYPE_SENSITIVE) is None:
+    if ctx.tree.find(*TYPE_SENSITIVE) is None and not _casts_to_integer(ctx.tree):
         return ctx
     for node in ctx.tree.walk():
         node.type = None

@@ -20,6 +20,7 @@ from sqlglot import exp
 
 from gateway.planner.context import QueryContext
 from gateway.planner.semantics.arithmetic import rewrite_bottom_up, trino_type
+from gateway.planner.semantics.result_types import is_year_month, temporal_type
 from gateway.planner.semantics.types import (
     T,
     applies,
@@ -64,6 +65,8 @@ def _sum_or_product(node: exp.Add | exp.Sub | exp.Mul) -> exp.Expr:
                 unit = other.text("unit").upper()
                 if unit in _DATE_UNITS:
                     return wrap_in_place(node, lambda n: cast_to(n, T.DATE))
+            if side is not None and side.this == T.DATE and is_year_month(temporal_type(other)):
+                return wrap_in_place(node, lambda n: cast_to(n, T.DATE))
     if is_integer(left) and is_integer(right) and left != right:
         _pin_integer_literals(node)
         return node
@@ -109,19 +112,42 @@ def _rewrite(node: exp.Expr) -> exp.Expr:
         if isinstance(node, exp.Div):
             result: exp.Expr = exp.IntDiv(this=node.left.copy(), expression=node.right.copy())
         else:
-            result = exp.Mod(this=exp.paren(node.left.copy()), expression=exp.paren(node.right.copy()))
-        return _guard_zero(node.right, result)
+            result = _integer_remainder(node, left if _wider(left, right) else right)
+        return _guard_zero(node.right, result, node.left)
     if (is_decimal(left) or is_integer(left)) and (is_decimal(right) or is_integer(right)):
         return _decimal(node)
     raise refuse(f"'{op}' on {left.sql('trino')} and {right.sql('trino')}")
 
 
-def _guard_zero(divisor: exp.Expr, result: exp.Expr) -> exp.Expr:
+_INTEGER_ORDER = (T.TINYINT, T.SMALLINT, T.INT, T.BIGINT)
+
+
+def _wider(left: exp.DataType, right: exp.DataType) -> bool:
+    return _INTEGER_ORDER.index(left.this) >= _INTEGER_ORDER.index(right.this)
+
+
+def _integer_remainder(node: exp.Mod, kind: exp.DataType) -> exp.Expr:
+    """``x % -1`` is 0 (Java's remainder; the engine overflows on the type's minimum)."""
+    remainder = exp.Mod(this=exp.paren(node.left.copy()), expression=exp.paren(node.right.copy()))
+    divisor = node.right
+    if isinstance(divisor, exp.Literal) and not divisor.is_string:
+        return remainder
+    if not deterministic(divisor):
+        raise refuse(f"'%' by a nondeterministic value ({divisor.sql('trino')})")
+    minus_one = exp.EQ(this=divisor.copy(), expression=exp.Literal.number(-1))
+    zero = exp.Mul(this=exp.paren(node.left.copy()), expression=cast_to(exp.Literal.number(0), kind))
+    return exp.Case(ifs=[exp.If(this=minus_one, true=zero)], default=remainder)
+
+
+def _guard_zero(divisor: exp.Expr, result: exp.Expr, dividend: exp.Expr | None = None) -> exp.Expr:
+    """Division by zero fails, unless the dividend is NULL (then the answer is NULL, as in Trino)."""
     if isinstance(divisor, exp.Literal) and not divisor.is_string and float(divisor.name) != 0:
         return exp.paren(result)
     if not deterministic(divisor):
         raise refuse(f"dividing by a nondeterministic value ({divisor.sql('trino')})")
-    zero = exp.EQ(this=divisor.copy(), expression=exp.Literal.number(0))
+    zero: exp.Expr = exp.EQ(this=divisor.copy(), expression=exp.Literal.number(0))
+    if dividend is not None and not isinstance(dividend, exp.Literal) and deterministic(dividend):
+        zero = exp.and_(zero, exp.Not(this=exp.Is(this=exp.paren(dividend.copy()), expression=exp.Null())))
     return exp.Case(ifs=[exp.If(this=zero, true=division_by_zero())], default=result)
 
 
@@ -160,11 +186,16 @@ def _decimal(node: exp.Div | exp.Mod) -> exp.Expr:
     if not deterministic(node):
         raise refuse(f"decimal division of nondeterministic values ({node.sql('trino')})")
     if isinstance(node, exp.Mod):
+        if max(left_shape[0] - s1, right_shape[0] - s2) + scale > 38:
+            # the operands at their common scale may not fit the engine's 128 bits (Trino's may)
+            raise refuse(
+                f"decimal '%' of operands wider than 38 digits at a common scale ({node.sql('trino')})"
+            )
         remainder = exp.Mod(
             this=exp.paren(_unscaled(node.left, s1, scale)),
             expression=exp.paren(_unscaled(node.right, s2, scale)),
         )
-        return _guard_zero(node.right, _scaled(remainder, precision, scale))
+        return _guard_zero(node.right, _scaled(remainder, precision, scale), node.left)
     # round half up: (2n + sign(n) * d) / 2d, truncating, on n = a * 10^(scale - s1 + s2), d = b
     n = _unscaled(node.left, s1, scale + s2)
     d = _unscaled(node.right, s2, s2)
@@ -176,4 +207,4 @@ def _decimal(node: exp.Div | exp.Mod) -> exp.Expr:
         this=exp.paren(numerator),
         expression=exp.paren(exp.Mul(this=exp.Literal.number(2), expression=d.copy())),
     )
-    return _guard_zero(node.right, _scaled(quotient, precision, scale))
+    return _guard_zero(node.right, _scaled(quotient, precision, scale), node.left)

@@ -79,6 +79,9 @@ _REWRITTEN = (
     exp.Round,
     exp.Trunc,
     exp.Sign,
+    exp.Greatest,
+    exp.Least,
+    exp.Neg,
     exp.BitwiseAnd,
     exp.BitwiseOr,
     exp.BitwiseXor,
@@ -158,9 +161,11 @@ def _rewrite(node: exp.Expr, session_zone: str) -> exp.Expr:
         return padded(node)
     if type(node) is exp.Cast and node.to.this in (T.TIMESTAMP, T.TIMESTAMPTZ, T.TIME):
         return _temporal_cast(node)
+    if type(node) is exp.TryCast and node.to.is_type(*exp.DataType.INTEGER_TYPES):
+        return scalar_functions.text_to_integer(node)
     if type(node) is exp.Cast:
         if node.to.is_type(*exp.DataType.INTEGER_TYPES):
-            return scalar_functions.floating_to_integer(node)
+            return scalar_functions.text_to_integer(scalar_functions.floating_to_integer(node))
         return cast_to_text(node) if node.to.is_type(*exp.DataType.TEXT_TYPES) else node
     if isinstance(node, exp.DateTrunc | exp.TimestampTrunc):
         return _date_trunc(node)
@@ -172,6 +177,10 @@ def _rewrite(node: exp.Expr, session_zone: str) -> exp.Expr:
         return scalar_functions.rounding(node)
     if isinstance(node, exp.Sign):
         return scalar_functions.sign(node)
+    if isinstance(node, exp.Greatest | exp.Least):
+        return scalar_functions.greatest_ignoring_nan(node)
+    if isinstance(node, exp.Neg):
+        return scalar_functions.double_negation(node)
     if isinstance(node, exp.BitwiseAnd | exp.BitwiseOr | exp.BitwiseXor | exp.BitwiseNot):
         return scalar_functions.to_bigint(node)
     if isinstance(node, exp.ArrayPosition):
@@ -260,12 +269,30 @@ def _bytes_or_text(node: exp.Length | exp.Reverse | exp.Pad | exp.Concat | exp.D
             return concat.as_text(node)
         return node
     if not varbinary.is_varbinary(node.this):
+        if isinstance(node, exp.Pad):
+            return _pad(node)
         return node
     if isinstance(node, exp.Length):
         return varbinary.length(node)
     if isinstance(node, exp.Reverse):
         return varbinary.reverse(node)
     return varbinary.pad(node)
+
+
+def _pad(node: exp.Pad) -> exp.Expr:
+    """The engine's lpad/rpad take an INTEGER size (Trino: bigint); an empty padding fails in
+    Trino (the engine pads with nothing)."""
+    size = node.args.get("expression")
+    if isinstance(size, exp.Expr) and not isinstance(size, exp.Literal):
+        size.replace(cast_to(size.copy(), T.INT))
+    padding = node.args.get("fill_pattern")
+    if isinstance(padding, exp.Literal) and padding.is_string and padding.name:
+        return node
+    if padding is None or not deterministic(padding):
+        raise refuse("lpad()/rpad() with a nondeterministic or missing padding")
+    empty = exp.EQ(this=padding.copy(), expression=exp.Literal.string(""))
+    failed = raise_error("Padding string must not be empty")
+    return exp.Case(ifs=[exp.If(this=empty, true=failed)], default=node.copy())
 
 
 def _json_literal(node: exp.ParseJSON) -> exp.Expr:

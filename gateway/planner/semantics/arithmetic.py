@@ -80,7 +80,13 @@ def trino_type(node: exp.Expr) -> exp.DataType | None:
         return common_type([node.this, *node.expressions])
     if isinstance(node, exp.Nullif):
         return trino_type(node.this)
+    if isinstance(node, exp.Anonymous) and not node.expressions and node.name.lower() in _DOUBLE_CONSTANTS:
+        return simple_type(T.DOUBLE)
     return type_of(node)
+
+
+#: Trino's functions of no argument that are doubles (sqlglot cannot type them)
+_DOUBLE_CONSTANTS = frozenset({"nan", "infinity"})
 
 
 def _sum_type(kind: exp.DataType | None) -> exp.DataType | None:

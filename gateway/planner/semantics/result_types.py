@@ -110,8 +110,15 @@ def temporal_type(node: exp.Expr) -> exp.DataType | None:
         if is_interval(left) and is_interval(right) and is_year_month(left) == is_year_month(right):
             return left
         return None
-    if isinstance(node, exp.Case | exp.If | exp.Coalesce):
-        kinds = [temporal_type(n) for n in _branches(node)]
+    if isinstance(node, exp.Mul):  # interval * number, number * interval: that interval's type
+        for side in (temporal_type(node.left), temporal_type(node.right)):
+            if is_interval(side):
+                return side
+        return None
+    if isinstance(node, exp.Nullif):
+        return temporal_type(node.this)
+    if isinstance(node, exp.Case | exp.If | exp.Coalesce | exp.Greatest | exp.Least):
+        kinds = [temporal_type(n) for n in _branches(node) if not isinstance(n, exp.Null)]
         known = [k for k in kinds if k is not None]
         if known and len(known) == len(kinds) and all(k == known[0] for k in known):
             return known[0]

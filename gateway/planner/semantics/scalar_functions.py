@@ -2,9 +2,13 @@
 
 * ``ceiling``/``floor``/``round(x)`` of a ``decimal(p, s)`` is ``decimal(p - s + 1, 0)`` (of an
   integer: that integer type); ``round(x, d)`` of a decimal keeps ``decimal(p + 1, s)``;
-  ``truncate(x)`` is ``decimal(max(p - s, 1), 0)``, ``truncate(x, d)`` keeps ``decimal(p, s)``.
+  ``truncate(x)`` is ``decimal(max(p - s, 1), 0)``, ``truncate(x, d)`` keeps ``decimal(p, s)``;
+  ``truncate`` of an integer is that of a ``decimal(n, 0)``. Of a double or real they keep its
+  type, and ``round(x, d)`` of an infinity is that infinity (the engine: 0 when ``d`` < 0).
 * ``sign`` has its argument's type (a decimal's is ``decimal(1,0)``); the engine: tinyint.
 * ``bitwise_and/or/xor/not`` are ``bigint``.
+* ``greatest`` of doubles passes over NaN (the engine: NaN is the greatest); ``-(-x)`` is ``x``
+  (Trino simplifies it, so it never overflows).
 * ``array_position`` is ``bigint`` and 0 when the element is missing (the engine: NULL).
 * ``split_part`` beyond the last field is NULL (the engine: ''); an index below 1 fails.
 * ``regexp_extract`` without a match is NULL (the engine: '').
@@ -23,6 +27,7 @@ from datetime import datetime
 from sqlglot import exp
 
 from gateway.planner.semantics.arithmetic import trino_type
+from gateway.planner.semantics.to_text import source_type
 from gateway.planner.semantics.types import (
     INTEGER_PRECISION,
     T,
@@ -50,7 +55,14 @@ def rounding(node: exp.Ceil | exp.Floor | exp.Round | exp.Trunc) -> exp.Expr:
         return node
     if kind.this in INTEGER_PRECISION:
         digits = node.args.get("decimals")
+        if isinstance(node, exp.Trunc):  # truncate() takes a decimal: decimal(digits, 0)
+            as_decimal = decimal_type(INTEGER_PRECISION[kind.this], 0)
+            truncated = node.copy()
+            truncated.set("this", cast_to(node.this.copy(), as_decimal))
+            return cast_to(truncated, as_decimal)
         return node if digits is not None else cast_to(node.copy(), kind)
+    if kind.this in (T.DOUBLE, T.FLOAT):
+        return _floating_rounding(node, kind)
     shape = _decimal(kind)
     if shape is None:
         return node
@@ -67,6 +79,60 @@ def rounding(node: exp.Ceil | exp.Floor | exp.Round | exp.Trunc) -> exp.Expr:
     if isinstance(node, exp.Trunc):
         return cast_to(node.copy(), decimal_type(precision, scale))
     return cast_to(node.copy(), decimal_type(min(precision + 1, 38), scale))
+
+
+def _floating_rounding(node: exp.Ceil | exp.Floor | exp.Round | exp.Trunc, kind: exp.DataType) -> exp.Expr:
+    """Of a double or real: its type; ``round(x, d)`` of an infinity is that infinity (the
+    engine: 0 for a negative ``d``, or for a real)."""
+    value = node.this
+    if node.args.get("decimals") is None or not isinstance(node, exp.Round):
+        return cast_to(node.copy(), kind)
+    if not deterministic(value):
+        raise refuse("round(x, d) of a nondeterministic double")
+    finite = exp.If(this=_call("isfinite", value.copy()), true=node.copy())
+    return cast_to(exp.Case(ifs=[finite], default=value.copy()), kind)
+
+
+def greatest_ignoring_nan(node: exp.Greatest | exp.Least) -> exp.Expr:
+    """``greatest`` of doubles or reals passes over NaN unless every value is NaN (the engine:
+    NaN is the greatest); ``greatest``/``least`` of decimals compare at their common type."""
+    kind = trino_type(node)
+    if kind is not None and kind.this == T.DECIMAL:  # the engine's type may keep a lesser scale
+        node.set("this", cast_to(node.this.copy(), kind))
+        node.set("expressions", [cast_to(v.copy(), kind) for v in node.expressions])
+        return node
+    if kind is None or kind.this not in (T.DOUBLE, T.FLOAT) or isinstance(node, exp.Least):
+        return node
+    values = [node.this, *node.expressions]
+    if not all(deterministic(v) for v in values):
+        raise refuse("greatest() of nondeterministic doubles")
+
+    def is_nan(value: exp.Expr) -> exp.Expr:
+        return _call("isnan", cast_to(value.copy(), kind))
+
+    lowest = cast_to(exp.Literal.string("-Infinity"), kind)
+    passed = [
+        exp.Case(ifs=[exp.If(this=is_nan(v), true=lowest.copy())], default=cast_to(v.copy(), kind))
+        for v in values
+    ]
+    every_nan = exp.and_(*[is_nan(v) for v in values])
+    result = exp.Greatest(this=passed[0], expressions=passed[1:])
+    return exp.Case(
+        ifs=[exp.If(this=every_nan, true=cast_to(exp.Literal.string("NaN"), kind))], default=result
+    )
+
+
+def double_negation(node: exp.Neg) -> exp.Expr:
+    """``-(-x)`` is ``x``: Trino simplifies it away, so ``-(-TINYINT '-128')`` does not overflow."""
+    inner = node.this
+    while isinstance(inner, exp.Paren):
+        inner = inner.this
+    if isinstance(inner, exp.Neg) and isinstance(inner.this, exp.Expr):
+        return inner.this.copy()
+    kind = trino_type(node)
+    if kind is not None and kind.this == T.DECIMAL:  # the engine types -CAST(NULL AS decimal) integer
+        return cast_to(node.copy(), kind)
+    return node
 
 
 def sign(node: exp.Sign) -> exp.Expr:
@@ -163,20 +229,26 @@ def timezone_part(node: exp.Anonymous) -> exp.Expr:
 
 
 def substring(node: exp.Substring) -> exp.Expr:
-    """``substr`` from position 0, or from before the start, is '' in Trino (the engine: the
-    whole string)."""
-    text, start = node.this, node.args.get("start")
+    """``substr`` from position 0, or from before the start, or of a negative length, is '' in
+    Trino (the engine: the whole string; of a negative length, the characters before ``start``)."""
+    text, start, length = node.this, node.args.get("start"), node.args.get("length")
     if start is None:
         return node
-    if isinstance(start, exp.Literal) and not start.is_string and int(start.name) > 0:
+    start_fine = isinstance(start, exp.Literal) and not start.is_string and int(start.name) > 0
+    length_fine = length is None or (isinstance(length, exp.Literal) and not length.is_string)
+    if start_fine and length_fine:
         return node
-    if not (deterministic(text) and deterministic(start)):
+    if not (deterministic(text) and deterministic(start) and (length is None or deterministic(length))):
         raise refuse("substr() of nondeterministic arguments")
-    before = exp.LT(
-        this=exp.Add(this=_call("length", text.copy()), expression=start.copy()),
-        expression=exp.Literal.number(0),
-    )
-    empty = exp.or_(exp.EQ(this=start.copy(), expression=exp.Literal.number(0)), before)
+    empty: exp.Expr = exp.false()
+    if not start_fine:
+        before = exp.LT(
+            this=exp.Add(this=_call("length", text.copy()), expression=start.copy()),
+            expression=exp.Literal.number(0),
+        )
+        empty = exp.or_(exp.EQ(this=start.copy(), expression=exp.Literal.number(0)), before)
+    if length is not None and not length_fine:
+        empty = exp.or_(empty, exp.LT(this=length.copy(), expression=exp.Literal.number(0)))
     return exp.Case(ifs=[exp.If(this=empty, true=exp.Literal.string(""))], default=node.copy())
 
 
@@ -249,6 +321,28 @@ def floating_to_integer(node: exp.Cast) -> exp.Expr:
         return node
     node.set("this", _call("round", node.this.copy()))
     return node
+
+
+_JAVA_INTEGER = r"\s*[+-]?[0-9]+\s*"
+
+
+def text_to_integer(node: exp.Expr) -> exp.Expr:
+    """``CAST(varchar AS integer)`` takes only an optional sign and digits (Java's parseInt), the
+    engine also '1.5', '1e2' and '1_000'; such text fails (``try_cast``: NULL)."""
+    if not isinstance(node, exp.Cast):  # a rewrite made it something else
+        return node
+    kind = source_type(node.this)
+    if kind is None or not kind.is_type(*exp.DataType.TEXT_TYPES):
+        return node
+    if not deterministic(node.this):
+        raise refuse("CAST of a nondeterministic varchar to an integer type")
+    valid = _call("regexp_full_match", node.this.copy(), exp.Literal.string(_JAVA_INTEGER))
+    invalid = exp.Not(this=exp.paren(valid))
+    if isinstance(node, exp.TryCast):
+        return exp.Case(ifs=[exp.If(this=invalid, true=exp.Null())], default=node.copy())
+    target = node.to.sql("trino").upper()
+    failed = raise_error(f"Cannot cast varchar to {target}: not an integer")
+    return exp.Case(ifs=[exp.If(this=invalid, true=failed)], default=node.copy())
 
 
 def split(node: exp.Split) -> exp.Expr:
