@@ -341,7 +341,19 @@ def text_to_integer(node: exp.Expr) -> exp.Expr:
     if isinstance(node, exp.TryCast):
         return exp.Case(ifs=[exp.If(this=invalid, true=exp.Null())], default=node.copy())
     target = node.to.sql("trino").upper()
-    failed = raise_error(f"Cannot cast varchar to {target}: not an integer")
+    target = "INT" if target == "INTEGER" else target
+    # Trino's message names the text, as the engine's own cast errors do
+    failed = exp.Anonymous(
+        this="error",
+        expressions=[
+            _call(
+                "concat",
+                exp.Literal.string("Cannot cast '"),
+                node.this.copy(),
+                exp.Literal.string(f"' to {target}"),
+            )
+        ],
+    )
     return exp.Case(ifs=[exp.If(this=invalid, true=failed)], default=node.copy())
 
 
