@@ -28,6 +28,7 @@ import json
 import math
 import re
 import struct
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -70,12 +71,30 @@ def trino_connection(host: str, port: int, user: str, **kwargs: Any) -> trino.db
     return trino.dbapi.connect(host=host, port=port, user=user, http_scheme="http", **kwargs)
 
 
+#: how often a statement is tried again when the oracle's coordinator has momentarily lost sight
+#: of its own worker node (NO_NODES_AVAILABLE on a busy 2-core machine): the oracle's hiccup, not
+#: an answer
+NO_NODES_ATTEMPTS = 40
+
+
+def execute_retrying(cursor: trino.dbapi.Cursor, sql: str) -> list[Any]:
+    """``cursor.execute(sql)`` and its rows, tried again while Trino says NO_NODES_AVAILABLE."""
+    for attempt in range(NO_NODES_ATTEMPTS):
+        try:
+            cursor.execute(sql)
+            return list(cursor.fetchall())
+        except trino.exceptions.TrinoQueryError as exc:
+            if exc.error_name != "NO_NODES_AVAILABLE" or attempt == NO_NODES_ATTEMPTS - 1:
+                raise
+            time.sleep(0.5)
+    raise AssertionError("unreachable")
+
+
 def run_trino_client(connection: trino.dbapi.Connection, sql: str) -> Answer:
     """A statement through the real ``trino`` client (the real Trino, or Lakegate's Trino door)."""
     cursor = connection.cursor()
     try:
-        cursor.execute(sql)
-        rows = [list(row) for row in cursor.fetchall()]
+        rows = [list(row) for row in execute_retrying(cursor, sql)]
     except trino.exceptions.TrinoQueryError as exc:
         return Answer(error=str(exc.error_name), message=str(exc.message))
     except trino.exceptions.TrinoExternalError as exc:  # pragma: no cover - shown as an error

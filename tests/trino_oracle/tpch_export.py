@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 import trino
 
 from connectors.trino.types import arrow_type_of
+from tests.trino_oracle.differential import execute_retrying
 
 TABLES = ("customer", "lineitem", "nation", "orders", "part", "partsupp", "region", "supplier")
 
@@ -24,8 +25,7 @@ def export_tpch_tiny(connection: trino.dbapi.Connection, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for table in TABLES:
         cursor = connection.cursor()
-        cursor.execute(f"SELECT * FROM tpch.tiny.{table}")
-        rows = cursor.fetchall()
+        rows = execute_retrying(cursor, f"SELECT * FROM tpch.tiny.{table}")
         description = cursor.description or []
         columns = [
             pa.array([row[i] for row in rows], type=arrow_type_of(str(column[1])))
