@@ -63,6 +63,21 @@ def free_port() -> int:
         return port
 
 
+def wait_until_ready(url: str, process: subprocess.Popen[bytes], failure: str, seconds: float) -> None:
+    """Wait for ``url``'s ``/readyz`` to answer 200; ``failure`` when ``process`` exits or time
+    runs out."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline or process.poll() is not None:
+            raise RuntimeError(failure)
+        time.sleep(0.1)
+
+
 @contextmanager
 def lakegate_server(config: Path, root: Path = ROOT) -> Iterator[tuple[str, int]]:
     """``lakegate serve`` on a free port; ``root``: the checkout whose code runs (another one
@@ -74,16 +89,7 @@ def lakegate_server(config: Path, root: Path = ROOT) -> Iterator[tuple[str, int]
     process = subprocess.Popen(command, cwd=root)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError("lakegate serve did not become ready")
-            time.sleep(0.1)
+        wait_until_ready(url, process, "lakegate serve did not become ready", 60)
         yield url, process.pid
     finally:
         process.terminate()

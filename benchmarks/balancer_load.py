@@ -22,17 +22,15 @@ import shutil
 import statistics
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import psutil
 import yaml
 
-from benchmarks.__main__ import free_port, lakegate_server
+from benchmarks.__main__ import free_port, lakegate_server, wait_until_ready
 from benchmarks.load import _SMALL_SCRIPT, _wrk
 from gateway.balancer import Instance, nginx_conf
 from tests.postgres_databases import scratch_database
@@ -83,16 +81,8 @@ def _nginx(folder: Path, instances: list[Instance]) -> Iterator[str]:
     process = subprocess.Popen([nginx, "-c", str(conf), "-p", str(folder)])
     try:
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:  # up and proxying
-            try:
-                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError(f"nginx did not start: see {folder / 'error.log'}")
-            time.sleep(0.1)
+        # up and proxying: an instance's readiness answers through it
+        wait_until_ready(url, process, f"nginx did not start: see {folder / 'error.log'}", 30)
         yield url
     finally:
         process.terminate()

@@ -19,7 +19,9 @@ from auth.authn.jwks import check_url
 from auth.authn.jwt_bearer import DEFAULT_ALGORITHMS, JwtSettings
 from gateway.config_hints import hint
 
-_ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
+#: ``${NAME}``: an environment variable named in the configuration
+_ENV_VARIABLE = r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}"
+_ENV_REF = re.compile(rf"^{_ENV_VARIABLE}$")
 _FILE_REF = "file:"
 FILE_FORMATS = ("parquet", "csv", "json", "avro")
 
@@ -210,7 +212,7 @@ class UiSettings(_Model):
     oidc: UiOidc | None = None
 
 
-_ENV_IN_TEXT = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_ENV_IN_TEXT = re.compile(_ENV_VARIABLE)
 _INTERNAL_ADDRESS = re.compile(r"^https?://[A-Za-z0-9.\-\[\]:]+:\d{1,5}$")
 
 

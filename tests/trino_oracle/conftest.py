@@ -8,10 +8,19 @@ They need Java 24+ and Maven (Trino is fetched into .cache/trino), so they run i
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
+import httpx
 import pytest
+import trino
+
+from tests.server import LiveServer
+from tests.trino_oracle.differential import trino_connection
+from tests.trino_server import TrinoServer
 
 ENABLED = os.environ.get("LAKEGATE_TRINO_ORACLE") == "1"
+#: who asks Lakegate, through both doors (the demo's analyst: her policies apply)
+USER = "ada"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -22,3 +31,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if str(item.path).startswith(here):
             item.add_marker(skip)
+
+
+# A module that compares Lakegate with the oracle defines ``server`` (its Lakegate); these give
+# the real Trino and Lakegate's two doors.
+@pytest.fixture(scope="module")
+def oracle(trino_server: TrinoServer) -> Iterator[trino.dbapi.Connection]:
+    connection = trino_connection(trino_server.host, trino_server.port, "lakegate-oracle")
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="module")
+def door(server: LiveServer) -> Iterator[trino.dbapi.Connection]:
+    host, port = server.url.removeprefix("http://").split(":")
+    connection = trino_connection(host, int(port), USER)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="module")
+def native(server: LiveServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.url, timeout=120, headers={"X-Lakegate-User": USER}) as client:
+        yield client

@@ -27,15 +27,14 @@ from gateway.demo import generate_demo
 from tests.conftest import demo_config
 from tests.server import LiveServer
 from tests.trino_oracle.cases import DATA, Case, all_cases
-from tests.trino_oracle.differential import Answer, judge, run_native, run_trino_client, trino_connection
+from tests.trino_oracle.differential import Answer, judge, run_native, run_trino_client
 from tests.trino_oracle.tpcds_data import CACHE as TPCDS_ROOT
 from tests.trino_oracle.tpcds_data import register_in_trino, write_tpcds
 from tests.trino_oracle.tpch_export import export_tpch_tiny
-from tests.trino_server import HIVE_CATALOG, TrinoServer
+from tests.trino_server import HIVE_CATALOG
 
 CASES = all_cases()
 DOORS = ("native", "trino_door")
-USER = "ada"
 KNOWN_WRONG_FILE = DATA / "known_wrong.yaml"
 
 
@@ -46,13 +45,6 @@ def known_wrong() -> dict[str, str]:
 
 KNOWN_WRONG = known_wrong()
 RESULTS: dict[str, dict[str, Any]] = {}
-
-
-@pytest.fixture(scope="module")
-def oracle(trino_server: TrinoServer) -> Iterator[trino.dbapi.Connection]:
-    connection = trino_connection(trino_server.host, trino_server.port, "lakegate-oracle")
-    yield connection
-    connection.close()
 
 
 @pytest.fixture(scope="module")
@@ -83,20 +75,6 @@ def add_files_catalog(demo: Path, name: str, root: Path) -> None:
     for policy in readers:
         policy["resources"]["catalog"]["values"].append(name)
     policies_path.write_text(json.dumps(policies))
-
-
-@pytest.fixture(scope="module")
-def door(server: LiveServer) -> Iterator[trino.dbapi.Connection]:
-    host, port = server.url.removeprefix("http://").split(":")
-    connection = trino_connection(host, int(port), USER)
-    yield connection
-    connection.close()
-
-
-@pytest.fixture(scope="module")
-def native(server: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=120, headers={"X-Lakegate-User": USER}) as client:
-        yield client
 
 
 @pytest.fixture(scope="module")

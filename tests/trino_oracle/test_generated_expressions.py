@@ -29,9 +29,8 @@ from gateway.app import create_app
 from gateway.demo import generate_demo
 from tests.conftest import demo_config
 from tests.server import LiveServer
-from tests.trino_oracle.differential import Answer, judge, run_native, run_trino_client, trino_connection
+from tests.trino_oracle.differential import Answer, judge, run_native, run_trino_client
 from tests.trino_oracle.generated_expressions import select, statements
-from tests.trino_server import TrinoServer
 
 CI_EXAMPLES = 100
 PER_STATEMENT = 8
@@ -40,18 +39,10 @@ SEED = int(os.environ.get("LAKEGATE_HYPOTHESIS_SEED", "0"))
 #: exploring: findings are appended to this file instead of failing the test (which would stop
 #: at the first one and shrink it)
 LOG = os.environ.get("LAKEGATE_HYPOTHESIS_LOG")
-USER = "ada"
 #: Trino folds constant subexpressions before it runs a statement, also in a branch that is never
 #: taken (``coalesce(1, mod(1, 0))``), and fails with GENERIC_INTERNAL_ERROR ("/ by zero", a date
 #: overflow) where the SQL's meaning is an answer. Lakegate answers; such a statement is not judged.
 TRINO_INTERNAL_ERROR = "GENERIC_INTERNAL_ERROR"
-
-
-@pytest.fixture(scope="module")
-def oracle(trino_server: TrinoServer) -> Iterator[trino.dbapi.Connection]:
-    connection = trino_connection(trino_server.host, trino_server.port, "lakegate-oracle")
-    yield connection
-    connection.close()
 
 
 @pytest.fixture(scope="module")
@@ -60,20 +51,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     generate_demo(demo)
     with LiveServer(create_app(demo_config(demo))) as live:
         yield live
-
-
-@pytest.fixture(scope="module")
-def door(server: LiveServer) -> Iterator[trino.dbapi.Connection]:
-    host, port = server.url.removeprefix("http://").split(":")
-    connection = trino_connection(host, int(port), USER)
-    yield connection
-    connection.close()
-
-
-@pytest.fixture(scope="module")
-def native(server: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=120, headers={"X-Lakegate-User": USER}) as client:
-        yield client
 
 
 def verdicts(

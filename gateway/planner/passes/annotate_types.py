@@ -28,6 +28,18 @@ from gateway.planner.context import QueryContext
 from gateway.planner.semantics.arithmetic import common_type, trino_type
 from gateway.planner.semantics.types import STRICT_TYPES, TypeNotKnown, applies, type_of
 
+#: rounding keeps a double's or real's type and an infinity; greatest passes over NaN (both
+#: need their operand's type, and trigger typing)
+_ROUNDING: tuple[type[exp.Expr], ...] = (
+    exp.Round,
+    exp.Ceil,
+    exp.Floor,
+    exp.Trunc,
+    exp.Sign,
+    exp.Greatest,
+    exp.Least,
+)
+
 #: nodes whose translation depends on their operands' types
 TYPE_SENSITIVE: tuple[type[exp.Expr], ...] = (
     exp.Div,
@@ -52,14 +64,7 @@ TYPE_SENSITIVE: tuple[type[exp.Expr], ...] = (
     exp.GenerateSeries,
     exp.Array,
     exp.Struct,
-    # rounding keeps a double's or real's type and an infinity; greatest passes over NaN
-    exp.Round,
-    exp.Ceil,
-    exp.Floor,
-    exp.Trunc,
-    exp.Sign,
-    exp.Greatest,
-    exp.Least,
+    *_ROUNDING,
 )
 
 
@@ -93,7 +98,7 @@ def _casts_to_integer(tree: exp.Expr) -> bool:
 
 
 #: rewrites read the types of these nodes' operands (see the trino_* passes)
-_READERS = (
+_READERS: tuple[type[exp.Expr], ...] = (
     exp.Add,
     exp.Sub,
     exp.Mul,
@@ -119,13 +124,7 @@ _READERS = (
     exp.DPipe,
     exp.Concat,
     exp.Typeof,
-    exp.Round,
-    exp.Ceil,
-    exp.Floor,
-    exp.Trunc,
-    exp.Sign,
-    exp.Greatest,
-    exp.Least,
+    *_ROUNDING,
 )
 
 
