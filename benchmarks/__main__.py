@@ -79,12 +79,15 @@ def wait_until_ready(url: str, process: subprocess.Popen[bytes], failure: str, s
 
 
 @contextmanager
-def lakegate_server(config: Path, root: Path = ROOT) -> Iterator[tuple[str, int]]:
+def lakegate_server(
+    config: Path, root: Path = ROOT, extra: tuple[str, ...] = ()
+) -> Iterator[tuple[str, int]]:
     """``lakegate serve`` on a free port; ``root``: the checkout whose code runs (another one
-    than this, e.g. ``main``, to compare two versions side by side)."""
+    than this, e.g. ``main``, to compare two versions side by side); ``extra``: more options
+    (``--workers 2``)."""
     port = free_port()
     command = [sys.executable, "-m", "gateway.cli", "serve", "--config", str(config), "--port", str(port)]
-    command += ["--log-level", "warning"]
+    command += ["--log-level", "warning", *extra]
     # ``-m`` puts the working directory first on the path: the code of ``root`` runs
     process = subprocess.Popen(command, cwd=root)
     url = f"http://127.0.0.1:{port}"

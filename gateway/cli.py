@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import os
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from gateway.config import ConfigError, load_config
     from gateway.lifecycle import serve
     from gateway.observability.log_format import configure_logging
+    from gateway.worker_processes import stop_with_parent, worker_spec
+    from gateway.worker_share import worker_config, workers_problem
 
     _configure_logging(args.log_level)
     instant = None
@@ -42,6 +45,31 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"lakegate: configuration error\n{exc}", file=sys.stderr)
         return 2
+    workers = args.workers or config.server.workers
+    spec = worker_spec()
+    if spec is not None:  # one of the workers a supervisor started: its share of the config
+        stop_with_parent()
+        sockets: list[socket.socket] = [
+            socket.socket(fileno=spec.shared_fd),
+            socket.socket(fileno=spec.private_fd),
+        ]
+        config = worker_config(
+            config,
+            index=spec.index,
+            workers=spec.workers,
+            node_id=spec.node_id,
+            private_port=sockets[1].getsockname()[1],
+        )
+    elif workers > 1:
+        problem = workers_problem(config, workers)
+        if instant is not None:
+            problem = "serving paths (no --config) runs one process"
+        if problem is not None:
+            where = f"{args.config}: --workers {workers}"
+            print(f"lakegate: configuration error\n{where}: {problem}", file=sys.stderr)
+            return 2
+        configure_logging(args.log_level, config.server.log_format)
+        return _supervise(args, config, workers)
     try:
         # Building the app reads the users, tokens and policy files and every catalog's storage.
         app = create_app(config)
@@ -62,8 +90,33 @@ def cmd_serve(args: argparse.Namespace) -> int:
     )
     if instant is not None:
         _announce(instant[1], open_browser=not args.no_browser)
-    serve(server_config, app.state.gateway, config.server.drain_seconds)
+    serve(server_config, app.state.gateway, config.server.drain_seconds, sockets=sockets if spec else None)
     return 0
+
+
+def _supervise(args: argparse.Namespace, config: Any, workers: int) -> int:
+    """``--workers N``: bind the port, start N workers on it (gateway/worker_processes.py)."""
+    from gateway.queries import random_node_id
+    from gateway.worker_processes import Supervisor
+    from gateway.worker_share import private_host
+
+    command = [sys.executable, "-m", "gateway.cli", "serve", "--config", str(Path(args.config).resolve())]
+    command += ["--log-level", args.log_level] + (["--access-log"] if args.access_log else [])
+    try:
+        supervisor = Supervisor(
+            command,
+            workers=workers,
+            host=args.host or config.server.host,
+            port=args.port or config.server.port,
+            private_host=private_host(config),
+            node_base=config.server.node_id or random_node_id(),
+            scheme="https" if config.server.tls is not None else "http",
+        )
+    except OSError as exc:
+        print(f"lakegate: cannot listen: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    supervisor.install_signals()
+    return supervisor.run()
 
 
 def _instant(args: argparse.Namespace) -> tuple[Any, str]:
@@ -366,6 +419,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=None)
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     serve.add_argument("--access-log", action="store_true", help="log every HTTP request")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="worker processes on the port (default server.workers, 1); more need PostgreSQL state",
+    )
     serve.set_defaults(func=cmd_serve)
 
     demo = sub.add_parser("demo", help="write the demo data and its config")

@@ -275,6 +275,9 @@ class ServerSettings(_Model):
     node_id: str | None = Field(None, pattern=r"^[a-z0-9]{1,16}$")
     #: several instances: each registers itself and forwards a query's follow-ups to its owner
     cluster: ClusterSettings | None = None
+    #: worker processes sharing the port (``lakegate serve --workers N``): more than one needs the
+    #: shared state in PostgreSQL, and every limit is split among them (gateway/worker_share.py)
+    workers: int = Field(1, ge=1, le=64)
     #: log lines as text, or one JSON object per line (for log shippers)
     log_format: Literal["text", "json"] = "text"
     #: after SIGTERM, how long running queries may finish before they are canceled
@@ -617,6 +620,15 @@ class LakegateConfig(_Model):
             if workspace.name in {"system", "information_schema"}:
                 raise ValueError(f"workspaces: catalog name {workspace.name!r} is reserved")
             seen.add(workspace.name)
+        return self
+
+    @model_validator(mode="after")
+    def _workers(self) -> LakegateConfig:
+        from gateway.worker_share import workers_problem
+
+        problem = workers_problem(self, self.server.workers)
+        if problem is not None:
+            raise ValueError(f"server.workers: {problem}")
         return self
 
     def resolve_path(self, path: str) -> Path:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import socket
 import threading
 import time
 from types import FrameType
@@ -82,10 +83,17 @@ class DrainingServer(uvicorn.Server):
         return len(running)
 
 
-def serve(config: uvicorn.Config, gateway: Gateway, drain_seconds: float) -> None:
+def serve(
+    config: uvicorn.Config,
+    gateway: Gateway,
+    drain_seconds: float,
+    sockets: list[socket.socket] | None = None,
+) -> None:
+    """Serve until stopped; ``sockets``: listen on these (a worker's, gateway/worker_processes.py)
+    instead of binding the configured host and port."""
     config.timeout_graceful_shutdown = int(CONNECTION_GRACE_SECONDS)
     signal.signal(signal.SIGHUP, lambda sig, frame: _reload_in_background(config.app))
-    DrainingServer(config, gateway, drain_seconds).run()
+    DrainingServer(config, gateway, drain_seconds).run(sockets=sockets)
 
 
 def _reload_in_background(app: Any) -> None:
