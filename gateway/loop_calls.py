@@ -27,7 +27,8 @@ class LoopCalls:
     __slots__ = ("__weakref__", "_calls", "_lock", "_loop")
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self._loop = loop
+        #: weakly: the loop's entry in _BY_LOOP must not keep a finished loop alive
+        self._loop = weakref.ref(loop)
         self._lock = threading.Lock()
         self._calls: list[Call] = []
 
@@ -38,16 +39,19 @@ class LoopCalls:
             self._calls.append((func, args))
             wake = len(self._calls) == 1
         if wake:
-            self._loop.call_soon_threadsafe(self._run)
+            loop = self._loop()
+            if loop is None:
+                raise RuntimeError("Event loop is closed")
+            loop.call_soon_threadsafe(self._run, loop)
 
-    def _run(self) -> None:
+    def _run(self, loop: asyncio.AbstractEventLoop) -> None:
         with self._lock:
             calls, self._calls = self._calls, []
         for func, args in calls:
             try:
                 func(*args)
             except Exception as exc:  # as the loop treats a failing callback: reported, not fatal
-                self._loop.call_exception_handler(
+                loop.call_exception_handler(
                     {"message": f"a call from another thread failed: {func!r}", "exception": exc}
                 )
 

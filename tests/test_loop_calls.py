@@ -4,7 +4,9 @@ the audit record's durability awaited without canceling its write."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
+import weakref
 from concurrent.futures import Future
 from typing import Any
 
@@ -68,6 +70,16 @@ async def _a_failing_call_is_reported_and_the_others_still_run() -> None:
     assert seen == ["before", "after"]
     assert len(reported) == 1
     assert isinstance(reported[0]["exception"], ValueError)
+
+
+def test_a_finished_loop_is_not_kept_alive() -> None:
+    loop = asyncio.new_event_loop()
+    loop_calls(loop)
+    gone = weakref.ref(loop)
+    loop.close()
+    del loop
+    gc.collect()
+    assert gone() is None
 
 
 def test_one_loop_has_one_set_of_calls() -> None:
