@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -78,3 +79,25 @@ def test_more_rows_of_a_file_rewritten_in_place_are_all_read(engine: DuckDBConne
     rewrite_keeping_mtime(parquet, pa.table({"k": list(range(100, 150)), "v": ["x"] * 50}))
     assert rows(engine, f"SELECT count(*) AS n, max(k) AS top FROM {TABLE}") == [{"n": 50, "top": 149}]
     assert rows(engine, f"SELECT k FROM {TABLE} WHERE k = 137") == [{"k": 137}]
+
+
+@pytest.mark.parametrize(
+    "config",
+    [{}, {"enable_external_file_cache": False}],
+    ids=["external file cache (DuckDB's default)", "parquet metadata cache"],
+)
+def test_why_the_caches_are_off(tmp_path: Path, config: dict[str, bool]) -> None:
+    """DuckDB 1.5 itself, with either cache on, answers a rewrite with the old modification time
+    from the old footer. If this starts to fail after an upgrade, the caches may be reconsidered."""
+    path = tmp_path / "t.parquet"
+    pq.write_table(pa.table({"k": [10, 11, 12, 13, 14]}), path)
+    db = duckdb.connect(config=config)
+    try:
+        if "enable_external_file_cache" in config:
+            db.execute("SET parquet_metadata_cache = true")
+        db.execute(f"CREATE VIEW t AS SELECT * FROM read_parquet('{path}')")
+        assert db.execute("SELECT k FROM t WHERE k = 12").fetchall() == [(12,)]
+        rewrite_keeping_mtime(path, pa.table({"k": [20, 21, 22, 23, 24]}))
+        assert db.execute("SELECT k FROM t WHERE k = 22").fetchall() == []  # stale
+    finally:
+        db.close()
