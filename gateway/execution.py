@@ -22,6 +22,7 @@ from connectors.base import ConnectorError, RoutingHints
 from gateway.config import QueryLimits
 from gateway.conform import conform
 from gateway.errors import ErrorCode, LakegateError
+from gateway.loop_calls import loop_calls
 from gateway.planner.context import Plan
 from gateway.planner.semantics.types import NOT_SUPPORTED_PREFIX
 from gateway.queries import QueryRecord, QueryState
@@ -117,10 +118,11 @@ class Handover:
     with one wake-up of the loop (a small query's schema, batch and end usually cross together).
     """
 
-    __slots__ = ("_first_handed", "_handed", "_items", "_lock", "_loop", "_waiter", "first")
+    __slots__ = ("_calls", "_first_handed", "_handed", "_items", "_lock", "_loop", "_waiter", "first")
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
+        self._calls = loop_calls(loop)
         self._lock = threading.Lock()
         self._handed: list[Item] = []
         self._items: deque[Item] = deque()
@@ -134,7 +136,7 @@ class Handover:
             self._handed.append(item)
             wake = len(self._handed) == 1
         if wake:
-            self._loop.call_soon_threadsafe(self._take)
+            self._calls.call(self._take)
 
     def _take(self) -> None:
         with self._lock:
@@ -323,7 +325,7 @@ class Executor:
                     engine_done()
                 except Exception:
                     log.exception("giving back the engine slot of %s failed", record.id)
-            loop.call_soon_threadsafe(stop_timer)
+            loop_calls(loop).call(stop_timer)
 
     def _send_batches(
         self, batches: Any, record: QueryRecord, put: Callable[[Item], bool], encode: Encoder

@@ -42,6 +42,7 @@ from gateway.execution import Encoder, Executor, RunningQuery, _identity, finish
 from gateway.instances import InstanceDirectory
 from gateway.kill_requests import KillRequests
 from gateway.lifecycle import Drain
+from gateway.loop_calls import awaitable_outcome
 from gateway.metrics import Metrics
 from gateway.observability.tracing import QueryTrace
 from gateway.planner.context import Plan, QueryRequest
@@ -74,8 +75,8 @@ async def await_recorded(durable: Future[None] | None) -> None:
     if durable is None:
         return
     try:
-        # shielded: a client that goes away must not cancel the write's future
-        await asyncio.shield(asyncio.wrap_future(durable))
+        # a client that goes away cancels only its wait, never the write's future
+        await awaitable_outcome(durable, asyncio.get_running_loop())
     except AuditError:
         raise LakegateError(
             ErrorCode.AUDIT_UNAVAILABLE,
