@@ -6,7 +6,8 @@ machine (gateway/worker_processes.py): each has its own node id and its own priv
 at which the others forward the follow-ups of its queries (gateway/owner_forwarding.py), and all
 share the state store, so it must be PostgreSQL. What bounds the machine's work is split among
 them so that their shares add up to what the configuration says: the engine's concurrent queries,
-each resource group's ``hard_concurrency_limit`` and DuckDB's memory. A limit smaller than the
+each resource group's ``hard_concurrency_limit``, DuckDB's memory and (unless configured) its
+threads, the machine's cores. A limit smaller than the
 number of workers cannot be split so (a worker would run nothing of it): it is refused. Queue
 lengths are not split: a worker holds up to the configured queue itself, since the kernel does
 not hand connections to the workers evenly enough for a user's share of a queue to be full only
@@ -171,6 +172,7 @@ def worker_config(
                         update={
                             "max_concurrent_queries": share(engine.max_concurrent_queries, workers, index),
                             "memory_limit": f"{max(memory // workers // 2**20, 64)}MiB",
+                            "threads": engine.threads or max(1, (os.cpu_count() or 1) // workers),
                         }
                     ),
                 }

@@ -68,6 +68,7 @@ def test_each_worker_gets_its_share_its_node_id_and_its_private_address(tmp_path
     ]
     assert [c.server.engine.max_concurrent_queries for c in shares] == [6, 5, 5]
     assert {c.server.engine.memory_limit for c in shares} == {"1024MiB"}
+    assert {c.server.engine.threads for c in shares} == {max(1, (os.cpu_count() or 1) // 3)}
     groups = [c.server.admission.root_groups for c in shares]
     assert [g[0].hard_concurrency_limit for g in groups if g] == [4, 3, 3]
     assert [g[0].subgroups[0].hard_concurrency_limit for g in groups if g] == [2, 1, 1]
