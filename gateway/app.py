@@ -191,6 +191,7 @@ def create_app(config: LakegateConfig, connectors: list[Connector] | None = None
             ca_file=str(config.resolve_path(cluster.ca_file)) if cluster.ca_file else None,
         )
         app.add_middleware(OwnerForwarding, forwarder=forwarding)
+        app.state.forwarder = forwarding  # lists that span the cluster ask the others with it
     # outermost: every request gets its id, its log line and its latency, refusals included
     app.add_middleware(RequestLogMiddleware, metrics=gateway.metrics)
     return app

@@ -24,6 +24,7 @@ import logging
 import re
 import ssl
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import httpx
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -38,6 +39,8 @@ log = logging.getLogger("lakegate.forwarding")
 FORWARDED_BY = "x-lakegate-forwarded-by"
 #: on a forwarded response: the node id of the instance that answered it
 ANSWERED_BY = "x-lakegate-answered-by"
+#: how long another instance may take to answer its part of a list that spans the cluster
+ASK_SECONDS = 10.0
 #: set in the request's scope when the owner of the query it names is gone (read by the status)
 OWNER_GONE = "lakegate.owner_gone"
 _PAGE = re.compile(r"^/v1/statement/(?:queued|executing)/(?P<id>[^/]+)/[^/]+/[^/]+$")
@@ -200,6 +203,35 @@ class Forwarder:
         finally:
             await response.aclose()
         return True
+
+    async def ask_the_others(self, scope: Scope) -> tuple[list[Any], list[str]]:
+        """The same GET, sent to every other live instance (for a list that spans the cluster,
+        such as ``GET /v1/queries``): their JSON answers, and the node ids that gave none."""
+        try:
+            everyone = await asyncio.to_thread(self.directory.live)
+        except StoreError as exc:
+            log.warning("the instances cannot be listed: %s", exc)
+            return [], ["(the state store)"]
+        others = [owner for owner in everyone if owner.node_id != self.directory.node_id]
+        path = scope["raw_path"].decode("latin-1") if scope.get("raw_path") else scope["path"]
+        query = scope.get("query_string", b"").decode("latin-1")
+        headers = list(_request_headers(scope, self.directory.node_id))
+
+        async def ask(owner: Owner) -> Any:
+            url = f"{owner.address}{path}" + (f"?{query}" if query else "")
+            response = await self.client.get(url, headers=headers, timeout=ASK_SECONDS)
+            response.raise_for_status()
+            return response.json()
+
+        answers = await asyncio.gather(*(ask(owner) for owner in others), return_exceptions=True)
+        found, unanswered = [], []
+        for owner, answer in zip(others, answers, strict=True):
+            if isinstance(answer, BaseException):
+                log.warning("instance %s did not answer %s: %s", owner.node_id, path, answer)
+                unanswered.append(owner.node_id)
+            else:
+                found.append(answer)
+        return found, unanswered
 
     async def aclose(self) -> None:
         await self.client.aclose()

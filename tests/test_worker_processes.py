@@ -317,3 +317,27 @@ def test_a_worker_that_cannot_start_stops_the_server_with_its_exit_code(
     assert "missing-users.yaml" in done.stderr
     assert "worker 0 stopped while starting (exit code 2)" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_list_of_queries_spans_every_worker(workers: Workers) -> None:
+    ran = set()
+    for address in workers.live().values():
+        response = httpx.post(
+            f"{address}/v1/query",
+            json={"sql": "SELECT 42 AS n"},
+            headers={**ROOT, "Accept": "application/json"},
+        )
+        ran.add(response.headers["x-lakegate-query-id"])
+    assert len({_owner(query_id) for query_id in ran}) == 2
+    for address in workers.live().values():  # whichever worker is asked
+        listed = httpx.get(f"{address}/v1/queries", params={"limit": 1000}, headers=ROOT, timeout=30)
+        assert listed.status_code == 200
+        assert "x-lakegate-unanswered-instances" not in listed.headers
+        ids = [status["id"] for status in listed.json()]
+        assert ran <= set(ids)
+        assert len(ids) == len(set(ids))
+        created = [status["created"] for status in listed.json()]
+        assert created == sorted(created, reverse=True)
+    # another user sees none of root's queries on any worker
+    sam = httpx.get(f"{workers.url}/v1/queries", headers={"X-Lakegate-User": "sam"}, timeout=30)
+    assert not ran & {status["id"] for status in sam.json()}

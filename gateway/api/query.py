@@ -20,7 +20,7 @@ from gateway.api.problems import StreamAborted, problem_response
 from gateway.errors import ErrorCode, LakegateError
 from gateway.execution import Encoder, RunningQuery
 from gateway.instances import InstanceDirectory
-from gateway.owner_forwarding import OWNER_GONE, gone_problem
+from gateway.owner_forwarding import FORWARDED_BY, OWNER_GONE, Forwarder, gone_problem
 from gateway.planner.context import QueryRequest
 from gateway.queries import QueryRecord
 from gateway.query_history import historical_status
@@ -90,6 +90,12 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         422: "The data made the query fail",
         429: "Too many queries",
     }.items()
+}
+#: a query of another instance (gateway/owner_forwarding.py) whose instance is gone or cannot be
+#: reached: ENGINE_UNAVAILABLE
+_OWNER_GONE = {
+    "description": "The instance that ran the query is gone (ENGINE_UNAVAILABLE)",
+    "content": PROBLEM,
 }
 
 
@@ -344,10 +350,13 @@ def _owned_query(request: Request, query_id: str, identity: Identity) -> Any:
 )
 async def list_queries(
     request: Request,
+    response: Response,
     identity: Annotated[Identity, Depends(identify)],
     state: Annotated[str | None, Query(description="only queries in this state, e.g. QUEUED")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict[str, Any]]:
+    """Every instance's queries in a cluster (several instances or workers): the instance asked
+    gathers the others' lists; ``X-Lakegate-Unanswered-Instances`` names any that did not answer."""
     gateway = _gateway(request)
     records = [
         r
@@ -360,6 +369,15 @@ async def list_queries(
         status = record.describe()
         status["queue_position"] = gateway.admission.position(record.id)
         listed.append(status)
+    forwarder: Forwarder | None = getattr(request.app.state, "forwarder", None)
+    if forwarder is not None and request.headers.get(FORWARDED_BY) is None:
+        answers, unanswered = await forwarder.ask_the_others(request.scope)
+        for answer in answers:
+            listed.extend(item for item in answer if isinstance(item, dict))
+        listed.sort(key=lambda status: str(status.get("created", "")), reverse=True)
+        listed = listed[:limit]
+        if unanswered:
+            response.headers["X-Lakegate-Unanswered-Instances"] = ",".join(unanswered)
     return listed
 
 
@@ -367,7 +385,7 @@ async def list_queries(
     "/v1/queries/{query_id}",
     summary="A query's state, counters and error",
     response_model=QueryStatus,
-    responses={404: _ERRORS[404], 401: _ERRORS[401]},
+    responses={404: _ERRORS[404], 401: _ERRORS[401], 503: _OWNER_GONE},
 )
 async def query_status(
     query_id: str, request: Request, identity: Annotated[Identity, Depends(identify)]
@@ -392,7 +410,7 @@ async def query_status(
     summary="Cancel a query",
     status_code=204,
     response_class=Response,
-    responses={404: _ERRORS[404], 401: _ERRORS[401]},
+    responses={404: _ERRORS[404], 401: _ERRORS[401], 503: _OWNER_GONE},
 )
 async def cancel_query(
     query_id: str, request: Request, identity: Annotated[Identity, Depends(identify)]
