@@ -258,14 +258,14 @@ def _rewrite(node: exp.Expr, session_zone: str) -> exp.Expr:
 
 def _bytes_or_text(node: exp.Length | exp.Reverse | exp.Pad | exp.Concat | exp.DPipe) -> exp.Expr:
     """Functions of text that Trino also has for ``varbinary`` (semantics/varbinary.py), and
-    concatenation with a NULL literal (semantics/concat.py)."""
+    concatenation with a NULL literal and of text (semantics/concat.py)."""
     if isinstance(node, exp.Concat | exp.DPipe):
         parts = list(node.expressions) if isinstance(node, exp.Concat) else [node.this, node.expression]
         if any(isinstance(p, exp.Null) for p in parts):
             return concat.with_null(node, parts)
         if all(varbinary.is_varbinary(p) for p in parts):
             return varbinary.concat(parts)
-        if any(p.find(exp.Null) is not None for p in parts) and all(concat.is_text(p) for p in parts):
+        if all(concat.is_text(p) for p in parts):
             return concat.as_text(node)
         return node
     if not varbinary.is_varbinary(node.this):
