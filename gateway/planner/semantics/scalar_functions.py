@@ -328,16 +328,26 @@ _JAVA_INTEGER = r"\s*[+-]?[0-9]+\s*"
 
 def text_to_integer(node: exp.Expr) -> exp.Expr:
     """``CAST(varchar AS integer)`` takes only an optional sign and digits (Java's parseInt), the
-    engine also '1.5', '1e2' and '1_000'; such text fails (``try_cast``: NULL)."""
+    engine also '1.5', '1e2' and '1_000'; such text fails (``try_cast``: NULL). An operand whose
+    type the planner cannot tell (``replace(...)``, a function of columns) is checked when the
+    engine finds it is text."""
     if not isinstance(node, exp.Cast):  # a rewrite made it something else
         return node
     kind = source_type(node.this)
-    if kind is None or not kind.is_type(*exp.DataType.TEXT_TYPES):
+    if kind is not None and kind.this in (T.UNKNOWN, T.NULL):
+        kind = None
+    if kind is not None and not kind.is_type(*exp.DataType.TEXT_TYPES):
         return node
     if not deterministic(node.this):
         raise refuse("CAST of a nondeterministic varchar to an integer type")
-    valid = _call("regexp_full_match", node.this.copy(), exp.Literal.string(_JAVA_INTEGER))
-    invalid = exp.Not(this=exp.paren(valid))
+    known = kind is not None
+    text = node.this.copy() if known else cast_to(node.this.copy(), T.VARCHAR)
+    valid = _call("regexp_full_match", text, exp.Literal.string(_JAVA_INTEGER))
+    invalid: exp.Expr = exp.Not(this=exp.paren(valid))
+    if not known:
+        # the engine's typeof is a constant of the operand's type: the check folds away for others
+        is_text = exp.EQ(this=_call("typeof", node.this.copy()), expression=exp.Literal.string("VARCHAR"))
+        invalid = exp.and_(is_text, invalid)
     if isinstance(node, exp.TryCast):
         return exp.Case(ifs=[exp.If(this=invalid, true=exp.Null())], default=node.copy())
     target = node.to.sql("trino").upper()
@@ -349,7 +359,7 @@ def text_to_integer(node: exp.Expr) -> exp.Expr:
             _call(
                 "concat",
                 exp.Literal.string("Cannot cast '"),
-                node.this.copy(),
+                cast_to(node.this.copy(), T.VARCHAR),
                 exp.Literal.string(f"' to {target}"),
             )
         ],
