@@ -324,6 +324,8 @@ def floating_to_integer(node: exp.Cast) -> exp.Expr:
 
 
 _JAVA_INTEGER = r"\s*[+-]?[0-9]+\s*"
+#: the same, as the engine's regular expressions read it (``\s``: these five), for a literal
+_JAVA_INTEGER_TEXT = re.compile(r"[\t\n\f\r ]*[+-]?[0-9]+[\t\n\f\r ]*")
 
 
 def text_to_integer(node: exp.Expr) -> exp.Expr:
@@ -332,6 +334,12 @@ def text_to_integer(node: exp.Expr) -> exp.Expr:
     type the planner cannot tell (``replace(...)``, a function of columns) is checked when the
     engine finds it is text."""
     if not isinstance(node, exp.Cast):  # a rewrite made it something else
+        return node
+    if isinstance(node.this, exp.Null) or (
+        isinstance(node.this, exp.Literal)
+        and node.this.is_string
+        and _JAVA_INTEGER_TEXT.fullmatch(node.this.name)
+    ):
         return node
     kind = source_type(node.this)
     if kind is not None and kind.this in (T.UNKNOWN, T.NULL):
