@@ -20,7 +20,8 @@ from sqlglot import exp
 
 from gateway.planner.context import QueryContext
 from gateway.planner.semantics.arithmetic import rewrite_bottom_up, trino_type
-from gateway.planner.semantics.result_types import is_year_month, temporal_type
+from gateway.planner.semantics.date_range import guarded_interval_product
+from gateway.planner.semantics.result_types import is_interval, is_year_month, temporal_type
 from gateway.planner.semantics.types import (
     T,
     applies,
@@ -67,6 +68,10 @@ def _sum_or_product(node: exp.Add | exp.Sub | exp.Mul) -> exp.Expr:
                     return wrap_in_place(node, lambda n: cast_to(n, T.DATE))
             if side is not None and side.this == T.DATE and is_year_month(temporal_type(other)):
                 return wrap_in_place(node, lambda n: cast_to(n, T.DATE))
+    if isinstance(node, exp.Mul):
+        for side, interval, factor in ((left, node.left, node.right), (right, node.right, node.left)):
+            if is_interval(temporal_type(interval)) and is_integer(trino_type(factor)) and side is not None:
+                return guarded_interval_product(node.copy(), interval, factor)
     if is_integer(left) and is_integer(right) and left != right:
         _pin_integer_literals(node)
         return node

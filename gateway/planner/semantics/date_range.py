@@ -1,4 +1,4 @@
-"""Dates moved beyond the engine's range fail with NOT_SUPPORTED, naming it.
+"""Dates and intervals beyond the engine's range fail with NOT_SUPPORTED, naming it.
 
 The engine adds an amount to a date through a timestamp, whose years run from about -290,308 to
 294,247; beyond, it fails with its own words ("Date out of range", "Interval value ... out of
@@ -7,6 +7,11 @@ range"). Trino computes such dates on longs and answers where the date is only c
 ``date_add`` whose result would leave the years ``MIN_YEAR`` to ``MAX_YEAR`` (a margin inside the
 engine's range) is refused when met, before the engine computes it. (On a timestamp, Trino fails
 too where the engine does: its timestamps span about the same years.)
+
+An interval times a number: the engine keeps an interval's days and months in 32 bits and the
+number must fit 32 bits; Trino keeps milliseconds in 64 bits and wraps around silently
+(``INTERVAL '-90' MINUTE * BIGINT '9223372036854775807'`` is 01:30:00). A product beyond
+``MAX_INTERVAL_DAYS`` (about 273,000 years), or by a number beyond 32 bits, is refused when met.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from gateway.planner.semantics.types import T, cast_to, deterministic, refuse_at
 
 MIN_YEAR = -290_000
 MAX_YEAR = 290_000
+MAX_INTERVAL_DAYS = 100_000_000
+_INT_MAX = 2**31 - 1
 _DAYS_PER_YEAR = 365.2425
 #: years per unit of ``date_add`` on a date (the check is on doubles: it never overflows)
 _YEARS_PER_UNIT = {
@@ -51,3 +58,16 @@ def guarded_date_add(node: exp.Expr, value: exp.Expr, amount: exp.Expr, unit: st
     )
     refused = refuse_at_run_time(f"a date_add() beyond the years {MIN_YEAR} to {MAX_YEAR}")
     return exp.Case(ifs=[exp.If(this=outside, true=refused)], default=node)
+
+
+def guarded_interval_product(node: exp.Expr, interval: exp.Expr, factor: exp.Expr) -> exp.Expr:
+    """``node`` (``interval * factor``), refused when met if the product leaves the range; as it
+    is when an operand is nondeterministic (each is read twice)."""
+    if not (deterministic(interval) and deterministic(factor)):
+        return node
+    number = cast_to(factor.copy(), T.DOUBLE)
+    too_many = exp.GT(this=_call("abs", number), expression=exp.Literal.number(_INT_MAX))
+    seconds = exp.Mul(this=number.copy(), expression=_call("epoch", interval.copy()))
+    too_long = exp.GTE(this=_call("abs", seconds), expression=exp.Literal.number(MAX_INTERVAL_DAYS * 86400))
+    refused = refuse_at_run_time(f"an interval times a number beyond {MAX_INTERVAL_DAYS} days")
+    return exp.Case(ifs=[exp.If(this=exp.or_(too_many, too_long), true=refused)], default=node)
