@@ -24,6 +24,9 @@ Each rewrite follows Trino's documentation (``docs/src/main/sphinx/functions``):
 * ``upper``/``lower`` with Java's case mapping (``semantics/java_case.py``); ``from_utf8`` with
   Trino's replacement of invalid UTF-8 (``semantics/from_utf8.py``).
 * JSON literals in Trino's canonical form, keys sorted (``semantics/json_canonical.py``).
+* ``CASE``/``IF``/``coalesce`` of decimals: branches cast to Trino's common type
+  (``semantics/decimal_branches.py``); ``replace`` with an empty search (``semantics/replace.py``);
+  ``date_add`` beyond the engine's years refused when met (``semantics/date_range.py``).
 """
 
 from __future__ import annotations
@@ -39,12 +42,14 @@ from gateway.planner.semantics import concat, scalar_functions, varbinary
 from gateway.planner.semantics.arithmetic import rewrite_bottom_up, trino_type
 from gateway.planner.semantics.char import check_char_query, is_char, padded
 from gateway.planner.semantics.date_range import guarded_date_add
+from gateway.planner.semantics.decimal_branches import decimal_branches
 from gateway.planner.semantics.engine_functions import DIFFERENT, LACKING
 from gateway.planner.semantics.from_utf8 import from_utf8
 from gateway.planner.semantics.java_case import java_case
 from gateway.planner.semantics.java_format import to_printf
 from gateway.planner.semantics.joda import to_strftime
 from gateway.planner.semantics.json_canonical import canonical
+from gateway.planner.semantics.replace import empty_search
 from gateway.planner.semantics.result_types import precision_of, temporal_type
 from gateway.planner.semantics.to_text import cast_to_text, source_type
 from gateway.planner.semantics.type_names import type_name
@@ -63,6 +68,10 @@ from gateway.planner.semantics.zones import valid_zone
 
 _DATE_UNITS = frozenset({"day", "week", "month", "quarter", "year"})
 _REWRITTEN = (
+    exp.Replace,
+    exp.Case,
+    exp.If,
+    exp.Coalesce,
     exp.ArraySlice,
     exp.DateAdd,
     exp.AtTimeZone,
@@ -168,6 +177,10 @@ def _rewrite(node: exp.Expr, session_zone: str) -> exp.Expr:
         if node.to.is_type(*exp.DataType.INTEGER_TYPES):
             return scalar_functions.text_to_integer(scalar_functions.floating_to_integer(node))
         return cast_to_text(node) if node.to.is_type(*exp.DataType.TEXT_TYPES) else node
+    if isinstance(node, exp.Case | exp.If | exp.Coalesce):
+        return decimal_branches(node)
+    if isinstance(node, exp.Replace):
+        return empty_search(node)
     if isinstance(node, exp.DateTrunc | exp.TimestampTrunc):
         return _date_trunc(node)
     if isinstance(node, exp.Typeof):

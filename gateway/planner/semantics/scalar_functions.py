@@ -249,7 +249,16 @@ def substring(node: exp.Substring) -> exp.Expr:
         empty = exp.or_(exp.EQ(this=start.copy(), expression=exp.Literal.number(0)), before)
     if length is not None and not length_fine:
         empty = exp.or_(empty, exp.LT(this=length.copy(), expression=exp.Literal.number(0)))
-    return exp.Case(ifs=[exp.If(this=empty, true=exp.Literal.string(""))], default=node.copy())
+    # of a NULL argument it is NULL, also where it would be ''
+    arguments = [text, start] if length is None else [text, start, length]
+    null = exp.or_(*[exp.Is(this=exp.paren(a.copy()), expression=exp.Null()) for a in arguments])
+    return exp.Case(
+        ifs=[
+            exp.If(this=null, true=cast_to(exp.Null(), T.VARCHAR)),
+            exp.If(this=empty, true=exp.Literal.string("")),
+        ],
+        default=node.copy(),
+    )
 
 
 def array_contains(node: exp.ArrayContains) -> exp.Expr:
