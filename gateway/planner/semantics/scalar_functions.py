@@ -328,8 +328,37 @@ def floating_to_integer(node: exp.Cast) -> exp.Expr:
     kind = trino_type(node.this)
     if kind is None or kind.this not in (T.DOUBLE, T.FLOAT):
         return node
+    value = node.this.copy()
     node.set("this", _call("round", node.this.copy()))
+    if kind.this == T.FLOAT and node.to.this == T.BIGINT:
+        return _saturated(node, value)
     return node
+
+
+_TWO_TO_63 = "9223372036854775808"
+
+
+def _saturated(node: exp.Cast, value: exp.Expr) -> exp.Expr:
+    """``CAST(real AS bigint)`` saturates in Trino (``REAL 'Infinity'`` is 9223372036854775807;
+    NaN still fails); the engine fails out of range."""
+    if not deterministic(value):
+        raise refuse("CAST of a nondeterministic real to bigint")
+    limit = cast_to(exp.Literal.number(_TWO_TO_63), T.DOUBLE)
+    wide = cast_to(value, T.DOUBLE)
+    return exp.Case(
+        ifs=[
+            # the engine orders NaN above every number: it is cast (and fails) as written
+            exp.If(this=_call("isnan", wide.copy()), true=node.copy()),
+            exp.If(
+                this=exp.GTE(this=wide.copy(), expression=limit.copy()), true=exp.Literal.number(2**63 - 1)
+            ),
+            exp.If(
+                this=exp.LT(this=wide.copy(), expression=exp.Neg(this=limit)),
+                true=exp.Literal.number(-(2**63)),
+            ),
+        ],
+        default=node.copy(),
+    )
 
 
 _JAVA_INTEGER = r"\s*[+-]?[0-9]+\s*"
