@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from gateway.planner.semantics.types import deterministic, refuse
+from gateway.planner.semantics.arithmetic import TRINO_TYPE
+from gateway.planner.semantics.types import T, deterministic, refuse, simple_type
 
 
 def _call(name: str, *args: exp.Expr) -> exp.Expr:
@@ -23,6 +24,13 @@ def _every_position(text: exp.Expr, replacement: exp.Expr) -> exp.Expr:
 
 
 def empty_search(node: exp.Replace) -> exp.Expr:
+    """Trino's ``replace``, typed ``varchar`` for the rewrites after it (a cast to integer)."""
+    result = _empty_search(node)
+    result.meta[TRINO_TYPE] = simple_type(T.VARCHAR)
+    return result
+
+
+def _empty_search(node: exp.Replace) -> exp.Expr:
     search, replacement = node.args.get("expression"), node.args.get("replacement")
     if not isinstance(search, exp.Expr) or not isinstance(replacement, exp.Expr):
         return node  # no replacement: an empty search removes nothing

@@ -366,34 +366,39 @@ _JAVA_INTEGER = r"\s*[+-]?[0-9]+\s*"
 _JAVA_INTEGER_TEXT = re.compile(r"[\t\n\f\r ]*[+-]?[0-9]+[\t\n\f\r ]*")
 
 
+#: Trino functions that give ``varchar`` whose type sqlglot cannot tell (it says UNKNOWN)
+_TEXT_RESULTS = (
+    exp.Replace,
+    exp.RegexpReplace,
+    exp.RegexpExtract,
+    exp.SplitPart,
+    exp.Format,
+    exp.JSONFormat,
+    exp.Normalize,
+)
+
+
 def text_to_integer(node: exp.Expr) -> exp.Expr:
     """``CAST(varchar AS integer)`` takes only an optional sign and digits (Java's parseInt), the
-    engine also '1.5', '1e2' and '1_000'; such text fails (``try_cast``: NULL). An operand whose
-    type the planner cannot tell (``replace(...)``, a function of columns) is checked when the
-    engine finds it is text."""
+    engine also '1.5', '1e2' and '1_000'; such text fails (``try_cast``: NULL). Functions giving
+    ``varchar`` whose type sqlglot cannot tell (``replace(...)``) are text too."""
     if not isinstance(node, exp.Cast):  # a rewrite made it something else
         return node
-    if isinstance(node.this, exp.Null) or (
-        isinstance(node.this, exp.Literal)
-        and node.this.is_string
-        and _JAVA_INTEGER_TEXT.fullmatch(node.this.name)
+    operand = node.this
+    if isinstance(operand, exp.Null) or (
+        isinstance(operand, exp.Literal) and operand.is_string and _JAVA_INTEGER_TEXT.fullmatch(operand.name)
     ):
         return node
+    while isinstance(operand, exp.Paren):
+        operand = operand.this
     kind = source_type(node.this)
-    if kind is not None and kind.this in (T.UNKNOWN, T.NULL):
-        kind = None
-    if kind is not None and not kind.is_type(*exp.DataType.TEXT_TYPES):
+    is_text = kind is not None and kind.is_type(*exp.DataType.TEXT_TYPES)
+    if not (is_text or ((kind is None or kind.this == T.UNKNOWN) and isinstance(operand, _TEXT_RESULTS))):
         return node
     if not deterministic(node.this):
         raise refuse("CAST of a nondeterministic varchar to an integer type")
-    known = kind is not None
-    text = node.this.copy() if known else cast_to(node.this.copy(), T.VARCHAR)
-    valid = _call("regexp_full_match", text, exp.Literal.string(_JAVA_INTEGER))
-    invalid: exp.Expr = exp.Not(this=exp.paren(valid))
-    if not known:
-        # the engine's typeof is a constant of the operand's type: the check folds away for others
-        is_text = exp.EQ(this=_call("typeof", node.this.copy()), expression=exp.Literal.string("VARCHAR"))
-        invalid = exp.and_(is_text, invalid)
+    valid = _call("regexp_full_match", node.this.copy(), exp.Literal.string(_JAVA_INTEGER))
+    invalid = exp.Not(this=exp.paren(valid))
     if isinstance(node, exp.TryCast):
         return exp.Case(ifs=[exp.If(this=invalid, true=exp.Null())], default=node.copy())
     target = node.to.sql("trino").upper()
