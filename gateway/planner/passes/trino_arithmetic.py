@@ -34,6 +34,7 @@ from gateway.planner.semantics.types import (
     is_floating,
     is_integer,
     refuse,
+    simple_type,
     wrap_in_place,
 )
 
@@ -88,7 +89,11 @@ def _pin_integer_literals(node: exp.Binary) -> None:
     """The engine types a number literal as the smallest integer type that holds it, so
     ``0 + SMALLINT '1'`` would be a smallint; in Trino the literal is an integer."""
     for side in (node.left, node.right):
-        if isinstance(side, exp.Literal) and not side.is_string:
+        if isinstance(side, exp.Neg) and isinstance(side.this, exp.Literal) and side.this.is_int:
+            value = -int(side.this.name)  # -1: an integer in Trino (-2147483649: a bigint)
+            width = T.INT if -(2**31) <= value < 2**31 else T.BIGINT
+            side.replace(cast_to(side.copy(), simple_type(width)))
+        elif isinstance(side, exp.Literal) and not side.is_string:
             kind = trino_type(side)
             if kind is not None:
                 side.replace(cast_to(side.copy(), kind))

@@ -38,7 +38,7 @@ from sqlglot import exp
 
 from gateway.errors import ErrorCode, LakegateError
 from gateway.planner.context import QueryContext
-from gateway.planner.semantics import concat, scalar_functions, varbinary
+from gateway.planner.semantics import concat, nan_compare, scalar_functions, varbinary
 from gateway.planner.semantics.arithmetic import rewrite_bottom_up, trino_type
 from gateway.planner.semantics.char import check_char_query, is_char, padded
 from gateway.planner.semantics.date_range import guarded_date_add
@@ -68,6 +68,9 @@ from gateway.planner.semantics.zones import valid_zone
 
 _DATE_UNITS = frozenset({"day", "week", "month", "quarter", "year"})
 _REWRITTEN = (
+    exp.EQ,
+    exp.NEQ,
+    exp.Nullif,
     exp.Replace,
     exp.Case,
     exp.If,
@@ -181,6 +184,10 @@ def _rewrite(node: exp.Expr, session_zone: str) -> exp.Expr:
         return decimal_branches(node)
     if isinstance(node, exp.Replace):
         return empty_search(node)
+    if isinstance(node, exp.EQ | exp.NEQ):
+        return nan_compare.equality(node)
+    if isinstance(node, exp.Nullif):
+        return nan_compare.nullif(node)
     if isinstance(node, exp.DateTrunc | exp.TimestampTrunc):
         return _date_trunc(node)
     if isinstance(node, exp.Typeof):
