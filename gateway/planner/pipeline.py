@@ -3,8 +3,9 @@
     parse -> read_only -> metadata_statements -> wrap_values -> qualify_tables -> check_relations
           -> resolve_tables -> trino_alias_refs -> allow_functions -> name_columns -> trino_join_stars
           -> qualify_columns
-          -> authorize -> route -> trino_literals -> result_types -> annotate_types -> trino_arithmetic
-          -> trino_aggregates -> trino_functions -> trino_unnest -> trino_arrays -> trino_try
+          -> authorize -> route -> trino_literals -> result_types -> annotate_types -> trino_folding
+          -> trino_arithmetic -> trino_aggregates -> trino_functions -> trino_unnest -> trino_arrays
+          -> trino_try
           -> clear_types
           -> secure_views -> expand_views -> bind_session
           -> map_catalogs -> verify_relations -> transpile
@@ -62,6 +63,7 @@ from gateway.planner.passes.trino_aggregates import trino_aggregates
 from gateway.planner.passes.trino_alias_refs import trino_alias_refs
 from gateway.planner.passes.trino_arithmetic import trino_arithmetic
 from gateway.planner.passes.trino_arrays import trino_arrays
+from gateway.planner.passes.trino_folding import trino_folding
 from gateway.planner.passes.trino_functions import trino_functions
 from gateway.planner.passes.trino_join_stars import trino_join_stars
 from gateway.planner.passes.trino_literals import trino_literals
@@ -93,6 +95,7 @@ PASSES: tuple[Pass, ...] = (
     trino_literals,
     result_types,
     annotate_types,
+    trino_folding,
     trino_arithmetic,
     trino_aggregates,
     trino_functions,

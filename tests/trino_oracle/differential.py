@@ -41,6 +41,8 @@ import trino
 from connectors.trino.types import arrow_type_of
 
 ARROW = "application/vnd.apache.arrow.stream"
+#: the ``trino`` client could not turn an answer's value into Python (``TrinoDataError``)
+CLIENT_CANNOT_READ = "CLIENT_CANNOT_READ"
 REFUSALS = {"NOT_SUPPORTED", "FUNCTION_NOT_ALLOWED", "STATEMENT_NOT_ALLOWED"}
 DOUBLE_REL_TOL = 1e-12
 
@@ -99,6 +101,9 @@ def run_trino_client(connection: trino.dbapi.Connection, sql: str) -> Answer:
         return Answer(error=str(exc.error_name), message=str(exc.message))
     except trino.exceptions.TrinoExternalError as exc:  # pragma: no cover - shown as an error
         return Answer(error="EXTERNAL", message=str(exc))
+    except trino.exceptions.TrinoDataError as exc:
+        # a value the client cannot hold in Python (a date past year 9999, a longer timedelta)
+        return Answer(error=CLIENT_CANNOT_READ, message=str(exc))
     description = cursor.description or []
     return Answer(
         names=[column[0] for column in description],

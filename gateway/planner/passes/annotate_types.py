@@ -72,7 +72,7 @@ def annotate_types(ctx: QueryContext) -> QueryContext:
     if not applies(ctx):
         return ctx
     assert ctx.tree is not None
-    if ctx.tree.find(*TYPE_SENSITIVE) is None and not _casts_to_integer(ctx.tree):
+    if not _reads_types(ctx.tree):
         return ctx
     schema = ctx.snapshot.sqlglot_schema()
     tree = ctx.tree
@@ -92,9 +92,27 @@ def annotate_types(ctx: QueryContext) -> QueryContext:
     return ctx
 
 
+def _reads_types(tree: exp.Expr) -> bool:
+    return tree.find(*TYPE_SENSITIVE) is not None or _casts_to_integer(tree) or _concatenates_constant(tree)
+
+
 def _casts_to_integer(tree: exp.Expr) -> bool:
     """A cast to an integer type reads its operand's type (text is checked as Trino parses it)."""
     return any(c.to.is_type(*exp.DataType.INTEGER_TYPES) for c in tree.find_all(exp.Cast))
+
+
+def _concatenates_constant(tree: exp.Expr) -> bool:
+    """A concatenation with a column-free operand the engine may fold to NULL (not a literal)
+    is kept ``varchar`` when its operands are text, which reads the columns' types
+    (semantics/concat.py)."""
+    for node in tree.find_all(exp.DPipe, exp.Concat):
+        operands = [node.left, node.right] if isinstance(node, exp.DPipe) else list(node.expressions)
+        if any(
+            not isinstance(o, exp.Literal) and o.find(exp.Column, exp.Query, exp.Star) is None
+            for o in operands
+        ):
+            return True
+    return False
 
 
 #: rewrites read the types of these nodes' operands (see the trino_* passes)
@@ -263,7 +281,7 @@ def clear_types(ctx: QueryContext) -> QueryContext:
     if not applies(ctx):
         return ctx
     assert ctx.tree is not None
-    if ctx.tree.find(*TYPE_SENSITIVE) is None and not _casts_to_integer(ctx.tree):
+    if not _reads_types(ctx.tree):
         return ctx
     for node in ctx.tree.walk():
         node.type = None

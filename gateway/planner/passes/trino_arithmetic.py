@@ -20,7 +20,8 @@ from sqlglot import exp
 
 from gateway.planner.context import QueryContext
 from gateway.planner.semantics.arithmetic import rewrite_bottom_up, trino_type
-from gateway.planner.semantics.result_types import is_year_month, temporal_type
+from gateway.planner.semantics.date_range import guarded_interval_product
+from gateway.planner.semantics.result_types import is_interval, is_year_month, temporal_type
 from gateway.planner.semantics.types import (
     T,
     applies,
@@ -33,6 +34,7 @@ from gateway.planner.semantics.types import (
     is_floating,
     is_integer,
     refuse,
+    simple_type,
     wrap_in_place,
 )
 
@@ -67,6 +69,10 @@ def _sum_or_product(node: exp.Add | exp.Sub | exp.Mul) -> exp.Expr:
                     return wrap_in_place(node, lambda n: cast_to(n, T.DATE))
             if side is not None and side.this == T.DATE and is_year_month(temporal_type(other)):
                 return wrap_in_place(node, lambda n: cast_to(n, T.DATE))
+    if isinstance(node, exp.Mul):
+        for side, interval, factor in ((left, node.left, node.right), (right, node.right, node.left)):
+            if is_interval(temporal_type(interval)) and is_integer(trino_type(factor)) and side is not None:
+                return guarded_interval_product(node.copy(), interval, factor)
     if is_integer(left) and is_integer(right) and left != right:
         _pin_integer_literals(node)
         return node
@@ -83,7 +89,11 @@ def _pin_integer_literals(node: exp.Binary) -> None:
     """The engine types a number literal as the smallest integer type that holds it, so
     ``0 + SMALLINT '1'`` would be a smallint; in Trino the literal is an integer."""
     for side in (node.left, node.right):
-        if isinstance(side, exp.Literal) and not side.is_string:
+        if isinstance(side, exp.Neg) and isinstance(side.this, exp.Literal) and side.this.is_int:
+            value = -int(side.this.name)  # -1: an integer in Trino (-2147483649: a bigint)
+            width = T.INT if -(2**31) <= value < 2**31 else T.BIGINT
+            side.replace(cast_to(side.copy(), simple_type(width)))
+        elif isinstance(side, exp.Literal) and not side.is_string:
             kind = trino_type(side)
             if kind is not None:
                 side.replace(cast_to(side.copy(), kind))

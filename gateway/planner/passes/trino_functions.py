@@ -24,6 +24,9 @@ Each rewrite follows Trino's documentation (``docs/src/main/sphinx/functions``):
 * ``upper``/``lower`` with Java's case mapping (``semantics/java_case.py``); ``from_utf8`` with
   Trino's replacement of invalid UTF-8 (``semantics/from_utf8.py``).
 * JSON literals in Trino's canonical form, keys sorted (``semantics/json_canonical.py``).
+* ``CASE``/``IF``/``coalesce`` of decimals: branches cast to Trino's common type
+  (``semantics/decimal_branches.py``); ``replace`` with an empty search (``semantics/replace.py``);
+  ``date_add`` beyond the engine's years refused when met (``semantics/date_range.py``).
 """
 
 from __future__ import annotations
@@ -35,15 +38,18 @@ from sqlglot import exp
 
 from gateway.errors import ErrorCode, LakegateError
 from gateway.planner.context import QueryContext
-from gateway.planner.semantics import concat, scalar_functions, varbinary
+from gateway.planner.semantics import concat, nan_compare, scalar_functions, varbinary
 from gateway.planner.semantics.arithmetic import rewrite_bottom_up, trino_type
 from gateway.planner.semantics.char import check_char_query, is_char, padded
+from gateway.planner.semantics.date_range import guarded_date_add
+from gateway.planner.semantics.decimal_branches import decimal_branches
 from gateway.planner.semantics.engine_functions import DIFFERENT, LACKING
 from gateway.planner.semantics.from_utf8 import from_utf8
 from gateway.planner.semantics.java_case import java_case
 from gateway.planner.semantics.java_format import to_printf
 from gateway.planner.semantics.joda import to_strftime
 from gateway.planner.semantics.json_canonical import canonical
+from gateway.planner.semantics.replace import empty_search
 from gateway.planner.semantics.result_types import precision_of, temporal_type
 from gateway.planner.semantics.to_text import cast_to_text, source_type
 from gateway.planner.semantics.type_names import type_name
@@ -62,6 +68,13 @@ from gateway.planner.semantics.zones import valid_zone
 
 _DATE_UNITS = frozenset({"day", "week", "month", "quarter", "year"})
 _REWRITTEN = (
+    exp.EQ,
+    exp.NEQ,
+    exp.Nullif,
+    exp.Replace,
+    exp.Case,
+    exp.If,
+    exp.Coalesce,
     exp.ArraySlice,
     exp.DateAdd,
     exp.AtTimeZone,
@@ -167,6 +180,14 @@ def _rewrite(node: exp.Expr, session_zone: str) -> exp.Expr:
         if node.to.is_type(*exp.DataType.INTEGER_TYPES):
             return scalar_functions.text_to_integer(scalar_functions.floating_to_integer(node))
         return cast_to_text(node) if node.to.is_type(*exp.DataType.TEXT_TYPES) else node
+    if isinstance(node, exp.Case | exp.If | exp.Coalesce):
+        return decimal_branches(node)
+    if isinstance(node, exp.Replace):
+        return empty_search(node)
+    if isinstance(node, exp.EQ | exp.NEQ):
+        return nan_compare.equality(node)
+    if isinstance(node, exp.Nullif):
+        return nan_compare.nullif(node)
     if isinstance(node, exp.DateTrunc | exp.TimestampTrunc):
         return _date_trunc(node)
     if isinstance(node, exp.Typeof):
@@ -258,14 +279,14 @@ def _rewrite(node: exp.Expr, session_zone: str) -> exp.Expr:
 
 def _bytes_or_text(node: exp.Length | exp.Reverse | exp.Pad | exp.Concat | exp.DPipe) -> exp.Expr:
     """Functions of text that Trino also has for ``varbinary`` (semantics/varbinary.py), and
-    concatenation with a NULL literal (semantics/concat.py)."""
+    concatenation with a NULL literal and of text (semantics/concat.py)."""
     if isinstance(node, exp.Concat | exp.DPipe):
         parts = list(node.expressions) if isinstance(node, exp.Concat) else [node.this, node.expression]
         if any(isinstance(p, exp.Null) for p in parts):
             return concat.with_null(node, parts)
         if all(varbinary.is_varbinary(p) for p in parts):
             return varbinary.concat(parts)
-        if any(p.find(exp.Null) is not None for p in parts) and all(concat.is_text(p) for p in parts):
+        if all(concat.is_text(p) for p in parts):
             return concat.as_text(node)
         return node
     if not varbinary.is_varbinary(node.this):
@@ -448,15 +469,19 @@ def _empty_like(array: exp.Expr) -> exp.Expr:
 
 
 def _date_add(node: exp.DateAdd) -> exp.Expr:
+    """On a date, a date (the engine: a timestamp); beyond the engine's years, refused when met
+    (``semantics/date_range.py``)."""
     kind = trino_type(node.this)
     if kind is None or kind.this != T.DATE:
         return node
     unit = (node.text("unit") or "day").lower()
+    amount = node.args.get("expression")
     if unit not in _DATE_UNITS:
         raise LakegateError(
             ErrorCode.ENGINE_USER_ERROR, f"'{unit}' is not a valid DATE field (date_add on a date)"
         )
-    return cast_to(node.copy(), T.DATE)
+    as_date = cast_to(node.copy(), T.DATE)
+    return as_date if amount is None else guarded_date_add(as_date, node.this, amount, unit)
 
 
 def _at_time_zone(node: exp.AtTimeZone, session_zone: str) -> exp.Expr:

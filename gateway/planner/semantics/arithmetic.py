@@ -63,7 +63,7 @@ def trino_type(node: exp.Expr) -> exp.DataType | None:
     if isinstance(node, exp.Window | exp.Filter | exp.Distinct):
         inner = node.expressions[0] if isinstance(node, exp.Distinct) and node.expressions else node.this
         return trino_type(inner) if isinstance(inner, exp.Expr) else None
-    if isinstance(node, exp.Count | exp.CountIf | exp.ApproxDistinct):
+    if isinstance(node, exp.Count | exp.CountIf | exp.ApproxDistinct | exp.DateDiff):
         return simple_type(T.BIGINT)
     if isinstance(node, exp.Sum):
         return _sum_type(trino_type(node.this))

@@ -8,9 +8,10 @@ A bare ``NULL`` has Trino's type ``unknown``, which fits the array forms too, so
   AMBIGUOUS_FUNCTION_CALL, and so does Lakegate (with Trino's words);
 * three or more arguments of which one is NULL: a ``varchar`` NULL.
 
-Any other concatenation of text holding a NULL literal is cast to ``varchar`` (the engine types a
-folded NULL result as its own NULL type). The other operands are still evaluated, so their
-errors stay.
+Any other concatenation of text is cast to ``varchar``: the engine folds a concatenation with an
+operand it can fold to NULL (``CAST(NULL AS varchar)``, ``nullif('a', 'a')``, also beside a
+column) into a NULL typed ``integer``. The other operands are still evaluated, so their errors
+stay.
 """
 
 from __future__ import annotations
@@ -18,10 +19,15 @@ from __future__ import annotations
 from sqlglot import exp
 
 from gateway.errors import ErrorCode, LakegateError
+from gateway.planner.semantics.to_text import source_type
 from gateway.planner.semantics.types import T, cast_to, refuse, typed
 from gateway.planner.semantics.varbinary import is_varbinary
 
 _TEXT = frozenset(exp.DataType.TEXT_TYPES)
+#: functions that give text of any argument in Trino (they take only ``varchar``)
+_TEXT_FUNCTIONS = (exp.Upper, exp.Lower, exp.Trim, exp.Initcap)
+#: functions that give text of a text first argument (of ``varbinary``: ``varbinary``)
+_TEXT_OF_TEXT = (exp.Substring, exp.Pad, exp.Reverse)
 
 
 def is_text(node: exp.Expr) -> bool:
@@ -31,7 +37,13 @@ def is_text(node: exp.Expr) -> bool:
         return node.is_string
     if isinstance(node, exp.Cast):
         return node.to.this in _TEXT
+    if isinstance(node, _TEXT_FUNCTIONS):
+        return True
+    if isinstance(node, _TEXT_OF_TEXT):
+        return is_text(node.this)
     kind = node.type
+    if kind is None or kind.this in (T.UNKNOWN, T.NULL):
+        kind = source_type(node)
     return kind is not None and kind.this in _TEXT
 
 
@@ -71,5 +83,5 @@ def with_null(node: exp.Expr, parts: list[exp.Expr]) -> exp.Expr:
 
 
 def as_text(node: exp.Expr) -> exp.Expr:
-    """A text concatenation holding a NULL (a cast one): kept as ``varchar``."""
+    """A text concatenation: kept as ``varchar`` (see the module's documentation)."""
     return typed(cast_to(node.copy(), T.VARCHAR), T.VARCHAR)

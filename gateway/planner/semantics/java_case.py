@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from gateway.planner.semantics.types import deterministic, refuse, refuse_at_run_time
+from gateway.planner.semantics.types import T, deterministic, refuse, refuse_at_run_time, typed
 
 #: (first, last, Java's mapping minus the code point) where the engine's mapping differs
 _UPPER = ((0xDF, 0xDF, 0), (0x19B, 0x19B, 42561), (0x264, 0x264, 42343), (0x1C8A, 0x1C8A, -1),
@@ -45,14 +45,15 @@ def java_case(node: exp.Upper | exp.Lower) -> exp.Expr:
     text = node.this
     literal = isinstance(text, exp.Literal) and text.is_string
     if literal and not any(_PLACEHOLDER <= ord(c) < _PLACEHOLDER + 0x40 for c in text.name):
-        return _mapped(name, text)
+        return typed(_mapped(name, text), T.VARCHAR)
     if not deterministic(text):
         raise refuse(f"{name}() of a nondeterministic argument")
     holds_placeholder = _call("regexp_matches", text.copy(), exp.Literal.string(_PLACEHOLDERS))
-    return exp.Case(
+    checked = exp.Case(
         ifs=[exp.If(this=holds_placeholder, true=refuse_at_run_time(f"{name}() of private-use code points"))],
         default=_mapped(name, text),
     )
+    return typed(checked, T.VARCHAR)
 
 
 def _mapped(name: str, text: exp.Expr) -> exp.Expr:

@@ -249,7 +249,16 @@ def substring(node: exp.Substring) -> exp.Expr:
         empty = exp.or_(exp.EQ(this=start.copy(), expression=exp.Literal.number(0)), before)
     if length is not None and not length_fine:
         empty = exp.or_(empty, exp.LT(this=length.copy(), expression=exp.Literal.number(0)))
-    return exp.Case(ifs=[exp.If(this=empty, true=exp.Literal.string(""))], default=node.copy())
+    # of a NULL argument it is NULL, also where it would be ''
+    arguments = [text, start] if length is None else [text, start, length]
+    null = exp.or_(*[exp.Is(this=exp.paren(a.copy()), expression=exp.Null()) for a in arguments])
+    return exp.Case(
+        ifs=[
+            exp.If(this=null, true=cast_to(exp.Null(), T.VARCHAR)),
+            exp.If(this=empty, true=exp.Literal.string("")),
+        ],
+        default=node.copy(),
+    )
 
 
 def array_contains(node: exp.ArrayContains) -> exp.Expr:
@@ -319,20 +328,72 @@ def floating_to_integer(node: exp.Cast) -> exp.Expr:
     kind = trino_type(node.this)
     if kind is None or kind.this not in (T.DOUBLE, T.FLOAT):
         return node
+    value = node.this.copy()
     node.set("this", _call("round", node.this.copy()))
+    if kind.this == T.FLOAT and node.to.this == T.BIGINT:
+        return _saturated(node, value)
     return node
 
 
+_TWO_TO_63 = "9223372036854775808"
+
+
+def _saturated(node: exp.Cast, value: exp.Expr) -> exp.Expr:
+    """``CAST(real AS bigint)`` saturates in Trino (``REAL 'Infinity'`` is 9223372036854775807;
+    NaN still fails); the engine fails out of range."""
+    if not deterministic(value):
+        raise refuse("CAST of a nondeterministic real to bigint")
+    limit = cast_to(exp.Literal.number(_TWO_TO_63), T.DOUBLE)
+    wide = cast_to(value, T.DOUBLE)
+    return exp.Case(
+        ifs=[
+            # the engine orders NaN above every number: it is cast (and fails) as written
+            exp.If(this=_call("isnan", wide.copy()), true=node.copy()),
+            exp.If(
+                this=exp.GTE(this=wide.copy(), expression=limit.copy()), true=exp.Literal.number(2**63 - 1)
+            ),
+            exp.If(
+                this=exp.LT(this=wide.copy(), expression=exp.Neg(this=limit)),
+                true=exp.Literal.number(-(2**63)),
+            ),
+        ],
+        default=node.copy(),
+    )
+
+
 _JAVA_INTEGER = r"\s*[+-]?[0-9]+\s*"
+#: the same, as the engine's regular expressions read it (``\s``: these five), for a literal
+_JAVA_INTEGER_TEXT = re.compile(r"[\t\n\f\r ]*[+-]?[0-9]+[\t\n\f\r ]*")
+
+
+#: Trino functions that give ``varchar`` whose type sqlglot cannot tell (it says UNKNOWN)
+_TEXT_RESULTS = (
+    exp.Replace,
+    exp.RegexpReplace,
+    exp.RegexpExtract,
+    exp.SplitPart,
+    exp.Format,
+    exp.JSONFormat,
+    exp.Normalize,
+)
 
 
 def text_to_integer(node: exp.Expr) -> exp.Expr:
     """``CAST(varchar AS integer)`` takes only an optional sign and digits (Java's parseInt), the
-    engine also '1.5', '1e2' and '1_000'; such text fails (``try_cast``: NULL)."""
+    engine also '1.5', '1e2' and '1_000'; such text fails (``try_cast``: NULL). Functions giving
+    ``varchar`` whose type sqlglot cannot tell (``replace(...)``) are text too."""
     if not isinstance(node, exp.Cast):  # a rewrite made it something else
         return node
+    operand = node.this
+    if isinstance(operand, exp.Null) or (
+        isinstance(operand, exp.Literal) and operand.is_string and _JAVA_INTEGER_TEXT.fullmatch(operand.name)
+    ):
+        return node
+    while isinstance(operand, exp.Paren):
+        operand = operand.this
     kind = source_type(node.this)
-    if kind is None or not kind.is_type(*exp.DataType.TEXT_TYPES):
+    is_text = kind is not None and kind.is_type(*exp.DataType.TEXT_TYPES)
+    if not (is_text or ((kind is None or kind.this == T.UNKNOWN) and isinstance(operand, _TEXT_RESULTS))):
         return node
     if not deterministic(node.this):
         raise refuse("CAST of a nondeterministic varchar to an integer type")
@@ -349,7 +410,7 @@ def text_to_integer(node: exp.Expr) -> exp.Expr:
             _call(
                 "concat",
                 exp.Literal.string("Cannot cast '"),
-                node.this.copy(),
+                cast_to(node.this.copy(), T.VARCHAR),
                 exp.Literal.string(f"' to {target}"),
             )
         ],
