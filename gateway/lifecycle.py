@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
+from gateway.gc_tuning import tune_for_serving
+
 if TYPE_CHECKING:
     from gateway.service import Gateway
 
@@ -93,6 +95,7 @@ def serve(
     instead of binding the configured host and port."""
     config.timeout_graceful_shutdown = int(CONNECTION_GRACE_SECONDS)
     signal.signal(signal.SIGHUP, lambda sig, frame: _reload_in_background(config.app))
+    tune_for_serving()  # after start-up built the app: gateway/gc_tuning.py
     DrainingServer(config, gateway, drain_seconds).run(sockets=sockets)
 
 
